@@ -62,7 +62,8 @@ pub fn check(buf: &[u8], cx: &Context) -> Result<Option<Header>, Notification> {
         message_type::UPDATE => length >= 23,
         message_type::NOTIFICATION => length >= 21,
         message_type::KEEPALIVE => length == HEADER_LEN,
-        message_type::ROUTE_REFRESH => length >= 23,
+        // The body's own check answers a BoRR/EoRR of the wrong length (RFC 7313 §5).
+        message_type::ROUTE_REFRESH => length >= 22,
         other => {
             return Err(Notification::new(
                 code::MESSAGE_HEADER,

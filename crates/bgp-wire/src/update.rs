@@ -110,6 +110,12 @@ impl Update {
             // RFC 7606 §3.d: a missing well-known mandatory attribute is treat-as-withdraw.
             Rfc7606::note(&mut rfc7606, Action::TreatAsWithdraw, Some(missing));
         }
+        // RFC 7606 §5.2: with attributes but no reachable NLRI there is nothing to withdraw, so
+        // any error stronger than attribute-discard resets the session with its RFC 4271 answer.
+        let reachable = !update.nlri.is_empty() || update.mp_reach().is_some();
+        if let (false, Some(answer)) = (reachable, decoded.withdraw_error) {
+            return Err(answer);
+        }
         Ok((update, rfc7606))
     }
 

@@ -132,9 +132,10 @@ pub enum AttributeValue {
         #[serde(with = "crate::serde_hex", default)]
         value: Vec<u8>,
     },
-    /// A malformed attribute that RFC 7606 says to survive (treat-as-withdraw or
-    /// attribute-discard), or a repeated one; kept raw so the message re-encodes exactly.
-    /// It must not be used.
+    /// An attribute the receiver must not use, kept raw so the message re-encodes exactly: a
+    /// malformed attribute that RFC 7606 lets the session survive (treat-as-withdraw or
+    /// attribute-discard), a repeated attribute (RFC 7606 §3.g), or AS4_PATH/AS4_AGGREGATOR
+    /// between two 4-octet speakers (RFC 6793 §6).
     Malformed {
         /// The type code.
         type_code: u8,
@@ -328,6 +329,36 @@ pub(crate) struct DecodedAttributes {
     /// Bytes after an attribute whose length overran the field (RFC 7606 §4), kept raw.
     pub unparsed: Vec<u8>,
     pub rfc7606: Option<Rfc7606>,
+    /// The RFC 4271 §6.3 NOTIFICATION behind the first treat-as-withdraw error: the answer when
+    /// RFC 7606 §5.2 turns treat-as-withdraw into a session reset.
+    pub withdraw_error: Option<Notification>,
+}
+
+impl DecodedAttributes {
+    /// Records an error RFC 7606 lets the session survive.
+    fn note(
+        &mut self,
+        action: Action,
+        attribute: Option<u8>,
+        rfc4271: impl FnOnce() -> Notification,
+    ) {
+        if action == Action::TreatAsWithdraw && self.withdraw_error.is_none() {
+            self.withdraw_error = Some(rfc4271());
+        }
+        Rfc7606::note(&mut self.rfc7606, action, attribute);
+    }
+
+    /// Keeps an attribute that must not be used, raw, with its flags.
+    fn push_unusable(&mut self, flags_octet: u8, code: u8, value: &[u8]) {
+        self.attributes.push(PathAttribute {
+            flags: Some(flags_octet)
+                .filter(|&f| f != PathAttribute::usual_flags(code, value.len())),
+            value: AttributeValue::Malformed {
+                type_code: code,
+                value: value.to_vec(),
+            },
+        });
+    }
 }
 
 /// Decodes the path attributes field. Errors are the NOTIFICATION that resets the session;
@@ -340,33 +371,40 @@ pub(crate) fn decode_all(mut buf: &[u8], cx: &Context) -> Result<DecodedAttribut
     let mut seen = [0u64; 4];
     while !buf.is_empty() {
         let Some((flags_octet, code, value, raw_len)) = split_attribute(buf) else {
-            // RFC 7606 §4: the attribute overruns the field or too few octets remain.
+            // RFC 7606 §4: the attribute overruns the field, or too few octets remain: treat-as-
+            // withdraw, unless it is an MP attribute, which must parse (§3.j: session reset).
             let code = buf.get(1).copied();
-            Rfc7606::note(&mut out.rfc7606, Action::TreatAsWithdraw, code);
+            let list = || update_error(update_subcode::MALFORMED_ATTRIBUTE_LIST, []);
+            if matches!(code, Some(MP_REACH_NLRI | MP_UNREACH_NLRI)) {
+                return Err(list());
+            }
+            out.note(Action::TreatAsWithdraw, code, list);
             out.unparsed = buf.to_vec();
             break;
         };
         let raw = &buf[..raw_len];
         buf = &buf[raw_len..];
-        let keep_flags =
-            |len: usize| Some(flags_octet).filter(|&f| f != PathAttribute::usual_flags(code, len));
         let (word, bit) = (usize::from(code / 64), code % 64);
         if seen[word] & (1 << bit) != 0 {
             // RFC 7606 §3.g: a repeated MP attribute resets the session; others are discarded.
             if code == MP_REACH_NLRI || code == MP_UNREACH_NLRI {
                 return Err(update_error(update_subcode::MALFORMED_ATTRIBUTE_LIST, []));
             }
-            Rfc7606::note(&mut out.rfc7606, Action::AttributeDiscard, Some(code));
-            out.attributes.push(PathAttribute {
-                flags: keep_flags(value.len()),
-                value: AttributeValue::Malformed {
-                    type_code: code,
-                    value: value.to_vec(),
-                },
+            out.note(Action::AttributeDiscard, Some(code), || {
+                unreachable_answer(raw)
             });
+            out.push_unusable(flags_octet, code, value);
             continue;
         }
         seen[word] |= 1 << bit;
+        if cx.four_octet_as && (code == AS4_PATH || code == AS4_AGGREGATOR) {
+            // RFC 6793 §6: between two 4-octet speakers these are discarded.
+            out.note(Action::AttributeDiscard, Some(code), || {
+                unreachable_answer(raw)
+            });
+            out.push_unusable(flags_octet, code, value);
+            continue;
+        }
         let decoded = match category(code) {
             None if flags_octet & flags::OPTIONAL == 0 => {
                 return Err(update_error(
@@ -383,25 +421,27 @@ pub(crate) fn decode_all(mut buf: &[u8], cx: &Context) -> Result<DecodedAttribut
             }
             Some(_) => decode_value(code, value, cx),
         };
-        let value = match decoded {
-            Ok(v) => v,
+        match decoded {
+            Ok(value) => out.attributes.push(PathAttribute {
+                flags: Some(flags_octet)
+                    .filter(|&f| f != PathAttribute::usual_flags(code, value_len_of(raw_len, f))),
+                value,
+            }),
             Err(subcode) => match malformed_action(code) {
                 None => return Err(update_error(subcode, raw)),
                 Some(action) => {
-                    Rfc7606::note(&mut out.rfc7606, action, Some(code));
-                    AttributeValue::Malformed {
-                        type_code: code,
-                        value: value.to_vec(),
-                    }
+                    out.note(action, Some(code), || update_error(subcode, raw));
+                    out.push_unusable(flags_octet, code, value);
                 }
             },
-        };
-        out.attributes.push(PathAttribute {
-            flags: keep_flags(value_len_of(raw_len, flags_octet)),
-            value,
-        });
+        }
     }
     Ok(out)
+}
+
+/// Attribute-discard never becomes a session reset; this answer is only kept for symmetry.
+fn unreachable_answer(raw: &[u8]) -> Notification {
+    update_error(update_subcode::OPTIONAL_ATTRIBUTE_ERROR, raw)
 }
 
 fn value_len_of(raw_len: usize, flags_octet: u8) -> usize {
@@ -478,7 +518,6 @@ fn decode_value(code: u8, v: &[u8], cx: &Context) -> Result<AttributeValue, u8> 
 }
 
 fn mp_value(code: u8, v: &[u8], cx: &Context) -> Result<AttributeValue, u8> {
-    use mp_nlri::MpError;
     let supported = mp_nlri::family(v).is_some_and(|(afi, safi)| mp_nlri::is_supported(afi, safi));
     if !supported {
         if v.len() < 3 {
@@ -494,10 +533,8 @@ fn mp_value(code: u8, v: &[u8], cx: &Context) -> Result<AttributeValue, u8> {
     } else {
         MpUnreachNlri::decode(v, cx).map(AttributeValue::MpUnreachNlri)
     };
-    decoded.map_err(|e| match e {
-        MpError::Malformed => update_subcode::OPTIONAL_ATTRIBUTE_ERROR,
-        MpError::InvalidNetwork => update_subcode::INVALID_NETWORK_FIELD,
-    })
+    // RFC 4760 §7: an MP attribute that cannot be parsed is an Optional Attribute Error.
+    decoded.ok_or(update_subcode::OPTIONAL_ATTRIBUTE_ERROR)
 }
 
 fn aggregator(v: &[u8], width: usize) -> Result<Aggregator, u8> {

@@ -2,7 +2,7 @@
 //!
 //! Other families are kept whole as unknown attributes by the caller.
 
-use crate::nlri::{self, Nlri, NlriError};
+use crate::nlri::{self, Nlri};
 use crate::{Afi, Context, Safi};
 use bytes::BufMut;
 use nom::number::complete::{be_u8, be_u16};
@@ -101,37 +101,20 @@ pub(crate) fn family(buf: &[u8]) -> Option<(Afi, Safi)> {
     }
 }
 
-/// How an MP attribute of a supported family failed to decode.
-#[derive(Debug)]
-pub(crate) enum MpError {
-    /// The attribute's structure (next hop length, truncation) is wrong: 3/9.
-    Malformed,
-    /// An NLRI prefix is invalid: 3/10.
-    InvalidNetwork,
-}
-
-impl From<NlriError> for MpError {
-    fn from(e: NlriError) -> Self {
-        match e {
-            NlriError::PrefixTooLong => MpError::InvalidNetwork,
-            NlriError::Truncated => MpError::InvalidNetwork,
-        }
-    }
-}
-
 impl MpReachNlri {
-    pub(crate) fn decode(buf: &[u8], cx: &Context) -> Result<Self, MpError> {
-        let m = |_| MpError::Malformed;
-        let (rest, afi) = be_u16::<_, ()>(buf).map_err(m)?;
-        let (rest, safi) = be_u8::<_, ()>(rest).map_err(m)?;
-        let (rest, nh_len) = be_u8::<_, ()>(rest).map_err(m)?;
-        let (rest, nh) = nom::bytes::complete::take::<_, _, ()>(nh_len)(rest).map_err(m)?;
-        let (rest, reserved) = be_u8::<_, ()>(rest).map_err(m)?;
+    /// `None` when malformed: a bad next hop length, truncation, or an NLRI that is too long
+    /// for the family or overruns the attribute (RFC 7606 §5.3, §7.11).
+    pub(crate) fn decode(buf: &[u8], cx: &Context) -> Option<Self> {
+        let (rest, afi) = be_u16::<_, ()>(buf).ok()?;
+        let (rest, safi) = be_u8::<_, ()>(rest).ok()?;
+        let (rest, nh_len) = be_u8::<_, ()>(rest).ok()?;
+        let (rest, nh) = nom::bytes::complete::take::<_, _, ()>(nh_len)(rest).ok()?;
+        let (rest, reserved) = be_u8::<_, ()>(rest).ok()?;
         let afi = Afi(afi);
-        let next_hop = NextHop::decode(afi, nh).ok_or(MpError::Malformed)?;
+        let next_hop = NextHop::decode(afi, nh)?;
         let mut nlri = Vec::new();
-        nlri::decode_all(rest, afi, cx.add_path.for_afi(afi), &mut nlri)?;
-        Ok(Self {
+        nlri::decode_all(rest, afi, cx.add_path.for_afi(afi), &mut nlri).ok()?;
+        Some(Self {
             afi,
             safi: Safi(safi),
             next_hop,
@@ -157,11 +140,13 @@ impl MpReachNlri {
 }
 
 impl MpUnreachNlri {
-    pub(crate) fn decode(buf: &[u8], cx: &Context) -> Result<Self, MpError> {
-        let (afi, safi) = family(buf).ok_or(MpError::Malformed)?;
+    /// `None` when malformed: truncated, or an NLRI that is too long for the family or
+    /// overruns the attribute.
+    pub(crate) fn decode(buf: &[u8], cx: &Context) -> Option<Self> {
+        let (afi, safi) = family(buf)?;
         let mut withdrawn = Vec::new();
-        nlri::decode_all(&buf[3..], afi, cx.add_path.for_afi(afi), &mut withdrawn)?;
-        Ok(Self {
+        nlri::decode_all(buf.get(3..)?, afi, cx.add_path.for_afi(afi), &mut withdrawn).ok()?;
+        Some(Self {
             afi,
             safi,
             withdrawn,

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a bare Debian machine, then runs every test.
+# Run as root from the repository root: scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "system packages: FRR, BIRD, GoBGP, iproute2, Python venv"
+need=()
+for cmd in /usr/lib/frr/bgpd:frr bird:bird2 gobgpd:gobgpd ip:iproute2 python3:python3; do
+  command -v "${cmd%%:*}" >/dev/null 2>&1 || [ -x "${cmd%%:*}" ] || need+=("${cmd##*:}")
+done
+python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+if [ ${#need[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+for cmd in /usr/lib/frr/bgpd /usr/sbin/bird /usr/bin/gobgpd; do
+  [ -x "$cmd" ] || { echo "missing $cmd after install" >&2; exit 1; }
+done
+
+step "Python venv: official scaleway and ovh clients, pytest"
+if [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c 'import scaleway, ovh' 2>/dev/null; then
+  python3 -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check scaleway ovh pytest
+fi
+
+step "cargo fmt"
+cargo fmt --all -- --check
+
+step "cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test"
+cargo test --workspace --locked
