@@ -25,7 +25,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 use zettabgp::message::update::BgpUpdateMessage;
 use zettabgp::prelude::{
-    BgpAddrs, BgpAttrItem, BgpCapability, BgpMessage as _, BgpSessionParams, BgpTransportMode,
+    BgpASitem, BgpAddrs, BgpCapability, BgpMessage as _, BgpSessionParams, BgpTransportMode,
 };
 
 /// Prefixes per message.
@@ -250,9 +250,7 @@ fn zettabgp_params(family: &str) -> BgpSessionParams {
 }
 
 fn decode_zettabgp(bytes: &[u8], params: &BgpSessionParams) -> BgpUpdateMessage {
-    let (kind, len) = params
-        .decode_message_head(bytes)
-        .expect("zettabgp header");
+    let (kind, len) = params.decode_message_head(bytes).expect("zettabgp header");
     assert!(matches!(kind, zettabgp::message::BgpMessageType::Update));
     let mut update = BgpUpdateMessage::new();
     update
@@ -282,12 +280,22 @@ fn check(case: &Case, static_bytes: &Bytes, params: &BgpSessionParams) {
         "bgpkit warnings: {:?}",
         update.attributes.validation_warnings()
     );
-    assert_eq!(update.attributes.iter().count(), attribute_count, "bgpkit attributes");
-    assert_eq!(update.attributes.iter_communities().count(), if ipv4 { 5 } else { 3 });
+    assert_eq!(
+        update.attributes.iter().count(),
+        attribute_count,
+        "bgpkit attributes"
+    );
+    assert_eq!(
+        update.attributes.iter_communities().count(),
+        if ipv4 { 5 } else { 3 }
+    );
     let bgpkit_prefixes: Vec<IpNet> = if ipv4 {
         update.announced_prefixes.iter().map(|p| p.prefix).collect()
     } else {
-        let reach = update.attributes.get_reachable_nlri().expect("bgpkit MP_REACH");
+        let reach = update
+            .attributes
+            .get_reachable_nlri()
+            .expect("bgpkit MP_REACH");
         assert!(update.announced_prefixes.is_empty());
         reach.prefixes.iter().map(|p| p.prefix).collect()
     };
@@ -298,7 +306,12 @@ fn check(case: &Case, static_bytes: &Bytes, params: &BgpSessionParams) {
     let update = decode_zettabgp(&case.bytes, params);
     assert_eq!(update.attrs.len(), attribute_count, "zettabgp attributes");
     assert_eq!(update.get_attr_communitylist().unwrap().value.len(), 3);
-    assert_eq!(update.get_attr_aspath().unwrap().value.len(), 5);
+    let path = &update.get_attr_aspath().unwrap().value;
+    let [BgpASitem::Seq(seq)] = path.as_slice() else {
+        panic!("zettabgp AS_PATH {path:?}");
+    };
+    assert_eq!(seq.value.last().map(|a| a.value), Some(4_200_000_123));
+    assert_eq!(seq.len(), 5);
     let addrs = if ipv4 {
         assert!(update.get_attr_largecommunitylist().is_some());
         assert!(update.get_attr_extcommunitylist().is_some());
@@ -378,9 +391,17 @@ fn update_codec(c: &mut Criterion) {
         let static_bytes = Bytes::from_static(Box::leak(case.bytes.clone().into_boxed_slice()));
         let bgpkit_message = decode_bgpkit(&static_bytes);
         let bgpkit_bytes = bgpkit_message.encode(AsnLength::Bits32).unwrap();
-        assert_eq!(bgpkit_bytes.len(), case.bytes.len(), "bgpkit encodes the same length");
+        assert_eq!(
+            bgpkit_bytes.len(),
+            case.bytes.len(),
+            "bgpkit encodes the same length"
+        );
         encode.bench_function(id("bgpkit"), |b| {
-            b.iter(|| black_box(&bgpkit_message).encode(AsnLength::Bits32).unwrap())
+            b.iter(|| {
+                black_box(&bgpkit_message)
+                    .encode(AsnLength::Bits32)
+                    .unwrap()
+            })
         });
     }
     encode.finish();

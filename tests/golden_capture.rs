@@ -35,7 +35,11 @@ fn assert_codec_round_trips(name: &str, mode: AsMode, messages: &[Vec<u8>]) {
         let decoded = bgp_wire::decode(bytes, &cx)
             .unwrap_or_else(|n| panic!("{name}: {n} for {}", hex::encode(bytes)));
         assert_eq!(decoded.rfc7606, None, "{name}: {}", hex::encode(bytes));
-        assert_eq!(&decoded.message.to_vec(&cx).unwrap(), bytes, "{name}: re-encoding differs");
+        assert_eq!(
+            &decoded.message.to_vec(&cx).unwrap(),
+            bytes,
+            "{name}: re-encoding differs"
+        );
     }
 }
 

@@ -7,7 +7,6 @@
 use crate::Afi;
 use bytes::BufMut;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
-use nom::number::complete::{be_u8, be_u32};
 use serde::{Deserialize, Serialize};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -102,6 +101,9 @@ pub(crate) enum NlriError {
 }
 
 /// Reads every NLRI of `afi` filling `buf`, appending them to `out`.
+///
+/// This is the hot loop of UPDATE decoding: plain slice splitting, and the address read by
+/// [`v4_prefix`]/[`v6_prefix`] without a variable-length copy per prefix.
 pub(crate) fn decode_all(
     mut buf: &[u8],
     afi: Afi,
@@ -112,45 +114,72 @@ pub(crate) fn decode_all(
     out.reserve(buf.len() / 4);
     let v6 = afi == Afi::IPV6;
     while !buf.is_empty() {
-        let (rest, path_id) = if add_path {
-            let (rest, id) = be_u32::<_, ()>(buf).map_err(|_| NlriError::Truncated)?;
-            (rest, Some(id))
+        let path_id = if add_path {
+            let (id, rest) = buf.split_first_chunk().ok_or(NlriError::Truncated)?;
+            buf = rest;
+            Some(u32::from_be_bytes(*id))
         } else {
-            (buf, None)
+            None
         };
-        let (rest, len) = be_u8::<_, ()>(rest).map_err(|_| NlriError::Truncated)?;
-        let n = usize::from(len).div_ceil(8);
-        let (rest, bits) =
-            nom::bytes::complete::take::<_, _, ()>(n)(rest).map_err(|_| NlriError::Truncated)?;
+        let (&len, rest) = buf.split_first().ok_or(NlriError::Truncated)?;
+        // The address octets start `rest`; the next NLRI starts `after` them.
+        let after = rest
+            .get(usize::from(len).div_ceil(8)..)
+            .ok_or(NlriError::Truncated)?;
         let prefix = if v6 {
-            v6_prefix(bits, len)?
+            v6_prefix(rest, len)?
         } else {
-            v4_prefix(bits, len)?
+            v4_prefix(rest, len)?
         };
         out.push(Nlri { path_id, prefix });
-        buf = rest;
+        buf = after;
     }
     Ok(())
 }
 
-fn v4_prefix(bits: &[u8], len: u8) -> Result<IpNet, NlriError> {
-    let mut octets = [0u8; 4];
-    octets
-        .get_mut(..bits.len())
-        .ok_or(NlriError::PrefixTooLong)?
-        .copy_from_slice(bits);
-    Ipv4Net::new(Ipv4Addr::from(octets), len)
+/// The IPv4 prefix of length `len` whose `ceil(len / 8)` significant octets start `input`
+/// (which holds at least that many). The octets are kept as they came, bits past `len` too.
+fn v4_prefix(input: &[u8], len: u8) -> Result<IpNet, NlriError> {
+    if len > 32 {
+        return Err(NlriError::PrefixTooLong);
+    }
+    let n = u32::from(len).div_ceil(8);
+    let bits = match input.first_chunk() {
+        // Usually the input runs on past this prefix: read a whole word and keep its first n
+        // octets (the mask is all ones shifted left by the 4 - n octets to drop).
+        Some(word) => u32::from_be_bytes(*word) & !u32::MAX.checked_shr(8 * n).unwrap_or(0),
+        None => {
+            let mut octets = [0u8; 4];
+            octets
+                .iter_mut()
+                .zip(input.iter().take(n as usize))
+                .for_each(|(o, b)| *o = *b);
+            u32::from_be_bytes(octets)
+        }
+    };
+    Ipv4Net::new(Ipv4Addr::from(bits), len)
         .map(IpNet::V4)
         .map_err(|_| NlriError::PrefixTooLong)
 }
 
-fn v6_prefix(bits: &[u8], len: u8) -> Result<IpNet, NlriError> {
-    let mut octets = [0u8; 16];
-    octets
-        .get_mut(..bits.len())
-        .ok_or(NlriError::PrefixTooLong)?
-        .copy_from_slice(bits);
-    Ipv6Net::new(Ipv6Addr::from(octets), len)
+/// As [`v4_prefix`], for IPv6.
+fn v6_prefix(input: &[u8], len: u8) -> Result<IpNet, NlriError> {
+    if len > 128 {
+        return Err(NlriError::PrefixTooLong);
+    }
+    let n = u32::from(len).div_ceil(8);
+    let bits = match input.first_chunk() {
+        Some(word) => u128::from_be_bytes(*word) & !u128::MAX.checked_shr(8 * n).unwrap_or(0),
+        None => {
+            let mut octets = [0u8; 16];
+            octets
+                .iter_mut()
+                .zip(input.iter().take(n as usize))
+                .for_each(|(o, b)| *o = *b);
+            u128::from_be_bytes(octets)
+        }
+    };
+    Ipv6Net::new(Ipv6Addr::from(bits), len)
         .map(IpNet::V6)
         .map_err(|_| NlriError::PrefixTooLong)
 }

@@ -1,7 +1,6 @@
 //! AS_PATH and AS4_PATH (RFC 4271 §4.3, RFC 6793 §3).
 
 use bytes::BufMut;
-use nom::number::complete::{be_u8, be_u16, be_u32};
 use serde::{Deserialize, Serialize};
 
 /// An AS path: segments in order.
@@ -72,21 +71,19 @@ impl AsPath {
     pub(crate) fn decode(mut buf: &[u8], width: usize) -> Option<AsPath> {
         let mut segments = Vec::with_capacity(1);
         while !buf.is_empty() {
-            let (rest, kind) = be_u8::<_, ()>(buf).ok()?;
-            let (mut rest, count) = be_u8::<_, ()>(rest).ok()?;
+            let (&[kind, count], rest) = buf.split_first_chunk()?;
             if count == 0 {
                 return None;
             }
-            let mut asns = Vec::with_capacity(usize::from(count));
-            for _ in 0..count {
-                let (r, asn) = if width == 4 {
-                    be_u32::<_, ()>(rest).ok()?
-                } else {
-                    be_u16::<_, ()>(rest).map(|(r, a)| (r, u32::from(a))).ok()?
-                };
-                asns.push(asn);
-                rest = r;
-            }
+            let size = if width == 4 { 4 } else { 2 };
+            let (octets, rest) = rest.split_at_checked(usize::from(count) * size)?;
+            let asns: Vec<u32> = if size == 4 {
+                let asn = |c: &[u8]| u32::from_be_bytes([c[0], c[1], c[2], c[3]]);
+                octets.chunks_exact(4).map(asn).collect()
+            } else {
+                let asn = |c: &[u8]| u32::from(u16::from_be_bytes([c[0], c[1]]));
+                octets.chunks_exact(2).map(asn).collect()
+            };
             segments.push(match kind {
                 1 => AsSegment::Set(asns),
                 2 => AsSegment::Sequence(asns),

@@ -16,7 +16,7 @@ use crate::notification::{Notification, update_error, update_subcode};
 use crate::rfc7606::{Action, Rfc7606};
 use crate::{Context, EncodeError};
 use bytes::BufMut;
-use nom::number::complete::{be_u8, be_u16, be_u32};
+use nom::number::complete::{be_u16, be_u32};
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
@@ -284,15 +284,23 @@ impl PathAttribute {
             .unwrap_or_else(|| Self::usual_flags(self.value.type_code(), self.value.value_len(cx)))
     }
 
+    /// [`Self::effective_flags`] given the value's length, which for MP_REACH/MP_UNREACH costs
+    /// a pass over every NLRI: the methods below compute it once.
+    fn flags_for(&self, value_len: usize) -> u8 {
+        self.flags
+            .unwrap_or_else(|| Self::usual_flags(self.value.type_code(), value_len))
+    }
+
     /// Octets the whole attribute takes: flags, type, length, value.
     pub fn encoded_len(&self, cx: &Context) -> usize {
-        let ext = self.effective_flags(cx) & flags::EXTENDED_LENGTH != 0;
-        (if ext { 4 } else { 3 }) + self.value.value_len(cx)
+        let len = self.value.value_len(cx);
+        let ext = self.flags_for(len) & flags::EXTENDED_LENGTH != 0;
+        (if ext { 4 } else { 3 }) + len
     }
 
     pub(crate) fn check_encodable(&self, cx: &Context) -> Result<(), EncodeError> {
         let len = self.value.value_len(cx);
-        let ext = self.effective_flags(cx) & flags::EXTENDED_LENGTH != 0;
+        let ext = self.flags_for(len) & flags::EXTENDED_LENGTH != 0;
         if len > if ext { 65535 } else { 255 } {
             return Err(EncodeError::FieldTooLong(
                 "path attribute (set Extended Length)",
@@ -309,8 +317,8 @@ impl PathAttribute {
     }
 
     pub(crate) fn encode(&self, cx: &Context, buf: &mut impl BufMut) {
-        let f = self.effective_flags(cx);
         let len = self.value.value_len(cx);
+        let f = self.flags_for(len);
         buf.put_u8(f);
         buf.put_u8(self.value.type_code());
         if f & flags::EXTENDED_LENGTH != 0 {
@@ -455,16 +463,14 @@ fn value_len_of(raw_len: usize, flags_octet: u8) -> usize {
 
 /// Flags, type code, value and the whole attribute's length, if the attribute fits in `buf`.
 fn split_attribute(buf: &[u8]) -> Option<(u8, u8, &[u8], usize)> {
-    let (rest, flags_octet) = be_u8::<_, ()>(buf).ok()?;
-    let (rest, code) = be_u8::<_, ()>(rest).ok()?;
+    // Plain slice splitting: this runs for every attribute of every UPDATE.
+    let (&[flags_octet, code], rest) = buf.split_first_chunk()?;
     let (rest, len, head) = if flags_octet & flags::EXTENDED_LENGTH != 0 {
-        be_u16::<_, ()>(rest)
-            .ok()
-            .map(|(r, l)| (r, usize::from(l), 4))?
+        let (len, rest) = rest.split_first_chunk()?;
+        (rest, usize::from(u16::from_be_bytes(*len)), 4)
     } else {
-        be_u8::<_, ()>(rest)
-            .ok()
-            .map(|(r, l)| (r, usize::from(l), 3))?
+        let (&len, rest) = rest.split_first()?;
+        (rest, usize::from(len), 3)
     };
     let value = rest.get(..len)?;
     Some((flags_octet, code, value, head + len))

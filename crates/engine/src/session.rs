@@ -1,0 +1,362 @@
+//! One session of a link: the forwarder task around the BGP driver, the peer's Adj-RIB-In and the
+//! Adj-RIB-Out toward it.
+
+use crate::link::{Family, LinkSpec};
+use bgp_session::driver::{self, Command, DriverConfig, Listener, PeerHandle, SessionEvent};
+use bgp_session::{SessionConfig, State, StopReason};
+use bgp_wire::attribute::NextHop;
+use bgp_wire::{Context, Safi};
+use ipnet::IpNet;
+use rib::{AdjRibIn, AdjRibOut, PathAttributes, PeerId, Route, RoutingPolicy, packing};
+use std::collections::BTreeSet;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// A session's status as the InterLink API shows it (`bgp_v4_status`, `bgp_v6_status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SessionStatus {
+    /// Established.
+    Up,
+    /// Configured, not Established.
+    Down,
+    /// Not configured: no routing policy of this family is attached.
+    Disabled,
+}
+
+/// What the engine tells its owner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EngineEvent {
+    /// A session's status changed.
+    SessionStatus {
+        /// The link.
+        link: String,
+        /// Which of its sessions.
+        family: Family,
+        /// The new status.
+        status: SessionStatus,
+    },
+}
+
+/// A session as seen from outside, at one moment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionSnapshot {
+    /// Up, down or disabled.
+    pub status: SessionStatus,
+    /// The RFC 4271 FSM state.
+    pub state: State,
+    /// How many times the session reached Established.
+    pub established_count: u32,
+    /// Why it last went down, if it did.
+    pub last_down: Option<String>,
+    /// What the peer announced (Adj-RIB-In before policy).
+    pub received: BTreeSet<IpNet>,
+    /// What `prefix_filter_in` accepted (Adj-RIB-In after policy).
+    pub accepted: BTreeSet<IpNet>,
+    /// What is installed toward the VPC: the accepted routes while propagation is enabled.
+    pub installed: BTreeSet<IpNet>,
+    /// What was announced to the peer (Adj-RIB-Out).
+    pub announced: BTreeSet<IpNet>,
+}
+
+/// A session's counters, cheap to ask for even with a full table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionCounts {
+    /// Up, down or disabled.
+    pub status: SessionStatus,
+    /// How many times the session reached Established.
+    pub established_count: u32,
+    /// Routes in the Adj-RIB-In before policy.
+    pub received: usize,
+    /// Routes in the Adj-RIB-In after policy.
+    pub accepted: usize,
+    /// Routes in the Adj-RIB-Out.
+    pub announced: usize,
+}
+
+/// A link as seen from outside, at one moment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkSnapshot {
+    /// The IPv4 session, if configured.
+    pub ipv4: Option<SessionSnapshot>,
+    /// The IPv6 session, if configured.
+    pub ipv6: Option<SessionSnapshot>,
+}
+
+impl LinkSnapshot {
+    /// One session's snapshot.
+    pub fn session(&self, family: Family) -> Option<&SessionSnapshot> {
+        match family {
+            Family::Ipv4 => self.ipv4.as_ref(),
+            Family::Ipv6 => self.ipv6.as_ref(),
+        }
+    }
+
+    /// One session's status: `Disabled` when it is not configured.
+    pub fn status(&self, family: Family) -> SessionStatus {
+        self.session(family)
+            .map_or(SessionStatus::Disabled, |s| s.status)
+    }
+}
+
+/// An event of one session, tagged for the actor.
+pub(crate) struct Tagged {
+    pub link: String,
+    pub family: Family,
+    pub generation: u64,
+    pub event: SessionEvent,
+}
+
+/// A running session.
+pub(crate) struct Session {
+    pub family: Family,
+    pub generation: u64,
+    pub policy: RoutingPolicy,
+    commands: mpsc::UnboundedSender<Command>,
+    state: State,
+    context: Context,
+    established_count: u32,
+    last_down: Option<String>,
+    adj_rib_in: AdjRibIn,
+    adj_rib_out: AdjRibOut,
+    local: PeerId,
+}
+
+impl Session {
+    /// Starts the session of `family` of `spec`: a driver that connects to the peer and accepts
+    /// its connections on Scaleway's address.
+    pub fn start(
+        spec: &LinkSpec,
+        family: Family,
+        policy: RoutingPolicy,
+        generation: u64,
+        events: mpsc::UnboundedSender<Tagged>,
+    ) -> Result<Self, crate::EngineError> {
+        let (local_ip, peer_ip) = spec.addresses(family);
+        let mut config = SessionConfig::new(spec.local_asn, spec.peer_asn, spec.bgp_identifier);
+        config.families = vec![(family.afi(), Safi::UNICAST)];
+        config.hold_time = spec.timers.hold_time;
+        config.connect_retry_time = spec.timers.connect_retry;
+        config.idle_hold_time = Some(spec.timers.idle_hold);
+        let mut driver_config = DriverConfig::new(config, SocketAddr::new(peer_ip, spec.port));
+        driver_config.local_addr = Some(SocketAddr::new(local_ip, 0));
+        driver_config.name = format!("{}/{}", spec.id, family.name());
+        let handle = driver::spawn(driver_config)?;
+        handle.send(Command::Start).ok();
+        if let Some(limit) = spec.max_prefixes {
+            let safi = Safi::UNICAST;
+            handle
+                .send(Command::SetMaxPrefix {
+                    afi: family.afi(),
+                    safi,
+                    limit: Some(limit),
+                })
+                .ok();
+        }
+        let (commands, commands_rx) = mpsc::unbounded_channel();
+        let tag = (spec.id.clone(), family, generation);
+        tokio::spawn(forward(
+            handle,
+            commands_rx,
+            SocketAddr::new(local_ip, spec.port),
+            peer_ip,
+            tag,
+            events,
+        ));
+
+        let peer = PeerId {
+            bgp_id: Ipv4Addr::UNSPECIFIED,
+            address: peer_ip,
+            asn: spec.peer_asn,
+            ebgp: spec.peer_asn != spec.local_asn,
+        };
+        let next_hop = match local_ip {
+            IpAddr::V4(a) => NextHop::Ipv4(a),
+            IpAddr::V6(a) => NextHop::Ipv6(a),
+        };
+        Ok(Self {
+            family,
+            generation,
+            policy,
+            commands,
+            state: State::Idle,
+            context: Context::default(),
+            established_count: 0,
+            last_down: None,
+            adj_rib_in: AdjRibIn::new(peer),
+            adj_rib_out: AdjRibOut::new(peer, spec.local_asn, next_hop),
+            local: PeerId::local(spec.bgp_identifier, spec.local_asn),
+        })
+    }
+
+    /// Stops the session with a Cease (RFC 4486) of `reason`.
+    pub fn stop(self, reason: StopReason) {
+        self.commands.send(Command::Stop(reason)).ok();
+    }
+
+    pub fn status(&self) -> SessionStatus {
+        if self.state == State::Established {
+            SessionStatus::Up
+        } else {
+            SessionStatus::Down
+        }
+    }
+
+    /// Handles an event of the driver. Returns the new status when it changed.
+    pub fn on_event(&mut self, event: SessionEvent, spec: &LinkSpec) -> Option<SessionStatus> {
+        let before = self.status();
+        match event {
+            SessionEvent::StateChanged { to, .. } => self.state = to,
+            SessionEvent::Established(negotiated) => {
+                self.state = State::Established;
+                self.established_count += 1;
+                self.context = negotiated.encode_context();
+                self.adj_rib_out.clear();
+                self.export(spec);
+                self.send(rib::packing::end_of_rib(self.family.afi()));
+            }
+            SessionEvent::Received(update, rfc7606) => {
+                self.adj_rib_in
+                    .apply(&update, rfc7606, self.policy.prefix_filter_in());
+                let count = u32::try_from(self.adj_rib_in.len_pre()).unwrap_or(u32::MAX);
+                let (afi, safi) = (self.family.afi(), Safi::UNICAST);
+                self.commands
+                    .send(Command::PrefixCount { afi, safi, count })
+                    .ok();
+            }
+            SessionEvent::Down { reason, .. } => {
+                self.state = State::Idle;
+                self.last_down = Some(reason.to_string());
+                self.adj_rib_in.clear();
+                self.adj_rib_out.clear();
+            }
+            SessionEvent::RouteRefresh(_) => {
+                // The peer asks for our routes again: send the whole Adj-RIB-Out.
+                self.adj_rib_out.clear();
+                self.export(spec);
+            }
+            SessionEvent::CommandFailed(error) => {
+                tracing::debug!(link = %spec.id, family = self.family.name(), %error, "command failed");
+            }
+        }
+        let after = self.status();
+        (after != before).then_some(after)
+    }
+
+    /// Replaces the policy in place: the stored Adj-RIB-In is filtered again and the difference
+    /// is sent, without resetting the session.
+    pub fn set_policy(&mut self, policy: RoutingPolicy, spec: &LinkSpec) {
+        self.policy = policy;
+        self.adj_rib_in.reevaluate(self.policy.prefix_filter_in());
+        self.export(spec);
+    }
+
+    /// Sends what changed in the Adj-RIB-Out: after a toggle, a policy or VPC change.
+    pub fn export(&mut self, spec: &LinkSpec) {
+        if self.state != State::Established {
+            return;
+        }
+        let next_hop = match spec.addresses(self.family).0 {
+            IpAddr::V4(a) => NextHop::Ipv4(a),
+            IpAddr::V6(a) => NextHop::Ipv6(a),
+        };
+        let attributes = Arc::new(PathAttributes::local(next_hop));
+        let local = self.local;
+        let routes = spec
+            .vpc_prefixes
+            .iter()
+            .filter(|p| {
+                matches!(
+                    (p, self.family),
+                    (IpNet::V4(_), Family::Ipv4) | (IpNet::V6(_), Family::Ipv6)
+                )
+            })
+            .map(|&prefix| Route {
+                prefix,
+                path_id: None,
+                attributes: Arc::clone(&attributes),
+                peer: local,
+            });
+        let diff = self.adj_rib_out.sync(
+            routes,
+            self.policy.prefix_filter_out(),
+            spec.enable_route_propagation,
+        );
+        match packing::updates(&diff, &self.context) {
+            Ok(updates) => updates.into_iter().for_each(|u| self.send(u)),
+            Err(error) => tracing::warn!(link = %spec.id, %error, "cannot pack UPDATEs"),
+        }
+    }
+
+    fn send(&self, update: bgp_wire::Update) {
+        self.commands.send(Command::Announce(update)).ok();
+    }
+
+    pub fn counts(&self) -> SessionCounts {
+        SessionCounts {
+            status: self.status(),
+            established_count: self.established_count,
+            received: self.adj_rib_in.len_pre(),
+            accepted: self.adj_rib_in.len_post(),
+            announced: self.adj_rib_out.len(),
+        }
+    }
+
+    pub fn snapshot(&self, enable_route_propagation: bool) -> SessionSnapshot {
+        let accepted: BTreeSet<IpNet> = self.adj_rib_in.post_policy().map(|r| r.prefix).collect();
+        SessionSnapshot {
+            status: self.status(),
+            state: self.state,
+            established_count: self.established_count,
+            last_down: self.last_down.clone(),
+            received: self.adj_rib_in.pre_policy().map(|r| r.prefix).collect(),
+            installed: if enable_route_propagation {
+                accepted.clone()
+            } else {
+                BTreeSet::new()
+            },
+            accepted,
+            announced: self.adj_rib_out.iter().map(|(p, _)| p).collect(),
+        }
+    }
+}
+
+/// Owns the driver: passes commands in, tags its events for the actor, and keeps the session
+/// registered with a listener on Scaleway's address (retrying while the address is missing).
+async fn forward(
+    mut handle: PeerHandle,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    listen: SocketAddr,
+    peer: IpAddr,
+    (link, family, generation): (String, Family, u64),
+    events: mpsc::UnboundedSender<Tagged>,
+) {
+    let mut listener: Option<Listener> = None;
+    let mut retry = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            command = commands.recv() => match command {
+                Some(command) => { handle.send(command).ok(); }
+                None => break,
+            },
+            event = handle.next_event() => match event {
+                Some(event) => {
+                    let tagged = Tagged { link: link.clone(), family, generation, event };
+                    if events.send(tagged).is_err() { break; }
+                }
+                None => break,
+            },
+            _ = retry.tick(), if listener.is_none() => {
+                match Listener::bind(listen).await {
+                    Ok(l) => { l.register(peer, &handle); listener = Some(l); }
+                    Err(error) => tracing::trace!(%listen, %error, "cannot listen yet"),
+                }
+            }
+        }
+    }
+    // Let a Stop already queued reach the peer before the handle goes.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    drop(listener);
+    drop(handle);
+}

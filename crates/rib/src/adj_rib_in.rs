@@ -1,0 +1,370 @@
+//! Adj-RIB-In (RFC 4271 §3.2, §9.1): the routes one peer announced, before and after the
+//! routing policy's `prefix_filter_in`.
+//!
+//! The routes are stored once, in a prefix trie; each prefix carries whether the filter admits
+//! it, so the post-policy view is the pre-policy view restricted to admitted prefixes and never
+//! drifts from it. [`AdjRibIn::reevaluate`] re-filters the stored routes after a policy change
+//! (how `set-routing-policy` applies without a session reset or ROUTE-REFRESH).
+//!
+//! Only unicast routes are kept: MP_REACH/MP_UNREACH of another SAFI are ignored. Graceful
+//! restart stale marking and the max-prefix action itself (see [`AdjRibIn::len_pre`]) belong to
+//! the session.
+
+use crate::attributes::{MissingAttribute, PathAttributes};
+use crate::intern::AttributeCache;
+use crate::prefix_filter::PrefixFilter;
+use crate::route::{PeerId, RibChanges, Route};
+use bgp_wire::attribute::NextHop;
+use bgp_wire::rfc7606::Action;
+use bgp_wire::{AttributeValue, Nlri, Rfc7606, Safi, Update};
+use ipnet::IpNet;
+use prefix_trie::joint::JointPrefixMap;
+use smallvec::SmallVec;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// The paths of one prefix: usually one, several with ADD-PATH.
+#[derive(Clone, Debug)]
+struct Paths {
+    /// Whether `prefix_filter_in` admits the prefix (the paths are post-policy too).
+    accepted: bool,
+    /// (path id, attributes), one per path id.
+    paths: SmallVec<[(Option<u32>, Arc<PathAttributes>); 1]>,
+}
+
+/// The routes learned from one peer.
+///
+/// ```
+/// use bgp_wire::attribute::{AsPath, Origin};
+/// use bgp_wire::{AttributeValue, Nlri, PathAttribute, Update};
+/// use rib::{AdjRibIn, PeerId, PrefixFilter};
+/// use std::net::Ipv4Addr;
+///
+/// let peer = PeerId {
+///     bgp_id: Ipv4Addr::new(192, 0, 2, 1),
+///     address: "169.254.0.1".parse().unwrap(),
+///     asn: 65000,
+///     ebgp: true,
+/// };
+/// let filter = PrefixFilter::new(false, ["10.0.0.0/8".parse().unwrap()]).unwrap();
+/// let update = Update {
+///     attributes: vec![
+///         PathAttribute::new(AttributeValue::Origin(Origin::Igp)),
+///         PathAttribute::new(AttributeValue::AsPath(AsPath::default())),
+///         PathAttribute::new(AttributeValue::NextHop(Ipv4Addr::new(169, 254, 0, 1))),
+///     ],
+///     nlri: vec![
+///         Nlri::new("10.1.0.0/16".parse().unwrap()),
+///         Nlri::new("192.168.0.0/16".parse().unwrap()),
+///     ],
+///     ..Update::default()
+/// };
+/// let mut rib = AdjRibIn::new(peer);
+/// let changes = rib.apply(&update, None, &filter);
+/// assert_eq!(changes.announced.len(), 1); // 192.168.0.0/16 is filtered out
+/// assert_eq!((rib.len_pre(), rib.len_post()), (2, 1));
+/// ```
+#[derive(Clone, Debug)]
+pub struct AdjRibIn {
+    peer: PeerId,
+    routes: JointPrefixMap<IpNet, Paths>,
+    len_pre: usize,
+    len_post: usize,
+    /// Equal attribute sets of different UPDATEs are stored once.
+    cache: AttributeCache,
+}
+
+impl AdjRibIn {
+    /// An empty Adj-RIB-In for a peer.
+    pub fn new(peer: PeerId) -> Self {
+        Self {
+            peer,
+            routes: JointPrefixMap::new(),
+            len_pre: 0,
+            len_post: 0,
+            cache: AttributeCache::default(),
+        }
+    }
+
+    /// The peer.
+    pub fn peer(&self) -> PeerId {
+        self.peer
+    }
+
+    /// Processes an UPDATE and its RFC 7606 outcome; returns the changes of the post-policy view.
+    ///
+    /// Withdrawn routes (the field and MP_UNREACH_NLRI) are removed, then the NLRI field and
+    /// MP_REACH_NLRI are installed; a prefix both withdrawn and announced is announced
+    /// (RFC 4271 §4.3). Under treat-as-withdraw every route of the UPDATE is withdrawn
+    /// (RFC 7606 §2); under attribute-discard the malformed attribute is simply not used. An
+    /// UPDATE announcing routes without ORIGIN, AS_PATH or next hop is treat-as-withdraw too.
+    ///
+    /// `filter` must be the one the last [`AdjRibIn::reevaluate`] got (or the only one ever used):
+    /// prefixes already stored keep the decision made then.
+    pub fn apply(
+        &mut self,
+        update: &Update,
+        rfc7606: Option<Rfc7606>,
+        filter: &PrefixFilter,
+    ) -> RibChanges {
+        let mut changes = RibChanges::new(self.peer);
+        let withdraw_all = rfc7606.is_some_and(|r| r.action == Action::TreatAsWithdraw);
+        if withdraw_all {
+            tracing::debug!(peer = %self.peer.address, ?rfc7606, "RFC 7606 treat-as-withdraw");
+        }
+        let mp_reach = update.mp_reach().filter(|m| m.safi == Safi::UNICAST);
+        let mp_unreach = update.mp_unreach().filter(|m| m.safi == Safi::UNICAST);
+
+        // Each run of NLRI and the attributes to install it with (None: withdraw it).
+        let mut runs: Vec<(&[Nlri], Option<Arc<PathAttributes>>)> = Vec::with_capacity(2);
+        if !update.nlri.is_empty() {
+            let next_hop = update.attributes.iter().find_map(|a| match a.value {
+                AttributeValue::NextHop(nh) => Some(NextHop::Ipv4(nh)),
+                _ => None,
+            });
+            let attributes = (!withdraw_all)
+                .then(|| {
+                    next_hop
+                        .ok_or(MissingAttribute("NEXT_HOP"))
+                        .and_then(|nh| PathAttributes::from_wire(&update.attributes, nh))
+                })
+                .and_then(|r| self.usable(r));
+            runs.push((&update.nlri, attributes));
+        }
+        if let Some(m) = mp_reach.filter(|m| !m.nlri.is_empty()) {
+            let attributes = (!withdraw_all)
+                .then(|| PathAttributes::from_wire(&update.attributes, m.next_hop))
+                .and_then(|r| self.usable(r));
+            runs.push((&m.nlri, attributes));
+        }
+
+        let withdrawn = update
+            .withdrawn
+            .iter()
+            .chain(mp_unreach.iter().flat_map(|m| &m.withdrawn));
+        let announced: HashSet<Nlri> = if update.withdrawn.is_empty() && mp_unreach.is_none() {
+            HashSet::new()
+        } else {
+            runs.iter()
+                .filter(|(_, a)| a.is_some())
+                .flat_map(|(nlri, _)| nlri.iter().map(normal))
+                .collect()
+        };
+        for key in withdrawn.map(normal).filter(|k| !announced.contains(k)) {
+            self.withdraw(key, &mut changes);
+        }
+        for (nlri, attributes) in runs {
+            match attributes {
+                Some(a) => nlri
+                    .iter()
+                    .for_each(|n| self.announce(normal(n), &a, filter, &mut changes)),
+                None => nlri
+                    .iter()
+                    .for_each(|n| self.withdraw(normal(n), &mut changes)),
+            }
+        }
+        changes
+    }
+
+    fn usable(
+        &mut self,
+        r: Result<PathAttributes, MissingAttribute>,
+    ) -> Option<Arc<PathAttributes>> {
+        match r {
+            Ok(a) => Some(self.cache.intern(a)),
+            Err(e) => {
+                tracing::warn!(peer = %self.peer.address, error = %e, "routes treated as withdrawn");
+                None
+            }
+        }
+    }
+
+    fn withdraw(&mut self, key: Nlri, changes: &mut RibChanges) {
+        let Some(entry) = self.routes.get_mut(&key.prefix) else {
+            return;
+        };
+        let Some(i) = entry.paths.iter().position(|(id, _)| *id == key.path_id) else {
+            return;
+        };
+        entry.paths.swap_remove(i);
+        self.len_pre -= 1;
+        if entry.accepted {
+            self.len_post -= 1;
+            changes.withdrawn.push(key);
+        }
+        if entry.paths.is_empty() {
+            self.routes.remove(&key.prefix);
+        }
+    }
+
+    fn announce(
+        &mut self,
+        key: Nlri,
+        attributes: &Arc<PathAttributes>,
+        filter: &PrefixFilter,
+        changes: &mut RibChanges,
+    ) {
+        let accepted = match self.routes.get_mut(&key.prefix) {
+            Some(entry) => {
+                match entry.paths.iter_mut().find(|(id, _)| *id == key.path_id) {
+                    // The same attributes again (a refresh, a repeat): no change.
+                    Some((_, a)) if Arc::ptr_eq(a, attributes) || **a == **attributes => return,
+                    Some((_, a)) => *a = Arc::clone(attributes),
+                    None => {
+                        entry.paths.push((key.path_id, Arc::clone(attributes)));
+                        self.len_pre += 1;
+                        self.len_post += usize::from(entry.accepted);
+                    }
+                }
+                entry.accepted
+            }
+            None => {
+                let accepted = filter.admits(&key.prefix);
+                let mut paths = SmallVec::new();
+                paths.push((key.path_id, Arc::clone(attributes)));
+                self.routes.insert(key.prefix, Paths { accepted, paths });
+                self.len_pre += 1;
+                self.len_post += usize::from(accepted);
+                accepted
+            }
+        };
+        if accepted {
+            changes.announced.push(self.route(key, attributes));
+        }
+    }
+
+    fn route(&self, key: Nlri, attributes: &Arc<PathAttributes>) -> Route {
+        Route {
+            prefix: key.prefix,
+            path_id: key.path_id,
+            attributes: Arc::clone(attributes),
+            peer: self.peer,
+        }
+    }
+
+    /// Re-filters every stored route with a new `prefix_filter_in`; returns the post-policy
+    /// changes: routes the new filter admits and the old one did not are announced, the reverse
+    /// withdrawn, the rest untouched.
+    pub fn reevaluate(&mut self, filter: &PrefixFilter) -> RibChanges {
+        let mut changes = RibChanges::new(self.peer);
+        let peer = self.peer;
+        for (prefix, entry) in self.routes.iter_mut() {
+            let accepted = filter.admits(&prefix);
+            if accepted == entry.accepted {
+                continue;
+            }
+            entry.accepted = accepted;
+            for (path_id, attributes) in &entry.paths {
+                if accepted {
+                    self.len_post += 1;
+                    changes.announced.push(Route {
+                        prefix,
+                        path_id: *path_id,
+                        attributes: Arc::clone(attributes),
+                        peer,
+                    });
+                } else {
+                    self.len_post -= 1;
+                    changes.withdrawn.push(Nlri {
+                        path_id: *path_id,
+                        prefix,
+                    });
+                }
+            }
+        }
+        tracing::debug!(
+            peer = %peer.address,
+            announced = changes.announced.len(),
+            withdrawn = changes.withdrawn.len(),
+            "prefix_filter_in re-evaluated"
+        );
+        changes
+    }
+
+    /// Empties the table (the session went down); returns the withdrawal of every post-policy
+    /// route.
+    pub fn clear(&mut self) -> RibChanges {
+        let mut changes = RibChanges::new(self.peer);
+        changes.withdrawn = self.post_policy().map(|r| r.nlri()).collect();
+        self.routes = JointPrefixMap::new();
+        self.cache.clear();
+        self.len_pre = 0;
+        self.len_post = 0;
+        changes
+    }
+
+    /// Every post-policy route as an announcement: what a Loc-RIB that does not know this peer
+    /// yet needs (route propagation just enabled).
+    pub fn post_policy_changes(&self) -> RibChanges {
+        let mut changes = RibChanges::new(self.peer);
+        changes.announced = self.post_policy().collect();
+        changes
+    }
+
+    /// Routes as received, in prefix order (IPv4 first).
+    pub fn pre_policy(&self) -> impl Iterator<Item = Route> + '_ {
+        self.iter(false)
+    }
+
+    /// Routes `prefix_filter_in` admits, in prefix order (IPv4 first).
+    pub fn post_policy(&self) -> impl Iterator<Item = Route> + '_ {
+        self.iter(true)
+    }
+
+    fn iter(&self, post: bool) -> impl Iterator<Item = Route> + '_ {
+        self.routes
+            .iter()
+            .filter(move |(_, e)| e.accepted || !post)
+            .flat_map(move |(prefix, e)| {
+                e.paths.iter().map(move |(path_id, a)| Route {
+                    prefix,
+                    path_id: *path_id,
+                    attributes: Arc::clone(a),
+                    peer: self.peer,
+                })
+            })
+    }
+
+    /// The route received for a prefix and path id, admitted or not.
+    pub fn get_pre(&self, nlri: &Nlri) -> Option<Route> {
+        let key = normal(nlri);
+        let entry = self.routes.get(&key.prefix)?;
+        let (_, a) = entry.paths.iter().find(|(id, _)| *id == key.path_id)?;
+        Some(self.route(key, a))
+    }
+
+    /// The route for a prefix and path id if `prefix_filter_in` admits it.
+    pub fn get_post(&self, nlri: &Nlri) -> Option<Route> {
+        let key = normal(nlri);
+        self.routes
+            .get(&key.prefix)
+            .filter(|e| e.accepted)
+            .and_then(|_| self.get_pre(&key))
+    }
+
+    /// The number of routes received (prefix and path id pairs): what a max-prefix limit counts.
+    pub fn len_pre(&self) -> usize {
+        self.len_pre
+    }
+
+    /// The number of routes `prefix_filter_in` admits.
+    pub fn len_post(&self) -> usize {
+        self.len_post
+    }
+
+    /// Whether no route is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len_pre == 0
+    }
+}
+
+/// The key of an NLRI: host bits cleared (bgp-wire keeps them as received).
+fn normal(n: &Nlri) -> Nlri {
+    Nlri {
+        path_id: n.path_id,
+        prefix: n.prefix.trunc(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
