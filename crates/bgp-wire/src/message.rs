@@ -51,7 +51,7 @@ pub fn decode(buf: &[u8], cx: &Context) -> Result<Decoded, Notification> {
         }
         message_type::NOTIFICATION => Message::Notification(Notification::decode_body(body)?),
         message_type::KEEPALIVE => Message::Keepalive,
-        _ => Message::RouteRefresh(RouteRefresh::decode_body(body, buf)?),
+        _ => Message::RouteRefresh(RouteRefresh::decode_body(body, buf, cx)?),
     };
     Ok(Decoded { message, rfc7606 })
 }

@@ -28,16 +28,23 @@ pub struct RouteRefresh {
 }
 
 impl RouteRefresh {
-    pub(crate) fn decode_body(body: &[u8], whole: &[u8]) -> Result<Self, Notification> {
+    pub(crate) fn decode_body(
+        body: &[u8],
+        whole: &[u8],
+        cx: &crate::Context,
+    ) -> Result<Self, Notification> {
         match body {
             [a, b, subtype, safi] => Ok(Self {
                 afi: Afi(u16::from_be_bytes([*a, *b])),
                 subtype: *subtype,
                 safi: Safi(*safi),
             }),
-            // RFC 7313 §5: a BoRR/EoRR of the wrong length gets 7/1 with the whole message.
+            // RFC 7313 §5: a BoRR/EoRR of the wrong length gets 7/1 with the whole message, cut
+            // to what fits in a NOTIFICATION on this session.
             [_, _, subtype::BORR | subtype::EORR, ..] => {
-                Err(Notification::new(code::ROUTE_REFRESH_MESSAGE, 1, whole))
+                let room = cx.max_message_len() - crate::header::HEADER_LEN - 2;
+                let data = whole.get(..room).unwrap_or(whole);
+                Err(Notification::new(code::ROUTE_REFRESH_MESSAGE, 1, data))
             }
             _ => Err(bad_length(whole.len())),
         }

@@ -143,7 +143,6 @@ impl Session {
         driver_config.local_addr = Some(SocketAddr::new(local_ip, 0));
         driver_config.name = format!("{}/{}", spec.id, family.name());
         let handle = driver::spawn(driver_config)?;
-        handle.send(Command::Start).ok();
         if let Some(limit) = spec.max_prefixes {
             let safi = Safi::UNICAST;
             handle
@@ -332,7 +331,9 @@ async fn forward(
     (link, family, generation): (String, Family, u64),
     events: mpsc::UnboundedSender<Tagged>,
 ) {
-    let mut listener: Option<Listener> = None;
+    // Listen before connecting, so a peer that connects first is not refused.
+    let mut listener = listen_on(listen, peer, &handle).await;
+    handle.send(Command::Start).ok();
     let mut retry = tokio::time::interval(Duration::from_secs(1));
     loop {
         tokio::select! {
@@ -348,15 +349,27 @@ async fn forward(
                 None => break,
             },
             _ = retry.tick(), if listener.is_none() => {
-                match Listener::bind(listen).await {
-                    Ok(l) => { l.register(peer, &handle); listener = Some(l); }
-                    Err(error) => tracing::trace!(%listen, %error, "cannot listen yet"),
-                }
+                listener = listen_on(listen, peer, &handle).await;
             }
         }
     }
-    // Let a Stop already queued reach the peer before the handle goes.
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    // Dropping the handle closes the driver's command channel; the driver still handles a Stop
+    // queued before that, so the peer gets the Cease that was asked for.
     drop(listener);
     drop(handle);
+}
+
+/// A listener on Scaleway's address that hands `peer`'s connections to the session; `None`
+/// while the address is not on this host (the link's interface is not there yet).
+async fn listen_on(listen: SocketAddr, peer: IpAddr, handle: &PeerHandle) -> Option<Listener> {
+    match Listener::bind(listen).await {
+        Ok(listener) => {
+            listener.register(peer, handle);
+            Some(listener)
+        }
+        Err(error) => {
+            tracing::debug!(%listen, %error, "cannot listen yet; retrying every second");
+            None
+        }
+    }
 }

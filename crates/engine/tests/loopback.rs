@@ -39,6 +39,8 @@ async fn customer(port: u16) -> (PeerHandle, Listener) {
     let scaleway = IpAddr::V4(Ipv4Addr::new(127, 0, 10, 0));
     let mut config = SessionConfig::new(CUSTOMER_AS, 12876, Ipv4Addr::new(192, 0, 2, 1));
     config.connect_retry_time = Duration::from_secs(1);
+    // A refused connect sends the FSM to Idle (RFC 4271 §8.2.2); come back quickly.
+    config.idle_hold_time = Some(Duration::from_millis(200));
     let mut driver = DriverConfig::new(config, SocketAddr::new(scaleway, port));
     driver.local_addr = Some(SocketAddr::new(me, 0));
     let handle = spawn(driver).unwrap();
@@ -113,6 +115,10 @@ async fn engine_shows(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interlink_rules_over_a_real_session() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
     let port = 17900;
     let engine = Engine::spawn();
     let mut events = engine.subscribe();
