@@ -42,7 +42,11 @@ fn check_exact_round_trip(bytes: &[u8], cx: &Context) -> Result<(), TestCaseErro
         Ok(decoded) => decoded,
         Err(notification) => {
             let answer = Message::Notification(notification).to_vec(cx);
-            prop_assert!(answer.is_ok(), "unsendable answer {answer:?} to {}", hex::encode(bytes));
+            prop_assert!(
+                answer.is_ok(),
+                "unsendable answer {answer:?} to {}",
+                hex::encode(bytes)
+            );
             return Ok(());
         }
     };
@@ -291,5 +295,8 @@ fn long_eorr_gets_a_sendable_notification() {
     let answer = decode(&bytes, &cx).unwrap_err();
     assert_eq!((answer.code, answer.subcode), (7, 1));
     assert_eq!(answer.data[..], bytes[..4096 - 21]);
-    assert_eq!(Message::Notification(answer).to_vec(&cx).unwrap().len(), 4096);
+    assert_eq!(
+        Message::Notification(answer).to_vec(&cx).unwrap().len(),
+        4096
+    );
 }
