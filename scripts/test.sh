@@ -35,3 +35,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test"
 cargo test --workspace --locked
+
+step "SDK conformance (pytest)"
+cargo build -p peerlab --locked
+# Any non-zero exit fails the script, including pytest's 5 (no tests collected).
+.venv/bin/pytest -q tests/sdk

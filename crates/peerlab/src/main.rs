@@ -1,9 +1,10 @@
 //! `peerlab`: the command line of the peerlab BGP/L3 simulator.
 //!
-//! Today it offers the BGP codec tools `decode` and `encode`; the emulator commands of the
-//! design (`serve`, `up`, `down`, `exec`, `trace`) come with their issues.
+//! Today it offers the BGP codec tools `decode` and `encode` and the emulator `serve`; the other
+//! commands of the design (`up`, `down`, `exec`, `trace`) come with their issues.
 
 mod codec;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -22,6 +23,8 @@ enum Command {
     Decode(codec::DecodeArgs),
     /// JSON messages as `decode` writes them, one per line → hex, one message per line.
     Encode(codec::EncodeArgs),
+    /// The emulator: the Scaleway-compatible API and the BGP engine, until Ctrl-C.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Decode(args) => codec::decode(&args),
         Command::Encode(args) => codec::encode(&args),
+        Command::Serve(args) => serve::serve(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -1,0 +1,48 @@
+//! [`ApiError`]: a [`ProviderError`] as Scaleway's HTTP answer.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use provider::ProviderError;
+use serde_json::json;
+
+/// An error answer: the provider error's status and JSON body.
+#[derive(Debug)]
+pub struct ApiError(pub ProviderError);
+
+impl From<ProviderError> for ApiError {
+    fn from(e: ProviderError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+        (status, Json(self.0.body())).into_response()
+    }
+}
+
+/// A path no route serves.
+pub async fn no_route(uri: axum::http::Uri) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({
+            "message": format!("no such path: {}", uri.path()),
+            "type": "not_found",
+        })),
+    )
+        .into_response()
+}
+
+/// A method the path does not serve.
+pub async fn bad_method() -> Response {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        Json(json!({
+            "message": "method not allowed",
+            "type": "invalid_request_error",
+        })),
+    )
+        .into_response()
+}

@@ -1,0 +1,170 @@
+//! # api — peerlab's Scaleway-compatible HTTP API
+//!
+//! Serves Scaleway InterLink (`/interlink/v1beta1/regions/{region}/…`) and IPAM
+//! (`/ipam/v1/regions/{region}/…`) with the official SDK's paths, query parameters, bodies and
+//! error answers, over the [`provider`] model. Writes give back intents, which [`intents`]
+//! turns into calls on the [`engine`]; the engine's session status events flow back into the
+//! model ([`App::spawn_status_feed`]).
+//!
+//! - Auth: `X-Auth-Token` must be a project token of the catalogue, else `401
+//!   denied_authentication`.
+//! - Malformed paths, queries and bodies are `400 invalid_arguments` naming the argument
+//!   ([`extract`]); unknown paths are a JSON `404`.
+//!
+//! Not here: OVHcloud's API, the admin calls (approving or refusing hosted links, locking a
+//! link: an admin token is refused like an unknown one), the BGP sessions themselves (the
+//! [`engine`]), TLS.
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! let app = api::App::demo(None);
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! axum::serve(listener, api::router(app)).await
+//! # }
+//! ```
+
+pub mod error;
+pub mod extract;
+pub mod intents;
+mod routes;
+
+pub use routes::router;
+
+use chrono::{DateTime, Utc};
+use engine::{EngineEvent, EngineHandle, SessionStatus};
+use provider::catalogue::{Catalogue, CatalogueError, Principal};
+use provider::interlink::{BgpStatus, Intent, InterLink};
+use provider::{Caller, ProviderError};
+use std::sync::Arc;
+use tokio::sync::Mutex;
+use tokio::task::JoinHandle;
+
+/// The wall clock, as the provider wants it.
+pub fn now() -> DateTime<Utc> {
+    DateTime::<Utc>::from(std::time::SystemTime::now())
+}
+
+/// The application state: the model, the catalogue's tokens and the engine, if any.
+#[derive(Clone)]
+pub struct App {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    model: Mutex<InterLink>,
+    catalogue: Catalogue,
+    engine: Option<EngineHandle>,
+}
+
+impl App {
+    /// An app over `catalogue` (resolved: the demo is included unless it says otherwise).
+    pub fn new(
+        catalogue: &Catalogue,
+        engine: Option<EngineHandle>,
+    ) -> Result<Self, CatalogueError> {
+        let catalogue = catalogue.resolved();
+        let model = InterLink::new(&catalogue, now())?;
+        Ok(Self {
+            shared: Arc::new(Shared {
+                model: Mutex::new(model),
+                catalogue,
+                engine,
+            }),
+        })
+    }
+
+    /// An app over the built-in demo catalogue.
+    pub fn demo(engine: Option<EngineHandle>) -> Self {
+        match Self::new(&Catalogue::default(), engine) {
+            Ok(app) => app,
+            Err(e) => unreachable!("the demo catalogue is valid: {e}"),
+        }
+    }
+
+    /// The caller a token acts as: a project token, else `denied_authentication`.
+    pub fn caller(&self, token: Option<&str>) -> Result<Caller, ProviderError> {
+        match token.and_then(|t| self.shared.catalogue.principal(t)) {
+            Some(Principal::Project(caller)) => Ok(caller),
+            _ => Err(ProviderError::unknown_api_key()),
+        }
+    }
+
+    /// Runs a read on the model (after advancing it to now).
+    pub(crate) async fn read<T>(
+        &self,
+        f: impl FnOnce(&InterLink) -> Result<T, ProviderError>,
+    ) -> Result<T, ProviderError> {
+        self.write(|m, _| f(m).map(|t| (t, Vec::new()))).await
+    }
+
+    /// Runs a write on the model (after advancing it to now) and carries out its intents.
+    pub(crate) async fn write<T>(
+        &self,
+        f: impl FnOnce(&mut InterLink, DateTime<Utc>) -> Result<(T, Vec<Intent>), ProviderError>,
+    ) -> Result<T, ProviderError> {
+        let now = now();
+        let mut model = self.shared.model.lock().await;
+        let mut intents = model.advance(now);
+        let result = f(&mut model, now);
+        if let Ok((_, more)) = &result {
+            intents.extend(more.iter().cloned());
+        }
+        if let Some(engine) = &self.shared.engine {
+            for intent in &intents {
+                let ops = intents::plan(intent, |id| model.link_config(id));
+                intents::apply(engine, ops).await;
+            }
+        }
+        result.map(|(t, _)| t)
+    }
+
+    /// Advances the model every `period` even without requests, so that timed changes (a
+    /// hosted link becoming active) reach the engine on time.
+    pub fn spawn_ticker(&self, period: std::time::Duration) -> JoinHandle<()> {
+        let app = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(period);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                // A no-op write: `write` advances the model and carries out what that brings.
+                let _ = app.write(|_, _| Ok(((), Vec::new()))).await;
+            }
+        })
+    }
+
+    /// Feeds the engine's session status events into the model, until the engine stops.
+    /// `None` without an engine.
+    pub fn spawn_status_feed(&self) -> Option<JoinHandle<()>> {
+        let mut events = self.shared.engine.as_ref()?.subscribe();
+        let app = self.clone();
+        Some(tokio::spawn(async move {
+            loop {
+                match events.recv().await {
+                    Ok(EngineEvent::SessionStatus {
+                        link,
+                        family,
+                        status,
+                    }) => {
+                        let Ok(link_id) = link.parse() else { continue };
+                        let status = match status {
+                            SessionStatus::Up => BgpStatus::Up,
+                            SessionStatus::Down => BgpStatus::Down,
+                            SessionStatus::Disabled => BgpStatus::Disabled,
+                        };
+                        let mut model = app.shared.model.lock().await;
+                        let family = intents::provider_family(family);
+                        // A link deleted meanwhile is not an error worth more than a trace.
+                        if let Err(e) = model.set_session_status(link_id, family, status) {
+                            tracing::debug!("status of {link_id}: {e}");
+                        }
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::warn!("missed {n} engine events");
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        }))
+    }
+}

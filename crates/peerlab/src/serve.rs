@@ -1,0 +1,194 @@
+//! `peerlab serve`: the Scaleway-compatible API (InterLink, IPAM) with the BGP engine behind it.
+//!
+//! Without `--config`, the built-in demo catalogue. `--token` / `--project-id` add an API token
+//! (for the given project, else the demo project); what was not given is chosen and printed on
+//! stdout as `token: …` / `project_id: …` lines, followed by `listening: http://…`.
+
+use anyhow::{Context, Result};
+use provider::catalogue::{Catalogue, ProjectSpec, demo};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use uuid::Uuid;
+
+/// `peerlab serve` arguments.
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// An API token (`X-Auth-Token`, the SDK's secret key) to accept; chosen if absent.
+    #[arg(long)]
+    pub token: Option<String>,
+    /// The project the token acts as; the demo project if absent.
+    #[arg(long)]
+    pub project_id: Option<Uuid>,
+    /// A catalogue file (TOML, or JSON when it ends in `.json`); the demo catalogue if absent.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// Reads the catalogue (resolved: the demo entries included unless it says otherwise).
+fn load_catalogue(config: Option<&PathBuf>) -> Result<Catalogue> {
+    let Some(path) = config else {
+        return Ok(Catalogue::default().resolved());
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let catalogue: Catalogue = if path.extension().is_some_and(|e| e == "json") {
+        serde_json::from_str(&text).with_context(|| format!("{}", path.display()))?
+    } else {
+        toml::from_str(&text).with_context(|| format!("{}", path.display()))?
+    };
+    Ok(catalogue.resolved())
+}
+
+/// Adds `token` to `project_id` (a new project of the first organization if unknown).
+fn add_token(catalogue: &mut Catalogue, project_id: Uuid, token: &str) {
+    if let Some(p) = catalogue.projects.iter_mut().find(|p| p.id == project_id) {
+        if !p.tokens.iter().any(|t| t == token) {
+            p.tokens.push(token.to_string());
+        }
+        return;
+    }
+    let organization_id = catalogue
+        .projects
+        .first()
+        .map_or(demo::DEMO_ORGANIZATION_ID, |p| p.organization_id);
+    catalogue.projects.push(ProjectSpec {
+        id: project_id,
+        organization_id,
+        name: format!("project-{project_id}"),
+        tokens: vec![token.to_string()],
+    });
+}
+
+/// A fresh token (a UUID, as the SDKs require), from the clock and the process ID.
+fn fresh_token() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    provider::ids::stable_uuid("peerlab-token", &format!("{nanos}-{}", std::process::id()))
+        .to_string()
+}
+
+/// The token and project to print, after adding them to the catalogue.
+fn choose_credentials(catalogue: &mut Catalogue, args: &ServeArgs) -> (String, Uuid) {
+    let project_id = args
+        .project_id
+        .or_else(|| catalogue.projects.first().map(|p| p.id))
+        .unwrap_or(demo::DEMO_PROJECT_ID);
+    let token = match &args.token {
+        Some(t) => t.clone(),
+        None => catalogue
+            .projects
+            .iter()
+            .find(|p| p.id == project_id)
+            .and_then(|p| p.tokens.first().cloned())
+            .unwrap_or_else(fresh_token),
+    };
+    add_token(catalogue, project_id, &token);
+    (token, project_id)
+}
+
+/// Runs the server until Ctrl-C.
+pub fn serve(args: &ServeArgs) -> Result<bool> {
+    let mut catalogue = load_catalogue(args.config.as_ref())?;
+    let (token, project_id) = choose_credentials(&mut catalogue, args);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    runtime.block_on(async {
+        let engine = engine::Engine::spawn();
+        let app = api::App::new(&catalogue, Some(engine)).context("invalid catalogue")?;
+        let _feed = app.spawn_status_feed();
+        let _ticker = app.spawn_ticker(std::time::Duration::from_secs(1));
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        let addr = listener.local_addr()?;
+        println!("token: {token}");
+        println!("project_id: {project_id}");
+        println!("listening: http://{addr}");
+        axum::serve(listener, api::router(app))
+            .with_graceful_shutdown(async {
+                // If the signal cannot be watched, serve until killed.
+                if tokio::signal::ctrl_c().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            })
+            .await
+            .context("server failed")?;
+        Ok(true)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use provider::catalogue::Principal;
+
+    fn args(token: Option<&str>, project_id: Option<Uuid>) -> ServeArgs {
+        ServeArgs {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            token: token.map(str::to_string),
+            project_id,
+            config: None,
+        }
+    }
+
+    #[test]
+    fn defaults_to_the_demo_project_and_its_token() {
+        let mut c = load_catalogue(None).unwrap();
+        let (token, project) = choose_credentials(&mut c, &args(None, None));
+        assert_eq!(project, demo::DEMO_PROJECT_ID);
+        assert_eq!(token, demo::DEMO_SECRET_KEY);
+    }
+
+    #[test]
+    fn a_given_token_acts_as_the_given_project() {
+        let mut c = load_catalogue(None).unwrap();
+        let p = Uuid::from_u128(42);
+        let (token, project) = choose_credentials(&mut c, &args(Some("t-1"), Some(p)));
+        assert_eq!((token.as_str(), project), ("t-1", p));
+        assert!(matches!(c.principal("t-1"), Some(Principal::Project(me)) if me.project_id == p));
+        // The demo tokens still work.
+        assert!(c.principal(demo::DEMO_SECRET_KEY).is_some());
+        assert!(api::App::new(&c, None).is_ok());
+    }
+
+    #[test]
+    fn a_new_project_without_token_gets_a_fresh_one() {
+        let mut c = load_catalogue(None).unwrap();
+        let p = Uuid::from_u128(43);
+        let (token, _) = choose_credentials(&mut c, &args(None, Some(p)));
+        assert!(token.parse::<Uuid>().is_ok());
+        assert!(c.principal(&token).is_some());
+    }
+
+    #[test]
+    fn config_files_in_json_and_toml_add_to_the_demo() {
+        let dir = std::env::temp_dir().join(format!("peerlab-serve-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let json = dir.join("c.json");
+        std::fs::write(
+            &json,
+            r#"{"dedicated_connections": [{"name": "x1", "pop": "DC2", "bandwidth_mbps": 10000}]}"#,
+        )
+        .unwrap();
+        let toml_file = dir.join("c.toml");
+        std::fs::write(
+            &toml_file,
+            "[[dedicated_connections]]\nname = \"x2\"\npop = \"TH2\"\nbandwidth_mbps = 1000\n",
+        )
+        .unwrap();
+        for (path, name) in [(json, "x1"), (toml_file, "x2")] {
+            let c = load_catalogue(Some(&path)).unwrap();
+            assert!(c.dedicated_connections.iter().any(|d| d.name == name));
+            assert!(c.principal(demo::DEMO_SECRET_KEY).is_some());
+            assert!(api::App::new(&c, None).is_ok());
+        }
+        assert!(load_catalogue(Some(&dir.join("missing.toml"))).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

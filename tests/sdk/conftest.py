@@ -1,0 +1,123 @@
+"""Fixtures: a `peerlab serve` on a free port and official-SDK clients pointed at it.
+
+The binary must have been built (`cargo build -p peerlab`); if it is missing the fixture
+FAILS (never skips), so a broken build cannot pass as "no tests".
+"""
+
+import os
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from scaleway import Client
+
+ROOT = Path(__file__).resolve().parents[2]
+BINARY = ROOT / "target" / "debug" / "peerlab"
+
+# The built-in demo catalogue (crates/provider/src/catalogue/demo.rs).
+DEMO_TOKEN = "5ca1e000-0000-4000-8000-e00000000001"
+DEMO_PROJECT = "5ca1e000-0000-4000-8000-000000000002"
+OTHER_TOKEN = "5ca1e000-0000-4000-8000-e00000000002"
+OTHER_PROJECT = "5ca1e000-0000-4000-8000-000000000003"
+POP_DC2 = "5ca1e000-0000-4000-8000-a00000000001"
+POP_TH2 = "5ca1e000-0000-4000-8000-a00000000002"
+PARTNER_ACME = "5ca1e000-0000-4000-8000-b00000000001"
+CONNECTION_DC2 = "5ca1e000-0000-4000-8000-c00000000001"
+CONNECTION_TH2 = "5ca1e000-0000-4000-8000-c00000000002"
+VPC = "5ca1e000-0000-4000-8000-d00000000001"
+PRIVATE_NETWORK = "5ca1e000-0000-4000-8000-d00000000011"
+ACCESS_KEY = "SCWXXXXXXXXXXXXXXXXX"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server():
+    """`peerlab serve` on a free port; yields its base URL."""
+    if not BINARY.is_file():
+        pytest.fail(
+            f"{BINARY} is missing: build it first with `cargo build -p peerlab`",
+            pytrace=False,
+        )
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen(
+        [str(BINARY), "serve", "--listen", f"127.0.0.1:{port}"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+    def output() -> str:
+        log.seek(0)
+        return log.read()
+
+    deadline = time.monotonic() + 20
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(
+                f"peerlab serve exited with {proc.returncode}: {output()}", pytrace=False
+            )
+        try:
+            r = requests.get(
+                f"{url}/interlink/v1beta1/regions/fr-par/pops",
+                headers={"X-Auth-Token": DEMO_TOKEN},
+                timeout=1,
+            )
+            if r.status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"peerlab serve did not answer within 20 s: {output()}", pytrace=False)
+        time.sleep(0.1)
+    assert f"listening: {url}" in output()
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    log.close()
+
+
+def make_client(url: str, token: str, project: str) -> Client:
+    return Client(
+        access_key=ACCESS_KEY,
+        secret_key=token,
+        default_project_id=project,
+        default_region="fr-par",
+        api_url=url,
+    )
+
+
+@pytest.fixture
+def client(server) -> Client:
+    """The demo project's client."""
+    return make_client(server, DEMO_TOKEN, DEMO_PROJECT)
+
+
+@pytest.fixture
+def other_client(server) -> Client:
+    """The `other` project's client (same organization, sees nothing of `demo`)."""
+    return make_client(server, OTHER_TOKEN, OTHER_PROJECT)
+
+
+_vlans = iter(range(3000, 3899))
+
+
+@pytest.fixture
+def vlan() -> int:
+    """A VLAN of demo-dc2-10g no other test uses."""
+    return next(_vlans)
