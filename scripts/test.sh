@@ -21,10 +21,10 @@ for cmd in /usr/lib/frr/bgpd /usr/sbin/bird /usr/bin/gobgpd; do
   [ -x "$cmd" ] || { echo "missing $cmd after install" >&2; exit 1; }
 done
 
-step "Python venv: official scaleway and ovh clients, pytest"
-if [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c 'import scaleway, ovh' 2>/dev/null; then
+step "Python venv: official scaleway and ovh clients, pytest, schemathesis"
+if [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c 'import scaleway, ovh, schemathesis' 2>/dev/null; then
   python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check scaleway ovh pytest
+  .venv/bin/pip install -q --disable-pip-version-check scaleway ovh pytest schemathesis
 fi
 
 step "cargo fmt"

@@ -26,6 +26,8 @@
 pub mod error;
 pub mod extract;
 pub mod intents;
+mod openapi;
+pub mod persistence;
 mod routes;
 
 pub use routes::router;
@@ -54,6 +56,8 @@ struct Shared {
     model: Mutex<InterLink>,
     catalogue: Catalogue,
     engine: Option<EngineHandle>,
+    /// Where every write is saved, if anywhere ([`persistence`]).
+    state: Option<persistence::StateFile>,
 }
 
 impl App {
@@ -69,6 +73,7 @@ impl App {
                 model: Mutex::new(model),
                 catalogue,
                 engine,
+                state: None,
             }),
         })
     }
@@ -94,12 +99,21 @@ impl App {
         &self,
         f: impl FnOnce(&InterLink) -> Result<T, ProviderError>,
     ) -> Result<T, ProviderError> {
-        self.write(|m, _| f(m).map(|t| (t, Vec::new()))).await
+        self.run(false, |m, _| f(m).map(|t| (t, Vec::new()))).await
     }
 
-    /// Runs a write on the model (after advancing it to now) and carries out its intents.
+    /// Runs a write on the model (after advancing it to now), saves the model if the app keeps a
+    /// state and the write succeeded, and carries out its intents.
     pub(crate) async fn write<T>(
         &self,
+        f: impl FnOnce(&mut InterLink, DateTime<Utc>) -> Result<(T, Vec<Intent>), ProviderError>,
+    ) -> Result<T, ProviderError> {
+        self.run(true, f).await
+    }
+
+    async fn run<T>(
+        &self,
+        save: bool,
         f: impl FnOnce(&mut InterLink, DateTime<Utc>) -> Result<(T, Vec<Intent>), ProviderError>,
     ) -> Result<T, ProviderError> {
         let now = now();
@@ -108,6 +122,9 @@ impl App {
         let result = f(&mut model, now);
         if let Ok((_, more)) = &result {
             intents.extend(more.iter().cloned());
+            if save {
+                self.persist(&model);
+            }
         }
         if let Some(engine) = &self.shared.engine {
             for intent in &intents {
@@ -127,8 +144,8 @@ impl App {
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
-                // A no-op write: `write` advances the model and carries out what that brings.
-                let _ = app.write(|_, _| Ok(((), Vec::new()))).await;
+                // A no-op read: it advances the model and carries out what that brings.
+                let _ = app.read(|_| Ok(())).await;
             }
         })
     }

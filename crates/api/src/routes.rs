@@ -91,6 +91,7 @@ pub fn router(app: App) -> Router {
         .route("/ips/{ip_id}/detach", post(detach_ip))
         .route("/ips/{ip_id}/move", post(move_ip));
     Router::new()
+        .route("/openapi.json", get(crate::openapi::serve))
         .nest("/interlink/v1beta1/regions/{region}", interlink)
         .nest("/ipam/v1/regions/{region}", ipam)
         .fallback(no_route)

@@ -3,6 +3,11 @@
 //! Without `--config`, the built-in demo catalogue. `--token` / `--project-id` add an API token
 //! (for the given project, else the demo project); what was not given is chosen and printed on
 //! stdout as `token: …` / `project_id: …` lines, followed by `listening: http://…`.
+//!
+//! `--state FILE` makes every acknowledged write durable in `FILE`, and a restart on the same
+//! file comes back with every resource and their BGP sessions (see [`api::persistence`]: the file
+//! wins for resources, the catalogue only gives projects and tokens). A corrupt or unreadable file
+//! is an error.
 
 use anyhow::{Context, Result};
 use provider::catalogue::{Catalogue, ProjectSpec, demo};
@@ -25,6 +30,10 @@ pub struct ServeArgs {
     /// A catalogue file (TOML, or JSON when it ends in `.json`); the demo catalogue if absent.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// A state file: every write is saved there before it is answered, and it is loaded on start
+    /// (created from the catalogue if missing).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
 }
 
 /// Reads the catalogue (resolved: the demo entries included unless it says otherwise).
@@ -100,7 +109,16 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
         .context("cannot start the runtime")?;
     runtime.block_on(async {
         let engine = engine::Engine::spawn();
-        let app = api::App::new(&catalogue, Some(engine)).context("invalid catalogue")?;
+        let app = match &args.state {
+            Some(path) => api::App::with_state(
+                &catalogue,
+                Some(engine),
+                api::persistence::StateFile::new(path),
+            )
+            .await
+            .context("cannot load the state")?,
+            None => api::App::new(&catalogue, Some(engine)).context("invalid catalogue")?,
+        };
         let _feed = app.spawn_status_feed();
         let _ticker = app.spawn_ticker(std::time::Duration::from_secs(1));
         let listener = tokio::net::TcpListener::bind(args.listen)
@@ -134,6 +152,7 @@ mod tests {
             token: token.map(str::to_string),
             project_id,
             config: None,
+            state: None,
         }
     }
 

@@ -13,7 +13,7 @@ use uuid::{Builder, Uuid};
 /// assert_eq!(a.next_uuid(), b.next_uuid());
 /// assert_eq!(a.next_uuid().get_version_num(), 4);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct IdGenerator {
     state: u64,
 }

@@ -48,6 +48,7 @@
 //! - [`ipam`]: the IPAM state and its calls;
 //! - [`catalogue`]: what exists before the first call (projects and tokens, PoPs, partners,
 //!   connections, VPCs) and the settings, as serde data, with a built-in [demo](catalogue::demo);
+//! - [`snapshot`]: the whole state as JSON (`peerlab serve --state`);
 //! - [`error`]: [`ProviderError`], whose variants are Scaleway's error bodies;
 //! - [`list`], [`scope`], [`region`], [`ids`]: what every call shares.
 //!
@@ -63,6 +64,7 @@ pub mod ipam;
 pub mod list;
 pub mod region;
 pub mod scope;
+pub mod snapshot;
 
 pub use error::ProviderError;
 pub use region::Region;

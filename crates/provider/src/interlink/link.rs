@@ -223,7 +223,7 @@ pub fn derive_link_status(v4: BgpStatus, v6: BgpStatus, ever_established: bool) 
 }
 
 /// Where a link is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Phase {
     Configuring,
     Requested,
@@ -234,7 +234,7 @@ pub(crate) enum Phase {
 }
 
 /// How a link is hosted, as kept.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Host {
     SelfHosted {
         connection_id: Uuid,
@@ -249,7 +249,7 @@ pub(crate) enum Host {
 }
 
 /// A link as the provider keeps it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct LinkRecord {
     pub seq: u64,
     pub id: Uuid,

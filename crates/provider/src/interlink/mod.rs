@@ -61,13 +61,13 @@ use uuid::Uuid;
 /// A change together with what the engine must do about it.
 pub type WithIntents<T> = (T, Vec<Intent>);
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PopRecord {
     pub seq: u64,
     pub pop: Pop,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PartnerRecord {
     pub seq: u64,
     pub partner: Partner,
@@ -75,22 +75,26 @@ pub(crate) struct PartnerRecord {
     pub provisioning_secs: u64,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ConnectionRecord {
     pub seq: u64,
     pub connection: DedicatedConnection,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PolicyRecord {
     pub seq: u64,
     pub policy: RoutingPolicy,
 }
 
 /// The InterLink product's state (and the IPAM state it owns).
-#[derive(Clone, Debug)]
+///
+/// Its serde form is the [`snapshot`](crate::snapshot) of `peerlab serve --state`; the projects
+/// (and their tokens) are not part of it.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct InterLink {
     pub(crate) settings: Settings,
+    #[serde(skip)]
     pub(crate) projects: Vec<ProjectSpec>,
     pub(crate) ids: IdGenerator,
     pub(crate) seq: u64,

@@ -35,7 +35,7 @@ pub struct Partner {
 }
 
 /// A partner's shared connection at one PoP (not exposed by the API).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SharedConnection {
     /// ID (internal).
     pub id: Uuid,

@@ -85,7 +85,7 @@ pub(crate) fn with_prefix(addr: IpAddr, net: IpNet) -> IpNet {
 
 /// The links' address pool: block `i` is the `i`-th /31 of the IPv4 pool and the `i`-th /127 of
 /// the IPv6 pool.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct LinkPool {
     pub v4: Ipv4Net,
     pub v6: Ipv6Net,

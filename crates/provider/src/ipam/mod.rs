@@ -77,7 +77,7 @@ pub struct Vpc {
 }
 
 /// An IP as kept.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct IpRecord {
     pub seq: u64,
     pub ip: Ip,
@@ -90,7 +90,7 @@ pub(crate) struct IpRecord {
 }
 
 /// Who a link block is for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct LinkOwner {
     pub link_id: Uuid,
     pub name: String,
@@ -100,7 +100,7 @@ pub(crate) struct LinkOwner {
 }
 
 /// The IPAM state.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Ipam {
     ids: IdGenerator,
     seq: u64,
