@@ -11,8 +11,10 @@
 //! - Malformed paths, queries and bodies are `400 invalid_arguments` naming the argument
 //!   ([`extract`]); unknown paths are a JSON `404`.
 //!
-//! Not here: OVHcloud's API, the admin calls (approving or refusing hosted links, locking a
-//! link: an admin token is refused like an unknown one), the BGP sessions themselves (the
+//! - The emulator's own admin calls ([`admin`]): approving or refusing a hosted link, with a
+//!   catalogue admin token.
+//!
+//! Not here: OVHcloud's API, locking a link over HTTP, the BGP sessions themselves (the
 //! [`engine`]), TLS.
 //!
 //! ```no_run
@@ -23,6 +25,7 @@
 //! # }
 //! ```
 
+mod admin;
 pub mod error;
 pub mod extract;
 pub mod intents;
@@ -91,6 +94,15 @@ impl App {
         match token.and_then(|t| self.shared.catalogue.principal(t)) {
             Some(Principal::Project(caller)) => Ok(caller),
             _ => Err(ProviderError::unknown_api_key()),
+        }
+    }
+
+    /// Checks that `token` is a catalogue admin token: a project token is `403`, none `401`.
+    pub fn admin(&self, token: Option<&str>) -> Result<(), ProviderError> {
+        match token.and_then(|t| self.shared.catalogue.principal(t)) {
+            Some(Principal::Admin) => Ok(()),
+            Some(Principal::Project(_)) => Err(ProviderError::write_denied("admin")),
+            None => Err(ProviderError::unknown_api_key()),
         }
     }
 

@@ -768,6 +768,26 @@ fn operations() -> Vec<Operation> {
     ];
     ops.push(
         op(
+            "post",
+            "/peerlab/v1/admin/links/{link_id}/approve".to_string(),
+            "AdminApproveHostedLink",
+            "Approve a hosted link as its partner (admin token)",
+        )
+        .body(object(&[], json!({})))
+        .ok(link()),
+    );
+    ops.push(
+        op(
+            "post",
+            "/peerlab/v1/admin/links/{link_id}/refuse".to_string(),
+            "AdminRefuseHostedLink",
+            "Refuse a hosted link as its partner (admin token)",
+        )
+        .body(object(&[], json!({ "reason": { "type": "string" } })))
+        .ok(link()),
+    );
+    ops.push(
+        op(
             "get",
             DOCUMENT_PATH.to_string(),
             "GetOpenApi",

@@ -92,6 +92,14 @@ pub fn router(app: App) -> Router {
         .route("/ips/{ip_id}/move", post(move_ip));
     Router::new()
         .route("/openapi.json", get(crate::openapi::serve))
+        .route(
+            "/peerlab/v1/admin/links/{link_id}/approve",
+            post(crate::admin::approve),
+        )
+        .route(
+            "/peerlab/v1/admin/links/{link_id}/refuse",
+            post(crate::admin::refuse),
+        )
         .nest("/interlink/v1beta1/regions/{region}", interlink)
         .nest("/ipam/v1/regions/{region}", ipam)
         .fallback(no_route)
