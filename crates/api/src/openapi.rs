@@ -893,7 +893,12 @@ fn add_links(ops: &[Operation], paths: &mut Map<String, Value>) {
             continue;
         };
         let mut links = Map::new();
-        for o in ops.iter().filter(|o| path_params(&o.path).contains(param)) {
+        // Only operations of the same API, which take the region too (not the admin calls).
+        let takes = |o: &&Operation| {
+            let params = path_params(&o.path);
+            params.contains(param) && params.contains(&"region")
+        };
+        for o in ops.iter().filter(takes) {
             links.insert(
                 o.id.to_string(),
                 json!({

@@ -3,6 +3,7 @@
 //! Today it offers the BGP codec tools `decode` and `encode` and the emulator `serve`; the other
 //! commands of the design (`up`, `down`, `exec`, `trace`) come with their issues.
 
+mod binding;
 mod codec;
 mod serve;
 

@@ -8,7 +8,11 @@
 //! file comes back with every resource and their BGP sessions (see [`api::persistence`]: the file
 //! wins for resources, the catalogue only gives projects and tokens). A corrupt or unreadable file
 //! is an error.
+//!
+//! The config file may also bind dedicated connections to local interfaces (`[[bindings]]`,
+//! see [`crate::binding`]); `bindings` is taken out before the rest is read as the catalogue.
 
+use crate::binding::{self, BindingSpec};
 use anyhow::{Context, Result};
 use provider::catalogue::{Catalogue, ProjectSpec, demo};
 use std::net::SocketAddr;
@@ -37,18 +41,39 @@ pub struct ServeArgs {
 }
 
 /// Reads the catalogue (resolved: the demo entries included unless it says otherwise).
+#[cfg(test)]
 fn load_catalogue(config: Option<&PathBuf>) -> Result<Catalogue> {
+    load_config(config).map(|(catalogue, _)| catalogue)
+}
+
+/// Reads the catalogue (resolved: the demo entries included unless it says otherwise) and the
+/// bindings of the config file.
+fn load_config(config: Option<&PathBuf>) -> Result<(Catalogue, Vec<BindingSpec>)> {
     let Some(path) = config else {
-        return Ok(Catalogue::default().resolved());
+        return Ok((Catalogue::default().resolved(), Vec::new()));
     };
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let catalogue: Catalogue = if path.extension().is_some_and(|e| e == "json") {
-        serde_json::from_str(&text).with_context(|| format!("{}", path.display()))?
-    } else {
-        toml::from_str(&text).with_context(|| format!("{}", path.display()))?
-    };
-    Ok(catalogue.resolved())
+    let at = || format!("{}", path.display());
+    let (catalogue, bindings): (Catalogue, Option<Vec<BindingSpec>>) =
+        if path.extension().is_some_and(|e| e == "json") {
+            let mut value: serde_json::Value = serde_json::from_str(&text).with_context(at)?;
+            let bindings = value.as_object_mut().and_then(|o| o.remove("bindings"));
+            let bindings = bindings
+                .map(serde_json::from_value)
+                .transpose()
+                .with_context(|| format!("{}: bindings", path.display()))?;
+            (serde_json::from_value(value).with_context(at)?, bindings)
+        } else {
+            let mut table: toml::Table = toml::from_str(&text).with_context(at)?;
+            let bindings = table
+                .remove("bindings")
+                .map(toml::Value::try_into)
+                .transpose()
+                .with_context(|| format!("{}: bindings", path.display()))?;
+            (table.try_into().with_context(at)?, bindings)
+        };
+    Ok((catalogue.resolved(), bindings.unwrap_or_default()))
 }
 
 /// Adds `token` to `project_id` (a new project of the first organization if unknown).
@@ -101,7 +126,8 @@ fn choose_credentials(catalogue: &mut Catalogue, args: &ServeArgs) -> (String, U
 
 /// Runs the server until Ctrl-C.
 pub fn serve(args: &ServeArgs) -> Result<bool> {
-    let mut catalogue = load_catalogue(args.config.as_ref())?;
+    let (mut catalogue, binding_specs) = load_config(args.config.as_ref())?;
+    let bindings = binding::resolve(&catalogue, &binding_specs)?;
     let (token, project_id) = choose_credentials(&mut catalogue, args);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -128,7 +154,9 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
         println!("token: {token}");
         println!("project_id: {project_id}");
         println!("listening: http://{addr}");
-        axum::serve(listener, api::router(app))
+        let router = api::router(app);
+        let binder = binding::spawn(router.clone(), bindings);
+        let served = axum::serve(listener, router)
             .with_graceful_shutdown(async {
                 // If the signal cannot be watched, serve until killed.
                 if tokio::signal::ctrl_c().await.is_err() {
@@ -136,7 +164,13 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
                 }
             })
             .await
-            .context("server failed")?;
+            .context("server failed");
+        // Stopping the binder drops (deletes) the interfaces it made.
+        if let Some(binder) = binder {
+            binder.abort();
+            let _ = binder.await;
+        }
+        served?;
         Ok(true)
     })
 }
@@ -208,6 +242,42 @@ mod tests {
             assert!(api::App::new(&c, None).is_ok());
         }
         assert!(load_catalogue(Some(&dir.join("missing.toml"))).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn bindings_are_read_from_toml_and_json_and_checked() {
+        let dir = std::env::temp_dir().join(format!("peerlab-bind-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let toml_file = dir.join("b.toml");
+        std::fs::write(
+            &toml_file,
+            "[[bindings]]\nconnection = \"demo-dc2-10g\"\ninterface = \"veth0\"\n",
+        )
+        .unwrap();
+        let json = dir.join("b.json");
+        std::fs::write(
+            &json,
+            r#"{"bindings": [{"connection": "demo-dc2-10g", "interface": "veth0"}]}"#,
+        )
+        .unwrap();
+        for path in [&toml_file, &json] {
+            let (c, specs) = load_config(Some(path)).unwrap();
+            assert_eq!(specs.len(), 1);
+            assert_eq!(specs[0].interface, "veth0");
+            assert_eq!(binding::resolve(&c, &specs).unwrap().len(), 1);
+        }
+        let bad = dir.join("bad.toml");
+        std::fs::write(&bad, "[[bindings]]\nconnection = \"x\"\nport = \"veth0\"\n").unwrap();
+        assert!(load_config(Some(&bad)).is_err());
+        let unknown = dir.join("unknown.toml");
+        std::fs::write(
+            &unknown,
+            "[[bindings]]\nconnection = \"x\"\ninterface = \"a\"\n",
+        )
+        .unwrap();
+        let (c, specs) = load_config(Some(&unknown)).unwrap();
+        assert!(binding::resolve(&c, &specs).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -42,6 +42,6 @@ mod vlan;
 
 pub use addressing::LinkAddressing;
 pub use error::{Error, Result};
-pub use link::{Link, LinkConfig};
+pub use link::{Link, LinkConfig, VlanInterface};
 pub use netns::Netns;
 pub use vlan::VlanMode;

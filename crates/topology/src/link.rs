@@ -14,6 +14,7 @@ use crate::netns::{IP, Netns};
 use crate::process::{self, wait_until};
 use crate::vlan::{Subinterface, VlanMode, ip};
 use crate::{Error, Result};
+use ipnet::{Ipv4Net, Ipv6Net};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -206,6 +207,97 @@ impl Drop for Link {
             tracing::warn!(veth = %self.host_veth, error = %e, "cannot delete the veth");
         }
         tracing::debug!(veth = %self.host_veth, "link deleted");
+    }
+}
+
+/// One side of a VLAN: `PARENT.VLAN` on an existing interface, with the
+/// given /31 and /127 on it (IPv6 without duplicate address detection), up.
+/// For the side a [`Link`] does not make, e.g. peerlab's end of a cable
+/// whose other end a test wired into a namespace. Drop removes it.
+#[derive(Debug)]
+pub struct VlanInterface {
+    ns: Option<Netns>,
+    vlan: Option<Subinterface>,
+}
+
+impl VlanInterface {
+    /// Creates `PARENT.VLAN` in `ns` (the root namespace if `None`) on
+    /// `parent`, which must exist; sets `parent` up. Does not wait for the
+    /// addresses to be usable (see [`VlanInterface::wait_usable`]).
+    pub fn create(
+        ns: Option<&Netns>,
+        parent: &str,
+        vlan: u16,
+        ipv4: Ipv4Net,
+        ipv6: Ipv6Net,
+    ) -> Result<VlanInterface> {
+        if !(1..=4094).contains(&vlan) {
+            return Err(Error::invalid(
+                "VLAN id",
+                format!("{vlan} is not in 1–4094"),
+            ));
+        }
+        let name = format!("{parent}.{vlan}");
+        if parent.is_empty() || name.len() > 15 {
+            return Err(Error::invalid(
+                "interface name",
+                format!("{name:?}: the name of a VLAN interface has 15 characters at most"),
+            ));
+        }
+        process::require_binary(IP, "iproute2");
+        ip(ns, ["link", "show", "dev", parent])?;
+        ip(ns, ["link", "set", parent, "up"])?;
+        let this = VlanInterface {
+            ns: ns.cloned(),
+            vlan: Some(Subinterface::create(ns, parent, vlan)?),
+        };
+        // From here on Drop cleans up.
+        let (v4, v6) = (ipv4.to_string(), ipv6.to_string());
+        let ns = this.ns.as_ref();
+        let name = this.name().to_owned();
+        ip(ns, ["addr", "add", &v4, "dev", &name])?;
+        ip(ns, ["addr", "add", &v6, "dev", &name, "nodad"])?;
+        ip(ns, ["link", "set", &name, "up"])?;
+        tracing::debug!(interface = %name, mode = ?this.mode(), "VLAN interface created");
+        Ok(this)
+    }
+
+    /// The interface's name, `PARENT.VLAN`.
+    pub fn name(&self) -> &str {
+        self.vlan.as_ref().map_or("", Subinterface::name)
+    }
+
+    /// How the interface was made.
+    pub fn mode(&self) -> VlanMode {
+        self.vlan
+            .as_ref()
+            .map_or(VlanMode::Kernel, Subinterface::mode)
+    }
+
+    /// Waits until the interface is up with carrier and has its addresses,
+    /// none tentative.
+    pub fn wait_usable(&self, ipv4: Ipv4Net, ipv6: Ipv6Net) -> Result<()> {
+        let (v4, v6) = (ipv4.to_string(), ipv6.to_string());
+        wait_usable(self.ns.as_ref(), self.name(), &[&v4, &v6])
+    }
+}
+
+impl Drop for VlanInterface {
+    fn drop(&mut self) {
+        let Some(mut vlan) = self.vlan.take() else {
+            return;
+        };
+        let name = vlan.name().to_owned();
+        match vlan.mode() {
+            VlanMode::Kernel => {
+                if let Err(e) = ip(self.ns.as_ref(), ["link", "del", &name]) {
+                    tracing::warn!(interface = %name, error = %e, "cannot delete the VLAN interface");
+                }
+            }
+            // The tap goes with its tagging thread.
+            VlanMode::Userspace => vlan.remove(),
+        }
+        tracing::debug!(interface = %name, "VLAN interface deleted");
     }
 }
 

@@ -139,3 +139,67 @@ fn concurrent_links_get_distinct_addresses_and_names() {
         assert!(ping(&ns, &scw), "no answer from {scw}");
     }
 }
+
+/// Both sides of a cable made one by one: a veth pair between two
+/// namespaces, a [`VlanInterface`] on each end; traffic passes, a wrong
+/// parent or a name too long is an error, and Drop removes the interface.
+#[test]
+fn one_sided_vlan_interfaces_carry_traffic_and_go_on_drop() {
+    use topology::{LinkAddressing, VlanInterface};
+    let (a, b) = (
+        Netns::create("vlanif-a").unwrap(),
+        Netns::create("vlanif-b").unwrap(),
+    );
+    let ip = |ns: &Netns, args: &[&str]| ns.run("ip", args).unwrap();
+    ip(
+        &a,
+        &["link", "add", "va", "type", "veth", "peer", "name", "vb"],
+    );
+    ip(&a, &["link", "set", "vb", "netns", b.name()]);
+    let addressing = LinkAddressing::slot(std::process::id());
+    let scw = VlanInterface::create(
+        Some(&a),
+        "va",
+        2001,
+        addressing.scw_ipv4,
+        addressing.scw_ipv6,
+    )
+    .unwrap();
+    let peer = VlanInterface::create(
+        Some(&b),
+        "vb",
+        2001,
+        addressing.peer_ipv4,
+        addressing.peer_ipv6,
+    )
+    .unwrap();
+    assert_eq!(scw.name(), "va.2001");
+    scw.wait_usable(addressing.scw_ipv4, addressing.scw_ipv6)
+        .unwrap();
+    peer.wait_usable(addressing.peer_ipv4, addressing.peer_ipv6)
+        .unwrap();
+    assert!(ping(&b, &addressing.scw_ipv4.addr().to_string()));
+    assert!(ping(&b, &addressing.scw_ipv6.addr().to_string()));
+
+    let missing = VlanInterface::create(
+        Some(&a),
+        "nosuchif",
+        2002,
+        addressing.scw_ipv4,
+        addressing.scw_ipv6,
+    );
+    assert!(missing.is_err());
+    let long = VlanInterface::create(
+        Some(&a),
+        "va-too-long-x",
+        2002,
+        addressing.scw_ipv4,
+        addressing.scw_ipv6,
+    );
+    assert!(long.unwrap_err().to_string().contains("15 characters"));
+
+    drop(scw);
+    let shown = a.run("ip", ["-o", "link", "show"]).unwrap();
+    assert!(!shown.contains("va.2001"), "{shown}");
+    assert!(a.run("ip", ["link", "show", "dev", "va"]).is_ok());
+}
