@@ -267,3 +267,31 @@ def test_other_projects_link_is_404(api, other_client, vlan):
     with pytest.raises(ScalewayException) as e:
         other.delete_link(link_id=link.id)
     assert e.value.status_code == 404
+
+
+def test_list_all_helpers_and_wait_for_dedicated_connection(api):
+    # The *_all helpers walk every page; with page_size 1 they need several requests.
+    partners = api.list_partners_all(page_size=1)
+    assert {p.id for p in partners} == {p.id for p in api.list_partners().partners}
+    assert len(partners) >= 2
+    connections = api.list_dedicated_connections_all(page_size=1)
+    assert CONNECTION_DC2 in {c.id for c in connections}
+    assert len(connections) >= 2
+    created = [
+        api.create_routing_policy(name=f"all-{i}", is_ipv6=False, prefix_filter_in=["10.0.0.0/8"])
+        for i in range(3)
+    ]
+    policies = api.list_routing_policies_all(page_size=1)
+    assert {p.id for p in created} <= {p.id for p in policies}
+    # A demo dedicated connection is active: the waiter returns it at once.
+    connection = api.wait_for_dedicated_connection(connection_id=CONNECTION_DC2)
+    assert connection.id == CONNECTION_DC2
+    assert connection.status == "active"
+    for p in created:
+        api.delete_routing_policy(routing_policy_id=p.id)
+
+
+def test_empty_path_parameter_is_refused_by_the_sdk(api):
+    # The SDK checks path parameters before sending anything.
+    with pytest.raises(ValueError):
+        api.get_link(link_id="")
