@@ -217,7 +217,7 @@ impl Session {
             }
             SessionEvent::Received(update, rfc7606) => {
                 self.adj_rib_in
-                    .apply(&update, rfc7606, self.policy.prefix_filter_in());
+                    .apply_untracked(&update, rfc7606, self.policy.prefix_filter_in());
                 let count = u32::try_from(self.adj_rib_in.len_pre()).unwrap_or(u32::MAX);
                 let (afi, safi) = (self.family.afi(), Safi::UNICAST);
                 self.commands

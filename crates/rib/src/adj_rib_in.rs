@@ -3,15 +3,15 @@
 //!
 //! The routes are stored once, in a prefix trie; each prefix carries whether the filter admits
 //! it, so the post-policy view is the pre-policy view restricted to admitted prefixes and never
-//! drifts from it. [`AdjRibIn::reevaluate`] re-filters the stored routes after a policy change
-//! (how `set-routing-policy` applies without a session reset or ROUTE-REFRESH).
+//! drifts from it. A prefix holds 4 octets in its trie node (see `store`), so a full table costs
+//! little more than the trie itself. [`AdjRibIn::reevaluate`] re-filters the stored routes after
+//! a policy change (how `set-routing-policy` applies without a session reset or ROUTE-REFRESH).
 //!
 //! Only unicast routes are kept: MP_REACH/MP_UNREACH of another SAFI are ignored. Graceful
 //! restart stale marking and the max-prefix action itself (see [`AdjRibIn::len_pre`]) belong to
 //! the session.
 
 use crate::attributes::{MissingAttribute, PathAttributes};
-use crate::intern::AttributeCache;
 use crate::prefix_filter::PrefixFilter;
 use crate::route::{PeerId, RibChanges, Route};
 use bgp_wire::attribute::NextHop;
@@ -19,18 +19,12 @@ use bgp_wire::rfc7606::Action;
 use bgp_wire::{AttributeValue, Nlri, Rfc7606, Safi, Update};
 use ipnet::IpNet;
 use prefix_trie::joint::JointPrefixMap;
-use smallvec::SmallVec;
+use prefix_trie::joint::map::Entry;
 use std::collections::HashSet;
 use std::sync::Arc;
+use store::{Slot, Store, Upsert};
 
-/// The paths of one prefix: usually one, several with ADD-PATH.
-#[derive(Clone, Debug)]
-struct Paths {
-    /// Whether `prefix_filter_in` admits the prefix (the paths are post-policy too).
-    accepted: bool,
-    /// (path id, attributes), one per path id.
-    paths: SmallVec<[(Option<u32>, Arc<PathAttributes>); 1]>,
-}
+mod store;
 
 /// The routes learned from one peer.
 ///
@@ -67,11 +61,11 @@ struct Paths {
 #[derive(Clone, Debug)]
 pub struct AdjRibIn {
     peer: PeerId,
-    routes: JointPrefixMap<IpNet, Paths>,
+    routes: JointPrefixMap<IpNet, Slot>,
     len_pre: usize,
     len_post: usize,
-    /// Equal attribute sets of different UPDATEs are stored once.
-    cache: AttributeCache,
+    /// The paths' attribute sets (equal sets of different UPDATEs are stored once).
+    store: Store,
 }
 
 impl AdjRibIn {
@@ -82,7 +76,7 @@ impl AdjRibIn {
             routes: JointPrefixMap::new(),
             len_pre: 0,
             len_post: 0,
-            cache: AttributeCache::default(),
+            store: Store::default(),
         }
     }
 
@@ -108,6 +102,28 @@ impl AdjRibIn {
         filter: &PrefixFilter,
     ) -> RibChanges {
         let mut changes = RibChanges::new(self.peer);
+        self.apply_into(update, rfc7606, filter, Some(&mut changes));
+        changes
+    }
+
+    /// [`AdjRibIn::apply`] for a caller that does not need the changes (only the counts and the
+    /// stored routes): the same table afterwards, without building the list of changes.
+    pub fn apply_untracked(
+        &mut self,
+        update: &Update,
+        rfc7606: Option<Rfc7606>,
+        filter: &PrefixFilter,
+    ) {
+        self.apply_into(update, rfc7606, filter, None);
+    }
+
+    fn apply_into(
+        &mut self,
+        update: &Update,
+        rfc7606: Option<Rfc7606>,
+        filter: &PrefixFilter,
+        mut changes: Option<&mut RibChanges>,
+    ) {
         let withdraw_all = rfc7606.is_some_and(|r| r.action == Action::TreatAsWithdraw);
         if withdraw_all {
             tracing::debug!(peer = %self.peer.address, ?rfc7606, "RFC 7606 treat-as-withdraw");
@@ -116,7 +132,7 @@ impl AdjRibIn {
         let mp_unreach = update.mp_unreach().filter(|m| m.safi == Safi::UNICAST);
 
         // Each run of NLRI and the attributes to install it with (None: withdraw it).
-        let mut runs: Vec<(&[Nlri], Option<Arc<PathAttributes>>)> = Vec::with_capacity(2);
+        let mut runs: Vec<(&[Nlri], Option<u32>)> = Vec::with_capacity(2);
         if !update.nlri.is_empty() {
             let next_hop = update.attributes.iter().find_map(|a| match a.value {
                 AttributeValue::NextHop(nh) => Some(NextHop::Ipv4(nh)),
@@ -151,27 +167,25 @@ impl AdjRibIn {
                 .collect()
         };
         for key in withdrawn.map(normal).filter(|k| !announced.contains(k)) {
-            self.withdraw(key, &mut changes);
+            self.withdraw(key, changes.as_deref_mut());
         }
-        for (nlri, attributes) in runs {
-            match attributes {
-                Some(a) => nlri
-                    .iter()
-                    .for_each(|n| self.announce(normal(n), &a, filter, &mut changes)),
-                None => nlri
-                    .iter()
-                    .for_each(|n| self.withdraw(normal(n), &mut changes)),
+        for (nlri, set) in &runs {
+            for n in *nlri {
+                match *set {
+                    Some(set) => self.announce(normal(n), set, filter, changes.as_deref_mut()),
+                    None => self.withdraw(normal(n), changes.as_deref_mut()),
+                }
             }
         }
-        changes
+        for set in runs.into_iter().filter_map(|(_, set)| set) {
+            self.store.release(set);
+        }
     }
 
-    fn usable(
-        &mut self,
-        r: Result<PathAttributes, MissingAttribute>,
-    ) -> Option<Arc<PathAttributes>> {
+    /// The attribute set index of a run of NLRI, held until the UPDATE is applied.
+    fn usable(&mut self, r: Result<PathAttributes, MissingAttribute>) -> Option<u32> {
         match r {
-            Ok(a) => Some(self.cache.intern(a)),
+            Ok(a) => Some(self.store.acquire(a)),
             Err(e) => {
                 tracing::warn!(peer = %self.peer.address, error = %e, "routes treated as withdrawn");
                 None
@@ -179,20 +193,21 @@ impl AdjRibIn {
         }
     }
 
-    fn withdraw(&mut self, key: Nlri, changes: &mut RibChanges) {
-        let Some(entry) = self.routes.get_mut(&key.prefix) else {
+    fn withdraw(&mut self, key: Nlri, changes: Option<&mut RibChanges>) {
+        let Some(&slot) = self.routes.get(&key.prefix) else {
             return;
         };
-        let Some(i) = entry.paths.iter().position(|(id, _)| *id == key.path_id) else {
+        let Some(empty) = self.store.remove(slot, key.path_id) else {
             return;
         };
-        entry.paths.swap_remove(i);
         self.len_pre -= 1;
-        if entry.accepted {
+        if slot.accepted() {
             self.len_post -= 1;
-            changes.withdrawn.push(key);
+            if let Some(changes) = changes {
+                changes.withdrawn.push(key);
+            }
         }
-        if entry.paths.is_empty() {
+        if empty {
             self.routes.remove(&key.prefix);
         }
     }
@@ -200,44 +215,41 @@ impl AdjRibIn {
     fn announce(
         &mut self,
         key: Nlri,
-        attributes: &Arc<PathAttributes>,
+        set: u32,
         filter: &PrefixFilter,
-        changes: &mut RibChanges,
+        changes: Option<&mut RibChanges>,
     ) {
-        let accepted = match self.routes.get_mut(&key.prefix) {
-            Some(entry) => {
-                match entry.paths.iter_mut().find(|(id, _)| *id == key.path_id) {
-                    // The same attributes again (a refresh, a repeat): no change.
-                    Some((_, a)) if Arc::ptr_eq(a, attributes) || **a == **attributes => return,
-                    Some((_, a)) => *a = Arc::clone(attributes),
-                    None => {
-                        entry.paths.push((key.path_id, Arc::clone(attributes)));
-                        self.len_pre += 1;
-                        self.len_post += usize::from(entry.accepted);
-                    }
-                }
-                entry.accepted
+        // One descent of the trie: the slot is either merged into or inserted.
+        let (accepted, upsert) = match self.routes.entry(key.prefix) {
+            Entry::Occupied(mut occupied) => {
+                let slot = occupied.get_mut();
+                (slot.accepted(), self.store.upsert(slot, key.path_id, set))
             }
-            None => {
+            Entry::Vacant(vacant) => {
                 let accepted = filter.admits(&key.prefix);
-                let mut paths = SmallVec::new();
-                paths.push((key.path_id, Arc::clone(attributes)));
-                self.routes.insert(key.prefix, Paths { accepted, paths });
-                self.len_pre += 1;
-                self.len_post += usize::from(accepted);
-                accepted
+                vacant.insert(self.store.new_slot(accepted, key.path_id, set));
+                (accepted, Upsert::Added)
             }
         };
-        if accepted {
-            changes.announced.push(self.route(key, attributes));
+        match upsert {
+            // The same attributes again (a refresh, a repeat): no change.
+            Upsert::Unchanged => return,
+            Upsert::Replaced => {}
+            Upsert::Added => {
+                self.len_pre += 1;
+                self.len_post += usize::from(accepted);
+            }
+        }
+        if let Some(changes) = changes.filter(|_| accepted) {
+            changes.announced.push(self.route(key, set));
         }
     }
 
-    fn route(&self, key: Nlri, attributes: &Arc<PathAttributes>) -> Route {
+    fn route(&self, key: Nlri, set: u32) -> Route {
         Route {
             prefix: key.prefix,
             path_id: key.path_id,
-            attributes: Arc::clone(attributes),
+            attributes: Arc::clone(self.store.attributes(set)),
             peer: self.peer,
         }
     }
@@ -248,27 +260,24 @@ impl AdjRibIn {
     pub fn reevaluate(&mut self, filter: &PrefixFilter) -> RibChanges {
         let mut changes = RibChanges::new(self.peer);
         let peer = self.peer;
-        for (prefix, entry) in self.routes.iter_mut() {
+        for (prefix, slot) in self.routes.iter_mut() {
             let accepted = filter.admits(&prefix);
-            if accepted == entry.accepted {
+            if accepted == slot.accepted() {
                 continue;
             }
-            entry.accepted = accepted;
-            for (path_id, attributes) in &entry.paths {
+            slot.set_accepted(accepted);
+            for (path_id, set) in self.store.paths(*slot) {
                 if accepted {
                     self.len_post += 1;
                     changes.announced.push(Route {
                         prefix,
-                        path_id: *path_id,
-                        attributes: Arc::clone(attributes),
+                        path_id,
+                        attributes: Arc::clone(self.store.attributes(set)),
                         peer,
                     });
                 } else {
                     self.len_post -= 1;
-                    changes.withdrawn.push(Nlri {
-                        path_id: *path_id,
-                        prefix,
-                    });
+                    changes.withdrawn.push(Nlri { path_id, prefix });
                 }
             }
         }
@@ -287,7 +296,7 @@ impl AdjRibIn {
         let mut changes = RibChanges::new(self.peer);
         changes.withdrawn = self.post_policy().map(|r| r.nlri()).collect();
         self.routes = JointPrefixMap::new();
-        self.cache.clear();
+        self.store = Store::default();
         self.len_pre = 0;
         self.len_post = 0;
         changes
@@ -314,23 +323,20 @@ impl AdjRibIn {
     fn iter(&self, post: bool) -> impl Iterator<Item = Route> + '_ {
         self.routes
             .iter()
-            .filter(move |(_, e)| e.accepted || !post)
-            .flat_map(move |(prefix, e)| {
-                e.paths.iter().map(move |(path_id, a)| Route {
-                    prefix,
-                    path_id: *path_id,
-                    attributes: Arc::clone(a),
-                    peer: self.peer,
-                })
+            .filter(move |(_, slot)| slot.accepted() || !post)
+            .flat_map(move |(prefix, slot)| {
+                self.store
+                    .paths(*slot)
+                    .map(move |(path_id, set)| self.route(Nlri { path_id, prefix }, set))
             })
     }
 
     /// The route received for a prefix and path id, admitted or not.
     pub fn get_pre(&self, nlri: &Nlri) -> Option<Route> {
         let key = normal(nlri);
-        let entry = self.routes.get(&key.prefix)?;
-        let (_, a) = entry.paths.iter().find(|(id, _)| *id == key.path_id)?;
-        Some(self.route(key, a))
+        let slot = self.routes.get(&key.prefix)?;
+        let (_, set) = self.store.find(*slot, key.path_id)?;
+        Some(self.route(key, set))
     }
 
     /// The route for a prefix and path id if `prefix_filter_in` admits it.
@@ -338,7 +344,7 @@ impl AdjRibIn {
         let key = normal(nlri);
         self.routes
             .get(&key.prefix)
-            .filter(|e| e.accepted)
+            .filter(|slot| slot.accepted())
             .and_then(|_| self.get_pre(&key))
     }
 

@@ -29,9 +29,9 @@ enum Op {
     Clear,
 }
 
-/// A key: prefix and (with ADD-PATH) a path id among a few.
+/// A key: prefix and (with ADD-PATH) a path id among a few; 3 is no path id.
 fn key() -> impl Strategy<Value = (IpNet, u8)> {
-    (v4_prefix(), 0u8..3)
+    (v4_prefix(), 0u8..4)
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -50,7 +50,7 @@ fn op() -> impl Strategy<Value = Op> {
 fn nlri(keys: &[(IpNet, u8)]) -> Vec<Nlri> {
     keys.iter()
         .map(|(p, id)| Nlri {
-            path_id: Some(u32::from(*id)),
+            path_id: (*id < 3).then_some(u32::from(*id)),
             prefix: *p,
         })
         .collect()
@@ -112,6 +112,8 @@ proptest! {
         let mut entries = initial_filter;
         let mut filter = v4_filter(&entries);
         let mut rib = AdjRibIn::new(peer(1));
+        // The same operations, updates through `apply_untracked`: must hold the same routes.
+        let mut untracked = AdjRibIn::new(peer(1));
         let mut model: View = BTreeMap::new(); // pre-policy
         let mut replica: View = BTreeMap::new(); // post-policy, from the reported changes
         for op in &ops {
@@ -133,15 +135,18 @@ proptest! {
                         u.attributes.push(PathAttribute::new(AttributeValue::Malformed { type_code: type_code::AGGREGATOR, value: vec![0] }));
                     }
                     let rfc7606 = outcome.map(|action| Rfc7606 { action, attribute: Some(type_code::AGGREGATOR) });
+                    untracked.apply_untracked(&u, rfc7606, &filter);
                     rib.apply(&u, rfc7606, &filter)
                 }
                 Op::Reevaluate(new) => {
                     entries = new.clone();
                     filter = v4_filter(&entries);
+                    untracked.reevaluate(&filter);
                     rib.reevaluate(&filter)
                 }
                 Op::Clear => {
                     model.clear();
+                    untracked.clear();
                     rib.clear()
                 }
             };
@@ -159,6 +164,9 @@ proptest! {
             prop_assert_eq!(&replica, &post);
             prop_assert_eq!(rib.len_pre(), pre.len());
             prop_assert_eq!(rib.len_post(), post.len());
+            prop_assert_eq!(&view(untracked.pre_policy()), &pre);
+            prop_assert_eq!(&view(untracked.post_policy()), &post);
+            prop_assert_eq!((untracked.len_pre(), untracked.len_post()), (pre.len(), post.len()));
             for k in model.keys() {
                 prop_assert!(rib.get_pre(k).is_some());
                 prop_assert_eq!(rib.get_post(k).is_some(), filtered.contains_key(k));

@@ -258,3 +258,94 @@ fn equal_attributes_of_different_updates_are_shared() {
     assert!(Arc::ptr_eq(&routes[0].attributes, &routes[1].attributes));
     assert!(!Arc::ptr_eq(&routes[0].attributes, &routes[2].attributes));
 }
+
+fn with_path_id(mut update: Update, path_id: Option<u32>) -> Update {
+    update.nlri.iter_mut().for_each(|n| n.path_id = path_id);
+    update
+        .withdrawn
+        .iter_mut()
+        .for_each(|n| n.path_id = path_id);
+    update
+}
+
+#[test]
+fn paths_with_and_without_path_id_share_a_prefix() {
+    let f = filter(&["10.0.0.0/8"]);
+    let mut rib = AdjRibIn::new(peer(1));
+    rib.apply(&announce(&["10.1.0.0/16"], 1), None, &f);
+    rib.apply(
+        &with_path_id(announce(&["10.1.0.0/16"], 2), Some(7)),
+        None,
+        &f,
+    );
+    let ch = rib.apply(
+        &with_path_id(announce(&["10.1.0.0/16"], 3), Some(7)),
+        None,
+        &f,
+    );
+    assert_eq!(ch.announced.len(), 1);
+    let meds: Vec<_> = rib
+        .pre_policy()
+        .map(|r| (r.path_id, r.attributes.med))
+        .collect();
+    assert_eq!(meds, vec![(None, Some(1)), (Some(7), Some(3))]);
+    assert_eq!((rib.len_pre(), rib.len_post()), (2, 2));
+    let ch = rib.apply(&withdraw(&["10.1.0.0/16"]), None, &f);
+    assert_eq!(ch.withdrawn, vec![Nlri::new(net("10.1.0.0/16"))]);
+    assert!(rib.get_pre(&Nlri::new(net("10.1.0.0/16"))).is_none());
+    let key = Nlri {
+        path_id: Some(7),
+        prefix: net("10.1.0.0/16"),
+    };
+    assert_eq!(rib.get_post(&key).unwrap().attributes.med, Some(3));
+    rib.apply(&with_path_id(withdraw(&["10.1.0.0/16"]), Some(7)), None, &f);
+    assert!(rib.is_empty());
+    assert_eq!(rib.store.sets(), 0);
+}
+
+#[test]
+fn attribute_sets_go_with_their_last_path() {
+    let f = filter(&["10.0.0.0/8"]);
+    let mut rib = AdjRibIn::new(peer(1));
+    rib.apply(&announce(&["10.1.0.0/16", "10.2.0.0/16"], 1), None, &f);
+    rib.apply(&announce(&["10.3.0.0/16"], 2), None, &f);
+    assert_eq!(rib.store.sets(), 2);
+    // Replaced, withdrawn, or announced again unchanged: the counts follow.
+    rib.apply(&announce(&["10.1.0.0/16"], 2), None, &f);
+    rib.apply(&announce(&["10.3.0.0/16"], 2), None, &f);
+    assert_eq!(rib.store.sets(), 2);
+    rib.apply(&withdraw(&["10.2.0.0/16"]), None, &f);
+    assert_eq!(rib.store.sets(), 1);
+    // Withdrawing the last paths frees every set.
+    rib.apply(&withdraw(&["10.1.0.0/16", "10.3.0.0/16"]), None, &f);
+    assert_eq!(rib.store.sets(), 0);
+    rib.apply(&announce(&["10.1.0.0/16"], 4), None, &f);
+    assert_eq!(rib.store.sets(), 1);
+    assert_eq!(rib.pre_policy().next().unwrap().attributes.med, Some(4));
+    rib.clear();
+    assert_eq!(rib.store.sets(), 0);
+}
+
+#[test]
+fn apply_untracked_stores_what_apply_stores() {
+    let f = filter(&["10.0.0.0/8"]);
+    let (mut tracked, mut untracked) = (AdjRibIn::new(peer(1)), AdjRibIn::new(peer(1)));
+    for update in [
+        announce(&["10.1.0.0/16", "192.168.0.0/16"], 1),
+        with_path_id(announce(&["10.1.0.0/16"], 2), Some(1)),
+        withdraw(&["10.1.0.0/16"]),
+    ] {
+        tracked.apply(&update, None, &f);
+        untracked.apply_untracked(&update, None, &f);
+    }
+    let routes = |rib: &AdjRibIn| {
+        rib.pre_policy()
+            .map(|r| (r.nlri(), r.attributes))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(routes(&untracked), routes(&tracked));
+    assert_eq!(
+        (untracked.len_pre(), untracked.len_post()),
+        (tracked.len_pre(), tracked.len_post())
+    );
+}
