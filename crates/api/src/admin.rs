@@ -57,10 +57,7 @@ pub async fn refuse(
 ) -> Result<Json<Link>, ApiError> {
     let id = p.id("link_id")?;
     let link = app
-        .write(|m, now| {
-            m.refuse_hosted_link(id, &req.reason, now)
-                .map(|l| (l, Vec::new()))
-        })
+        .write_without_intents(|m, now| m.refuse_hosted_link(id, &req.reason, now))
         .await?;
     Ok(Json(link))
 }

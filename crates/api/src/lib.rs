@@ -116,6 +116,15 @@ impl App {
 
     /// Runs a write on the model (after advancing it to now), saves the model if the app keeps a
     /// state and the write succeeded, and carries out its intents.
+    /// A write that gives the engine nothing to do (routing policies not yet attached, IPAM).
+    pub(crate) async fn write_without_intents<T>(
+        &self,
+        f: impl FnOnce(&mut InterLink, DateTime<Utc>) -> Result<T, ProviderError>,
+    ) -> Result<T, ProviderError> {
+        self.write(|m, now| f(m, now).map(|t| (t, Vec::new())))
+            .await
+    }
+
     pub(crate) async fn write<T>(
         &self,
         f: impl FnOnce(&mut InterLink, DateTime<Utc>) -> Result<(T, Vec<Intent>), ProviderError>,

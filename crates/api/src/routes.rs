@@ -321,11 +321,8 @@ async fn create_policy(
 ) -> Answer<RoutingPolicy> {
     let region = p.region()?;
     Ok(Json(
-        app.write(|m, now| {
-            m.create_routing_policy(region, &me, req, now)
-                .map(|p| (p, Vec::new()))
-        })
-        .await?,
+        app.write_without_intents(|m, now| m.create_routing_policy(region, &me, req, now))
+            .await?,
     ))
 }
 
@@ -348,11 +345,8 @@ async fn delete_policy(
     p: PathArgs,
 ) -> Result<StatusCode, ApiError> {
     let (region, id) = p.region_and("routing_policy_id")?;
-    app.write(|m, _| {
-        m.delete_routing_policy(region, &me, id)
-            .map(|()| ((), Vec::new()))
-    })
-    .await?;
+    app.write_without_intents(|m, _| m.delete_routing_policy(region, &me, id))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -378,12 +372,8 @@ async fn book_ip(
 ) -> Answer<Ip> {
     let region = p.region()?;
     Ok(Json(
-        app.write(|m, now| {
-            m.ipam_mut()
-                .book_ip(region, &me, req, now)
-                .map(|ip| (ip, Vec::new()))
-        })
-        .await?,
+        app.write_without_intents(|m, now| m.ipam_mut().book_ip(region, &me, req, now))
+            .await?,
     ))
 }
 
@@ -400,12 +390,8 @@ async fn update_ip(
 ) -> Answer<Ip> {
     let (region, id) = p.region_and("ip_id")?;
     Ok(Json(
-        app.write(|m, now| {
-            m.ipam_mut()
-                .update_ip(region, &me, id, req, now)
-                .map(|ip| (ip, Vec::new()))
-        })
-        .await?,
+        app.write_without_intents(|m, now| m.ipam_mut().update_ip(region, &me, id, req, now))
+            .await?,
     ))
 }
 
@@ -415,12 +401,8 @@ async fn release_ip(
     p: PathArgs,
 ) -> Result<StatusCode, ApiError> {
     let (region, id) = p.region_and("ip_id")?;
-    app.write(|m, _| {
-        m.ipam_mut()
-            .release_ip(region, &me, id)
-            .map(|()| ((), Vec::new()))
-    })
-    .await?;
+    app.write_without_intents(|m, _| m.ipam_mut().release_ip(region, &me, id))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -431,12 +413,8 @@ async fn release_ip_set(
     Body(req): Body<ReleaseIpSetRequest>,
 ) -> Result<StatusCode, ApiError> {
     let region = p.region()?;
-    app.write(|m, _| {
-        m.ipam_mut()
-            .release_ip_set(region, &me, req)
-            .map(|()| ((), Vec::new()))
-    })
-    .await?;
+    app.write_without_intents(|m, _| m.ipam_mut().release_ip_set(region, &me, req))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -448,12 +426,8 @@ async fn attach_ip(
 ) -> Answer<Ip> {
     let (region, id) = p.region_and("ip_id")?;
     Ok(Json(
-        app.write(|m, now| {
-            m.ipam_mut()
-                .attach_ip(region, &me, id, req, now)
-                .map(|ip| (ip, Vec::new()))
-        })
-        .await?,
+        app.write_without_intents(|m, now| m.ipam_mut().attach_ip(region, &me, id, req, now))
+            .await?,
     ))
 }
 
@@ -465,12 +439,8 @@ async fn detach_ip(
 ) -> Answer<Ip> {
     let (region, id) = p.region_and("ip_id")?;
     Ok(Json(
-        app.write(|m, now| {
-            m.ipam_mut()
-                .detach_ip(region, &me, id, req, now)
-                .map(|ip| (ip, Vec::new()))
-        })
-        .await?,
+        app.write_without_intents(|m, now| m.ipam_mut().detach_ip(region, &me, id, req, now))
+            .await?,
     ))
 }
 
@@ -482,11 +452,7 @@ async fn move_ip(
 ) -> Answer<Ip> {
     let (region, id) = p.region_and("ip_id")?;
     Ok(Json(
-        app.write(|m, now| {
-            m.ipam_mut()
-                .move_ip(region, &me, id, req, now)
-                .map(|ip| (ip, Vec::new()))
-        })
-        .await?,
+        app.write_without_intents(|m, now| m.ipam_mut().move_ip(region, &me, id, req, now))
+            .await?,
     ))
 }
