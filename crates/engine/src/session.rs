@@ -121,6 +121,8 @@ pub(crate) struct Session {
     adj_rib_in: AdjRibIn,
     adj_rib_out: AdjRibOut,
     local: PeerId,
+    /// The attributes of the VPC prefixes this session announces (next hop: our address).
+    originated: Arc<PathAttributes>,
 }
 
 impl Session {
@@ -174,6 +176,7 @@ impl Session {
             IpAddr::V4(a) => NextHop::Ipv4(a),
             IpAddr::V6(a) => NextHop::Ipv6(a),
         };
+        let originated = Arc::new(PathAttributes::local(next_hop));
         Ok(Self {
             family,
             generation,
@@ -186,6 +189,7 @@ impl Session {
             adj_rib_in: AdjRibIn::new(peer),
             adj_rib_out: AdjRibOut::new(peer, spec.local_asn, next_hop),
             local: PeerId::local(spec.bgp_identifier, spec.local_asn),
+            originated,
         })
     }
 
@@ -256,11 +260,7 @@ impl Session {
         if self.state != State::Established {
             return;
         }
-        let next_hop = match spec.addresses(self.family).0 {
-            IpAddr::V4(a) => NextHop::Ipv4(a),
-            IpAddr::V6(a) => NextHop::Ipv6(a),
-        };
-        let attributes = Arc::new(PathAttributes::local(next_hop));
+        let attributes = &self.originated;
         let local = self.local;
         let routes = spec
             .vpc_prefixes
@@ -274,7 +274,7 @@ impl Session {
             .map(|&prefix| Route {
                 prefix,
                 path_id: None,
-                attributes: Arc::clone(&attributes),
+                attributes: Arc::clone(attributes),
                 peer: local,
             });
         let diff = self.adj_rib_out.sync(

@@ -163,27 +163,8 @@ fn error_json(n: &Notification) -> Value {
 }
 
 fn attribute_name(code: u8) -> String {
-    use bgp_wire::attribute::type_code::*;
-    match code {
-        ORIGIN => "ORIGIN",
-        AS_PATH => "AS_PATH",
-        NEXT_HOP => "NEXT_HOP",
-        MULTI_EXIT_DISC => "MULTI_EXIT_DISC",
-        LOCAL_PREF => "LOCAL_PREF",
-        ATOMIC_AGGREGATE => "ATOMIC_AGGREGATE",
-        AGGREGATOR => "AGGREGATOR",
-        COMMUNITIES => "COMMUNITIES",
-        ORIGINATOR_ID => "ORIGINATOR_ID",
-        CLUSTER_LIST => "CLUSTER_LIST",
-        MP_REACH_NLRI => "MP_REACH_NLRI",
-        MP_UNREACH_NLRI => "MP_UNREACH_NLRI",
-        EXTENDED_COMMUNITIES => "EXTENDED_COMMUNITIES",
-        AS4_PATH => "AS4_PATH",
-        AS4_AGGREGATOR => "AS4_AGGREGATOR",
-        LARGE_COMMUNITY => "LARGE_COMMUNITY",
-        other => return format!("type {other}"),
-    }
-    .to_string()
+    bgp_wire::attribute::type_code::name(code)
+        .map_or_else(|| format!("type {code}"), str::to_string)
 }
 
 /// Hex text to bytes; spaces and colons between digits are allowed.

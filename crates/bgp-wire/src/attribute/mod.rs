@@ -51,6 +51,29 @@ pub mod type_code {
     pub const AS4_PATH: u8 = 17;
     pub const AS4_AGGREGATOR: u8 = 18;
     pub const LARGE_COMMUNITY: u8 = 32;
+
+    /// The IANA name of a type code this crate knows (`AS_PATH`), `None` for others.
+    pub fn name(code: u8) -> Option<&'static str> {
+        Some(match code {
+            ORIGIN => "ORIGIN",
+            AS_PATH => "AS_PATH",
+            NEXT_HOP => "NEXT_HOP",
+            MULTI_EXIT_DISC => "MULTI_EXIT_DISC",
+            LOCAL_PREF => "LOCAL_PREF",
+            ATOMIC_AGGREGATE => "ATOMIC_AGGREGATE",
+            AGGREGATOR => "AGGREGATOR",
+            COMMUNITIES => "COMMUNITIES",
+            ORIGINATOR_ID => "ORIGINATOR_ID",
+            CLUSTER_LIST => "CLUSTER_LIST",
+            MP_REACH_NLRI => "MP_REACH_NLRI",
+            MP_UNREACH_NLRI => "MP_UNREACH_NLRI",
+            EXTENDED_COMMUNITIES => "EXTENDED_COMMUNITIES",
+            AS4_PATH => "AS4_PATH",
+            AS4_AGGREGATOR => "AS4_AGGREGATOR",
+            LARGE_COMMUNITY => "LARGE_COMMUNITY",
+            _ => return None,
+        })
+    }
 }
 use type_code::*;
 
