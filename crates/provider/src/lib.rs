@@ -46,6 +46,7 @@
 //! Modules:
 //! - [`interlink`]: the InterLink state and one method per SDK call, plus engine/admin calls;
 //! - [`ipam`]: the IPAM state and its calls;
+//! - [`ovh_connect`]: OVHcloud Connect and its side of the vRack, with OVH's error bodies;
 //! - [`catalogue`]: what exists before the first call (projects and tokens, PoPs, partners,
 //!   connections, VPCs) and the settings, as serde data, with a built-in [demo](catalogue::demo);
 //! - [`snapshot`]: the whole state as JSON (`peerlab serve --state`);
@@ -54,7 +55,7 @@
 //!
 //! Not here: HTTP routing, authentication headers (the API layer maps a token to a
 //! [`Caller`] with [`Catalogue::principal`](catalogue::Catalogue::principal)), the BGP sessions
-//! themselves, OVHcloud Connect.
+//! themselves.
 
 pub mod catalogue;
 pub mod error;
@@ -62,6 +63,7 @@ pub mod ids;
 pub mod interlink;
 pub mod ipam;
 pub mod list;
+pub mod ovh_connect;
 pub mod region;
 pub mod scope;
 pub mod snapshot;

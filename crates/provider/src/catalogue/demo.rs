@@ -14,6 +14,8 @@
 //! | dedicated connection | `demo-th2-1g` | `…c00000000002` | project `demo`, TH2, 1 Gbps, VLANs 2000–2099 |
 //! | VPC | `demo-vpc` | `…d00000000001` | project `demo`; private network `demo-pn` (`…d00000000011`) with 172.16.0.0/22 and fd5c:a1e0:0:1::/64 |
 //!
+//! OVHcloud Connect (services, vRacks, datacenters, credentials): see [`super::ovh::demo`].
+//!
 //! The addresses, e-mails and URLs are illustrative (`.example` domains).
 
 use super::{
@@ -204,6 +206,7 @@ pub fn catalogue() -> Catalogue {
                 ))],
             }],
         }],
+        ovh_connect: super::ovh::demo(),
     }
 }
 

@@ -24,6 +24,7 @@
 //! ```
 
 pub mod demo;
+pub mod ovh;
 
 use crate::interlink::connection::{DedicatedConnectionStatus, VlanRange};
 use crate::region::Region;
@@ -53,6 +54,9 @@ pub struct Settings {
     pub default_peer_asn: u32,
     /// How long a new link stays `configuring` (0: it is never seen in that status).
     pub configuring_secs: u64,
+    /// How long an OVHcloud Connect task takes from `todo` to `done` (it is `doing` from half
+    /// way). Real tasks take minutes; 2 s by default, and virtual in tests.
+    pub ovh_task_secs: u64,
     /// How long a hosted link may stay `requested` before it is `expired` (Scaleway: 10 days).
     pub hosted_request_expiry_secs: u64,
     /// At most this many links per project (`quotas_exceeded` beyond); none by default.
@@ -70,6 +74,7 @@ impl Default for Settings {
             id_seed: 0x5ca1_e000,
             default_peer_asn: 64512,
             configuring_secs: 0,
+            ovh_task_secs: 2,
             hosted_request_expiry_secs: 10 * 24 * 3600,
             max_links_per_project: None,
             link_ipv4_pool: Ipv4Net::new_assert(Ipv4Addr::new(169, 254, 0, 0), 16),
@@ -271,6 +276,8 @@ pub struct Catalogue {
     pub dedicated_connections: Vec<DedicatedConnectionSpec>,
     /// VPCs.
     pub vpcs: Vec<VpcSpec>,
+    /// OVHcloud Connect: services, vRacks, datacenters, credentials.
+    pub ovh_connect: ovh::OvhCatalogue,
 }
 
 impl Default for Catalogue {
@@ -284,6 +291,7 @@ impl Default for Catalogue {
             partners: Vec::new(),
             dedicated_connections: Vec::new(),
             vpcs: Vec::new(),
+            ovh_connect: ovh::OvhCatalogue::default(),
         }
     }
 }
@@ -322,6 +330,7 @@ impl Catalogue {
         all.dedicated_connections
             .extend(self.dedicated_connections.iter().cloned());
         all.vpcs.extend(self.vpcs.iter().cloned());
+        all.ovh_connect.extend(&self.ovh_connect);
         all
     }
 

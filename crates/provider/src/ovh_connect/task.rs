@@ -1,0 +1,259 @@
+//! Tasks: every change is one task, `todo` → `doing` → `done` (or `error`), and takes effect
+//! when it is done ([`OvhConnect::advance`]).
+//!
+//! A task is `doing` from half its delay and done at its end. Deleting a parent is one task
+//! that removes its children with it. A vRack change is both a `vrack.Task` (under
+//! `/vrack/{serviceName}/task`) and an `ovhCloudConnect.Task` (`addVrack`, `removeVrack`,
+//! under the service), with the same ID.
+
+use super::types::{ConfigStatus, Task, TaskFunction, TaskStatus, VrackTask};
+use super::{OvhConnect, OvhError};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What a task does when it is done.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Effect {
+    /// A PoP configuration becomes `active`.
+    ActivatePop(u64),
+    /// A PoP configuration goes, with the datacenter configurations only it used.
+    DeletePop(u64),
+    /// A datacenter configuration becomes `active`.
+    ActivateDatacenter(u64),
+    /// A datacenter configuration goes, with its extras.
+    DeleteDatacenter(u64),
+    /// An extra becomes `active`.
+    ActivateExtra(u64),
+    /// An extra goes.
+    DeleteExtra(u64),
+    /// An interface is locked (`true`) or unlocked.
+    Lock(u64, bool),
+    /// A service joins a vRack.
+    AddVrack(Uuid, String),
+    /// A service leaves its vRack.
+    RemoveVrack(Uuid, String),
+}
+
+/// A task as the model keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct TaskRecord {
+    pub service: Uuid,
+    pub function: TaskFunction,
+    pub resource_id: u64,
+    pub status: TaskStatus,
+    pub created: DateTime<Utc>,
+    pub last_update: DateTime<Utc>,
+    pub effect: Effect,
+}
+
+impl TaskRecord {
+    fn view(&self, id: u64) -> Task {
+        Task {
+            function: self.function,
+            id,
+            resource_id: self.resource_id,
+            status: self.status,
+        }
+    }
+
+    fn vrack_view(&self, id: u64) -> Option<VrackTask> {
+        let (function, vrack) = match &self.effect {
+            Effect::AddVrack(_, v) => ("addOvhCloudConnectToVrack", v),
+            Effect::RemoveVrack(_, v) => ("removeOvhCloudConnectFromVrack", v),
+            _ => return None,
+        };
+        Some(VrackTask {
+            function: function.into(),
+            id,
+            last_update: Some(self.last_update),
+            order_id: None,
+            service_name: vrack.clone(),
+            status: self.status,
+            target_domain: self.service.to_string(),
+            todo_date: self.created,
+        })
+    }
+}
+
+impl OvhConnect {
+    /// Starts a task at `now` (model time).
+    pub(crate) fn start_task(
+        &mut self,
+        service: Uuid,
+        function: TaskFunction,
+        resource_id: u64,
+        effect: Effect,
+        now: DateTime<Utc>,
+    ) -> Task {
+        let id = self.fresh_id();
+        let now = self.clock(now);
+        let record = TaskRecord {
+            service,
+            function,
+            resource_id,
+            status: TaskStatus::Todo,
+            created: now,
+            last_update: now,
+            effect,
+        };
+        let view = record.view(id);
+        self.tasks.insert(id, record);
+        view
+    }
+
+    /// Whether an unfinished task would do `effect`.
+    pub(crate) fn pending(&self, effect: impl Fn(&Effect) -> bool) -> bool {
+        self.tasks
+            .values()
+            .any(|t| !t.status.finished() && effect(&t.effect))
+    }
+
+    /// Moves every task forward to `now`, carrying out those that are done. Gives back whether
+    /// anything took effect (the engine's sessions may have changed).
+    pub fn advance(&mut self, now: DateTime<Utc>) -> bool {
+        let clock = self.clock(now);
+        let delay = chrono::Duration::seconds(i64::try_from(self.task_secs).unwrap_or(i64::MAX));
+        let mut changed = false;
+        let ids: Vec<u64> = self
+            .tasks
+            .iter()
+            .filter(|(_, t)| !t.status.finished())
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            let Some(task) = self.tasks.get(&id) else {
+                continue;
+            };
+            let elapsed = clock.signed_duration_since(task.created);
+            let status = if elapsed >= delay {
+                let ok = self.apply(&task.effect.clone());
+                changed = true;
+                if ok {
+                    TaskStatus::Done
+                } else {
+                    TaskStatus::Error
+                }
+            } else if elapsed * 2 >= delay {
+                TaskStatus::Doing
+            } else {
+                continue;
+            };
+            if let Some(task) = self.tasks.get_mut(&id)
+                && task.status != status
+            {
+                task.status = status;
+                task.last_update = clock;
+            }
+        }
+        changed
+    }
+
+    /// Carries out `effect`; `false` when what it was about is gone.
+    fn apply(&mut self, effect: &Effect) -> bool {
+        match effect {
+            Effect::ActivatePop(id) => activate(self.pops.get_mut(id).map(|p| &mut p.status)),
+            Effect::ActivateDatacenter(id) => {
+                activate(self.datacenter_configs.get_mut(id).map(|d| &mut d.status))
+            }
+            Effect::ActivateExtra(id) => activate(self.extras.get_mut(id).map(|e| &mut e.status)),
+            Effect::DeletePop(id) => {
+                if self.pops.remove(id).is_none() {
+                    return false;
+                }
+                let emptied: Vec<u64> = self
+                    .datacenter_configs
+                    .iter_mut()
+                    .filter_map(|(dc_id, dc)| {
+                        (dc.pops.remove(id) && dc.pops.is_empty()).then_some(*dc_id)
+                    })
+                    .collect();
+                for dc in emptied {
+                    self.remove_datacenter(dc);
+                }
+                true
+            }
+            Effect::DeleteDatacenter(id) => self.remove_datacenter(*id),
+            Effect::DeleteExtra(id) => self.extras.remove(id).is_some(),
+            Effect::Lock(interface, locked) => match self.interfaces.get_mut(interface) {
+                Some(i) => {
+                    i.locked = *locked;
+                    true
+                }
+                None => false,
+            },
+            Effect::AddVrack(service, vrack) => match self.services.get_mut(service) {
+                Some(s) if s.vrack.is_none() => {
+                    s.vrack = Some(vrack.clone());
+                    true
+                }
+                _ => false,
+            },
+            Effect::RemoveVrack(service, vrack) => match self.services.get_mut(service) {
+                Some(s) if s.vrack.as_ref() == Some(vrack) => {
+                    s.vrack = None;
+                    true
+                }
+                _ => false,
+            },
+        }
+    }
+
+    fn remove_datacenter(&mut self, id: u64) -> bool {
+        self.extras.retain(|_, e| e.datacenter_config != id);
+        self.datacenter_configs.remove(&id).is_some()
+    }
+
+    /// `GET /ovhCloudConnect/{serviceName}/task`.
+    pub fn list_tasks(&self, service: &str) -> Result<Vec<u64>, OvhError> {
+        let uuid = self.service_record(service)?.uuid;
+        Ok(self
+            .tasks
+            .iter()
+            .filter(|(_, t)| t.service == uuid)
+            .map(|(id, _)| *id)
+            .collect())
+    }
+
+    /// `GET /ovhCloudConnect/{serviceName}/task/{id}`.
+    pub fn get_task(&self, service: &str, id: u64) -> Result<Task, OvhError> {
+        let uuid = self.service_record(service)?.uuid;
+        self.tasks
+            .get(&id)
+            .filter(|t| t.service == uuid)
+            .map(|t| t.view(id))
+            .ok_or_else(|| OvhError::not_found(format!("Task {id} does not exist")))
+    }
+
+    /// `GET /vrack/{serviceName}/task`.
+    pub fn list_vrack_tasks(&self, vrack: &str) -> Result<Vec<u64>, OvhError> {
+        self.vrack(vrack)?;
+        Ok(self
+            .tasks
+            .iter()
+            .filter(|(id, t)| t.vrack_view(**id).is_some_and(|v| v.service_name == vrack))
+            .map(|(id, _)| *id)
+            .collect())
+    }
+
+    /// `GET /vrack/{serviceName}/task/{taskId}`.
+    pub fn get_vrack_task(&self, vrack: &str, id: u64) -> Result<VrackTask, OvhError> {
+        self.vrack(vrack)?;
+        self.tasks
+            .get(&id)
+            .and_then(|t| t.vrack_view(id))
+            .filter(|v| v.service_name == vrack)
+            .ok_or_else(|| OvhError::not_found(format!("Task {id} does not exist")))
+    }
+}
+
+fn activate(status: Option<&mut ConfigStatus>) -> bool {
+    match status {
+        Some(s @ ConfigStatus::Init) => {
+            *s = ConfigStatus::Active;
+            true
+        }
+        // Deleted meanwhile (toDelete) or gone: the creation failed.
+        _ => false,
+    }
+}
