@@ -25,6 +25,14 @@ impl IntoResponse for ApiError {
 
 /// A path no route serves.
 pub async fn no_route(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/1.0/") {
+        // OVH's API answers OVH's way.
+        let e = provider::ovh_connect::OvhError::not_found(format!(
+            "Got an invalid (or empty) URL: {}",
+            uri.path()
+        ));
+        return (StatusCode::NOT_FOUND, Json(e.body())).into_response();
+    }
     (
         StatusCode::NOT_FOUND,
         Json(json!({
@@ -36,7 +44,16 @@ pub async fn no_route(uri: axum::http::Uri) -> Response {
 }
 
 /// A method the path does not serve.
-pub async fn bad_method() -> Response {
+pub async fn bad_method(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/1.0/") {
+        let e = provider::ovh_connect::OvhError {
+            status: 405,
+            class: "Client::MethodNotAllowed",
+            message: "Method not allowed".into(),
+            error_code: None,
+        };
+        return (StatusCode::METHOD_NOT_ALLOWED, Json(e.body())).into_response();
+    }
     (
         StatusCode::METHOD_NOT_ALLOWED,
         Json(json!({

@@ -14,7 +14,9 @@
 //! - The emulator's own admin calls ([`admin`]): approving or refusing a hosted link, with a
 //!   catalogue admin token.
 //!
-//! Not here: OVHcloud's API, locking a link over HTTP, the BGP sessions themselves (the
+//! - OVHcloud Connect and the vRack (`/1.0/…`) with OVH's signatures and error bodies: [`ovh`].
+//!
+//! Not here: locking a link over HTTP, the BGP sessions themselves (the
 //! [`engine`]), TLS.
 //!
 //! ```no_run
@@ -30,6 +32,7 @@ pub mod error;
 pub mod extract;
 pub mod intents;
 mod openapi;
+pub mod ovh;
 pub mod persistence;
 mod routes;
 
@@ -39,6 +42,7 @@ use chrono::{DateTime, Utc};
 use engine::{EngineEvent, EngineHandle, SessionStatus};
 use provider::catalogue::{Catalogue, CatalogueError, Principal};
 use provider::interlink::{BgpStatus, Intent, InterLink};
+use provider::ovh_connect::OvhConnect;
 use provider::{Caller, ProviderError};
 use std::sync::Arc;
 use tokio::sync::Mutex;
@@ -57,6 +61,8 @@ pub struct App {
 
 struct Shared {
     model: Mutex<InterLink>,
+    /// OVHcloud Connect; locked after `model` when both are.
+    ovh: Mutex<ovh::OvhState>,
     catalogue: Catalogue,
     engine: Option<EngineHandle>,
     /// Where every write is saved, if anywhere ([`persistence`]).
@@ -71,9 +77,11 @@ impl App {
     ) -> Result<Self, CatalogueError> {
         let catalogue = catalogue.resolved();
         let model = InterLink::new(&catalogue, now())?;
+        let ovh = OvhConnect::new(&catalogue);
         Ok(Self {
             shared: Arc::new(Shared {
                 model: Mutex::new(model),
+                ovh: Mutex::new(ovh::OvhState::new(ovh)),
                 catalogue,
                 engine,
                 state: None,
@@ -144,7 +152,8 @@ impl App {
         if let Ok((_, more)) = &result {
             intents.extend(more.iter().cloned());
             if save {
-                self.persist(&model);
+                let ovh = self.shared.ovh.lock().await;
+                self.persist(&model, &ovh.model);
             }
         }
         if let Some(engine) = &self.shared.engine {
@@ -167,6 +176,7 @@ impl App {
                 tick.tick().await;
                 // A no-op read: it advances the model and carries out what that brings.
                 let _ = app.read(|_| Ok(())).await;
+                let _ = app.ovh_read(|_| Ok(())).await;
             }
         })
     }
@@ -184,6 +194,10 @@ impl App {
                         family,
                         status,
                     }) => {
+                        if link.starts_with("ovh-") {
+                            app.ovh_session_status(&link, status).await;
+                            continue;
+                        }
                         let Ok(link_id) = link.parse() else { continue };
                         let status = match status {
                             SessionStatus::Up => BgpStatus::Up,

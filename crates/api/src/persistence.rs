@@ -19,11 +19,15 @@
 //! only gives the projects and tokens (who may call). A missing `FILE` is created from the
 //! catalogue at once; an unreadable or corrupt one is an error (never an empty start). The links
 //! in service are then configured on the engine again, so their sessions come back.
+//!
+//! OVHcloud Connect is in the same file (its `ovh_connect` member): OVH writes save both models
+//! the same way, and a restart brings back its configurations, tasks and BGP sessions.
 
 use crate::{App, Shared, intents, now};
 use engine::EngineHandle;
 use provider::catalogue::Catalogue;
 use provider::interlink::{Intent, InterLink};
+use provider::ovh_connect::OvhConnect;
 use provider::snapshot::{self, SnapshotError};
 use std::fs::File;
 use std::io::Write;
@@ -113,6 +117,33 @@ impl StateFile {
         write_atomic(&self.path, &self.tmp, &bytes).map_err(|e| self.io(e))?;
         Ok(start.elapsed())
     }
+
+    /// Saves both models (InterLink and OVHcloud Connect) atomically and durably.
+    pub fn save_all(
+        &self,
+        model: &InterLink,
+        ovh: &OvhConnect,
+    ) -> Result<Duration, PersistenceError> {
+        let start = Instant::now();
+        let bytes = snapshot::to_json_with_ovh(model, ovh).map_err(|e| self.bad(e))?;
+        write_atomic(&self.path, &self.tmp, &bytes).map_err(|e| self.io(e))?;
+        Ok(start.elapsed())
+    }
+
+    /// Both saved models, `None` if the file does not exist.
+    pub fn load_all(
+        &self,
+        catalogue: &Catalogue,
+    ) -> Result<Option<(InterLink, OvhConnect)>, PersistenceError> {
+        let bytes = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(self.io(e)),
+        };
+        snapshot::from_json_with_ovh(&bytes, catalogue)
+            .map(Some)
+            .map_err(|e| self.bad(e))
+    }
 }
 
 /// Replaces `path` by `bytes`: write `tmp`, fsync it, rename it over `path`, fsync the directory.
@@ -139,24 +170,29 @@ impl App {
         state: StateFile,
     ) -> Result<Self, PersistenceError> {
         let catalogue = catalogue.resolved();
-        let model = match state.load(&catalogue)? {
-            Some(model) => model,
+        let (model, mut ovh) = match state.load_all(&catalogue)? {
+            Some(models) => models,
             None => {
                 let model =
                     InterLink::new(&catalogue, now()).map_err(PersistenceError::Catalogue)?;
-                state.save(&model)?;
-                model
+                let ovh = OvhConnect::new(&catalogue);
+                state.save_all(&model, &ovh)?;
+                (model, ovh)
             }
         };
+        // The catalogue in force decides how long OVH tasks take.
+        ovh.set_task_secs(catalogue.settings.ovh_task_secs);
         let app = Self {
             shared: Arc::new(Shared {
                 model: Mutex::new(model),
+                ovh: Mutex::new(crate::ovh::OvhState::new(ovh)),
                 catalogue,
                 engine,
                 state: Some(state),
             }),
         };
         app.resync_engine().await;
+        app.ovh_resync().await;
         Ok(app)
     }
 
@@ -177,11 +213,11 @@ impl App {
     }
 
     /// Saves the model if the app keeps a state; exits the process if that fails.
-    pub(crate) fn persist(&self, model: &InterLink) {
+    pub(crate) fn persist(&self, model: &InterLink, ovh: &OvhConnect) {
         let Some(state) = &self.shared.state else {
             return;
         };
-        let save = || state.save(model);
+        let save = || state.save_all(model, ovh);
         let result = match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
             Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(save),
             _ => save(),

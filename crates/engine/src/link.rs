@@ -88,6 +88,10 @@ pub struct LinkSpec {
     pub max_prefixes: Option<u32>,
     /// Session timers.
     pub timers: SessionTimers,
+    /// Explicit (local, peer) addresses of the IPv4 session, overriding the /31 rule; for
+    /// products that address otherwise (OVHcloud Connect: a /30, OVH on the first usable
+    /// address, the customer on the second). `None` for InterLink.
+    pub ipv4_addresses: Option<(Ipv4Addr, Ipv4Addr)>,
 }
 
 impl LinkSpec {
@@ -107,12 +111,17 @@ impl LinkSpec {
             vpc_prefixes: Vec::new(),
             max_prefixes: None,
             timers: SessionTimers::default(),
+            ipv4_addresses: None,
         }
     }
 
-    /// Scaleway's address and the peer's address of one session.
+    /// Scaleway's address and the peer's address of one session ([`LinkSpec::ipv4_addresses`]
+    /// when set).
     pub fn addresses(&self, family: Family) -> (IpAddr, IpAddr) {
         match family {
+            Family::Ipv4 if let Some((local, peer)) = self.ipv4_addresses => {
+                (local.into(), peer.into())
+            }
             Family::Ipv4 => {
                 let base = u32::from(self.ipv4.network());
                 (Ipv4Addr::from(base).into(), Ipv4Addr::from(base | 1).into())

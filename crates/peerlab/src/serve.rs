@@ -9,11 +9,18 @@
 //! wins for resources, the catalogue only gives projects and tokens). A corrupt or unreadable file
 //! is an error.
 //!
+//! OVH's API (`/1.0/…`) takes signed requests: `--ovh-application-key`,
+//! `--ovh-application-secret` and `--ovh-consumer-key` give the credentials to accept (beside
+//! the catalogue's); what is not given is generated and printed as `ovh_application_key: …`,
+//! `ovh_application_secret: …`, `ovh_consumer_key: …`. `--ovh-task-secs` sets how long OVH
+//! tasks take.
+//!
 //! The config file may also bind dedicated connections to local interfaces (`[[bindings]]`,
 //! see [`crate::binding`]); `bindings` is taken out before the rest is read as the catalogue.
 
 use crate::binding::{self, BindingSpec};
 use anyhow::{Context, Result};
+use provider::catalogue::ovh::OvhCredentialSpec;
 use provider::catalogue::{Catalogue, ProjectSpec, demo};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,6 +45,19 @@ pub struct ServeArgs {
     /// (created from the catalogue if missing).
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// The OVH application key (`X-Ovh-Application`) to accept; generated if absent.
+    #[arg(long)]
+    pub ovh_application_key: Option<String>,
+    /// The OVH application secret signatures are made with; generated if absent.
+    #[arg(long)]
+    pub ovh_application_secret: Option<String>,
+    /// The OVH consumer key (`X-Ovh-Consumer`) to accept; generated if absent.
+    #[arg(long)]
+    pub ovh_consumer_key: Option<String>,
+    /// How long an OVHcloud Connect task takes from `todo` to `done`, in seconds (default: the
+    /// catalogue's `settings.ovh_task_secs`, 2).
+    #[arg(long, value_name = "SECS")]
+    pub ovh_task_secs: Option<u64>,
 }
 
 /// Reads the catalogue (resolved: the demo entries included unless it says otherwise).
@@ -124,11 +144,44 @@ fn choose_credentials(catalogue: &mut Catalogue, args: &ServeArgs) -> (String, U
     (token, project_id)
 }
 
+/// A fresh secret of `len` hex digits (at most 32), from the clock, the process ID and `what`.
+fn fresh_secret(what: &str, len: usize) -> String {
+    let mut hex = fresh_token().replace('-', "");
+    hex = provider::ids::stable_uuid(what, &hex).simple().to_string();
+    hex.truncate(len);
+    hex
+}
+
+/// The OVH credentials to print, after adding them to the catalogue: those given, the missing
+/// ones generated.
+fn choose_ovh_credentials(catalogue: &mut Catalogue, args: &ServeArgs) -> OvhCredentialSpec {
+    let spec = OvhCredentialSpec {
+        application_key: args
+            .ovh_application_key
+            .clone()
+            .unwrap_or_else(|| fresh_secret("ovh-application-key", 16)),
+        application_secret: args
+            .ovh_application_secret
+            .clone()
+            .unwrap_or_else(|| fresh_secret("ovh-application-secret", 32)),
+        consumer_key: args
+            .ovh_consumer_key
+            .clone()
+            .unwrap_or_else(|| fresh_secret("ovh-consumer-key", 32)),
+    };
+    catalogue.ovh_connect.credentials.push(spec.clone());
+    spec
+}
+
 /// Runs the server until Ctrl-C.
 pub fn serve(args: &ServeArgs) -> Result<bool> {
     let (mut catalogue, binding_specs) = load_config(args.config.as_ref())?;
     let bindings = binding::resolve(&catalogue, &binding_specs)?;
     let (token, project_id) = choose_credentials(&mut catalogue, args);
+    let ovh = choose_ovh_credentials(&mut catalogue, args);
+    if let Some(secs) = args.ovh_task_secs {
+        catalogue.settings.ovh_task_secs = secs;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -153,6 +206,9 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
         let addr = listener.local_addr()?;
         println!("token: {token}");
         println!("project_id: {project_id}");
+        println!("ovh_application_key: {}", ovh.application_key);
+        println!("ovh_application_secret: {}", ovh.application_secret);
+        println!("ovh_consumer_key: {}", ovh.consumer_key);
         println!("listening: http://{addr}");
         let router = api::router(app);
         let binder = binding::spawn(router.clone(), bindings);
@@ -187,7 +243,32 @@ mod tests {
             project_id,
             config: None,
             state: None,
+            ovh_application_key: None,
+            ovh_application_secret: None,
+            ovh_consumer_key: None,
+            ovh_task_secs: None,
         }
+    }
+
+    #[test]
+    fn ovh_credentials_are_those_given_or_generated() {
+        let mut c = load_catalogue(None).unwrap();
+        let mut a = args(None, None);
+        a.ovh_application_key = Some("app".into());
+        let given = choose_ovh_credentials(&mut c, &a);
+        assert_eq!(given.application_key, "app");
+        assert_eq!(given.application_secret.len(), 32);
+        assert_eq!(given.consumer_key.len(), 32);
+        assert_ne!(given.application_secret, given.consumer_key);
+        assert_eq!(
+            c.ovh_connect.secret("app", &given.consumer_key),
+            Some(given.application_secret.as_str())
+        );
+        // The demo credentials still work.
+        assert!(
+            c.ovh_connect
+                .knows_application(provider::catalogue::ovh::DEMO_APPLICATION_KEY)
+        );
     }
 
     #[test]

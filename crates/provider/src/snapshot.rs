@@ -1,5 +1,9 @@
-//! Snapshots of the model: the whole [`InterLink`] state (IPAM included) as JSON, for
-//! `peerlab serve --state`.
+//! Snapshots of the model: the whole [`InterLink`] state (IPAM included) and the
+//! [`OvhConnect`] state as JSON, for `peerlab serve --state`.
+//!
+//! The OVHcloud Connect part is the optional `ovh_connect` member ([`to_json_with_ovh`],
+//! [`from_json_with_ovh`]); a snapshot without it (written before OVHcloud Connect existed)
+//! still reads, and OVHcloud Connect then starts from the catalogue.
 //!
 //! A snapshot holds every resource and the catalogue entries as they were when the state was
 //! first created (PoPs, partners, connections, VPCs, settings), plus the ID generators, so that a
@@ -21,6 +25,7 @@
 
 use crate::catalogue::Catalogue;
 use crate::interlink::InterLink;
+use crate::ovh_connect::OvhConnect;
 use serde::{Deserialize, Serialize};
 
 /// The `format` field of every snapshot.
@@ -33,6 +38,8 @@ struct Out<'a> {
     format: &'static str,
     version: u32,
     interlink: &'a InterLink,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ovh_connect: Option<&'a OvhConnect>,
 }
 
 #[derive(Deserialize)]
@@ -40,6 +47,8 @@ struct In {
     format: String,
     version: u32,
     interlink: InterLink,
+    #[serde(default)]
+    ovh_connect: Option<OvhConnect>,
 }
 
 /// Why a snapshot cannot be read or written (one line, causes included).
@@ -64,12 +73,38 @@ pub fn to_json(model: &InterLink) -> Result<Vec<u8>, SnapshotError> {
         format: FORMAT,
         version: VERSION,
         interlink: model,
+        ovh_connect: None,
     })
     .map_err(SnapshotError::Json)
 }
 
-/// The model of a snapshot, with the projects of `catalogue` (resolved).
-pub fn from_json(bytes: &[u8], catalogue: &Catalogue) -> Result<InterLink, SnapshotError> {
+/// Both models as a snapshot (compact JSON).
+pub fn to_json_with_ovh(model: &InterLink, ovh: &OvhConnect) -> Result<Vec<u8>, SnapshotError> {
+    serde_json::to_vec(&Out {
+        format: FORMAT,
+        version: VERSION,
+        interlink: model,
+        ovh_connect: Some(ovh),
+    })
+    .map_err(SnapshotError::Json)
+}
+
+/// Both models of a snapshot, with the projects of `catalogue` (resolved); OVHcloud Connect
+/// from the catalogue when the snapshot has no `ovh_connect` member.
+pub fn from_json_with_ovh(
+    bytes: &[u8],
+    catalogue: &Catalogue,
+) -> Result<(InterLink, OvhConnect), SnapshotError> {
+    let snapshot = read(bytes)?;
+    let mut model = snapshot.interlink;
+    model.projects = catalogue.projects.clone();
+    let ovh = snapshot
+        .ovh_connect
+        .unwrap_or_else(|| OvhConnect::new(catalogue));
+    Ok((model, ovh))
+}
+
+fn read(bytes: &[u8]) -> Result<In, SnapshotError> {
     let snapshot: In = serde_json::from_slice(bytes).map_err(SnapshotError::Json)?;
     if snapshot.format != FORMAT || snapshot.version != VERSION {
         return Err(SnapshotError::Version {
@@ -77,6 +112,12 @@ pub fn from_json(bytes: &[u8], catalogue: &Catalogue) -> Result<InterLink, Snaps
             version: snapshot.version,
         });
     }
+    Ok(snapshot)
+}
+
+/// The model of a snapshot, with the projects of `catalogue` (resolved).
+pub fn from_json(bytes: &[u8], catalogue: &Catalogue) -> Result<InterLink, SnapshotError> {
+    let snapshot = read(bytes)?;
     let mut model = snapshot.interlink;
     model.projects = catalogue.projects.clone();
     Ok(model)

@@ -1,0 +1,92 @@
+//! The emulator's admin calls for OVHcloud Connect (catalogue admin token in `X-Auth-Token`,
+//! like the other admin calls):
+//!
+//! - `POST /peerlab/v1/admin/ovh/advance-clock` with `{"seconds": N}`: moves the task clock
+//!   forward (virtual time), then carries out the tasks that are due. Answers `{"clock": UNIX}`.
+//! - `GET /peerlab/v1/admin/ovh/state`: what the model makes the engine run — the BGP sessions
+//!   (with the status the engine reports: `up`, `down`, `disabled`), the static routes and the
+//!   VRRP gateways (a model until the data plane runs VRRP).
+
+use crate::App;
+use crate::admin::Admin;
+use crate::error::ApiError;
+use crate::extract::Body;
+use axum::Json;
+use axum::extract::State;
+use engine::SessionStatus;
+use provider::ovh_connect::{OvhSession, StaticRoute, VrrpGroup};
+use serde::{Deserialize, Serialize};
+
+/// The body of `advance-clock`.
+#[derive(Deserialize)]
+pub struct AdvanceClock {
+    /// How far to move, in seconds.
+    pub seconds: u64,
+}
+
+/// The answer of `advance-clock`.
+#[derive(Serialize)]
+pub struct Clock {
+    /// The task clock now (Unix seconds).
+    pub clock: i64,
+}
+
+/// A session and its live status.
+#[derive(Serialize)]
+pub struct SessionState {
+    /// The session.
+    #[serde(flatten)]
+    pub session: OvhSession,
+    /// `up`, `down` or `disabled` (not yet reported).
+    pub status: &'static str,
+}
+
+/// The answer of `state`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OvhRuntime {
+    /// BGP sessions.
+    pub sessions: Vec<SessionState>,
+    /// Static routes of `network` extras.
+    pub static_routes: Vec<StaticRoute>,
+    /// VRRP gateways of l3 datacenter configurations.
+    pub vrrp_groups: Vec<VrrpGroup>,
+}
+
+pub async fn advance_clock(
+    State(app): State<App>,
+    _: Admin,
+    Body(req): Body<AdvanceClock>,
+) -> Result<Json<Clock>, ApiError> {
+    let clock = app
+        .ovh_write(|m, now| {
+            m.advance_clock(req.seconds);
+            Ok(m.unix_time(now))
+        })
+        .await
+        .unwrap_or_default();
+    Ok(Json(Clock { clock }))
+}
+
+pub async fn state(State(app): State<App>, _: Admin) -> Result<Json<OvhRuntime>, ApiError> {
+    let _ = app.ovh_read(|_| Ok(())).await;
+    let state = app.shared.ovh.lock().await;
+    let sessions = state
+        .model
+        .sessions()
+        .into_iter()
+        .map(|s| SessionState {
+            status: match state.status.get(&s.id) {
+                Some(SessionStatus::Up) => "up",
+                Some(SessionStatus::Down) => "down",
+                Some(SessionStatus::Disabled) | None => "disabled",
+            },
+            session: s,
+        })
+        .collect();
+    Ok(Json(OvhRuntime {
+        sessions,
+        static_routes: state.model.static_routes(),
+        vrrp_groups: state.model.vrrp_groups(),
+    }))
+}

@@ -1,0 +1,219 @@
+//! peerlab's OVH-compatible API: OVHcloud Connect (`/1.0/ovhCloudConnect/…`) and its side of the
+//! vRack (`/1.0/vrack/…`), with `/1.0/auth/time`, OVH's request signatures ([`auth`]) and OVH's
+//! error bodies (`{"class": …, "message": …}`, never a 5xx).
+//!
+//! The model ([`provider::ovh_connect::OvhConnect`]) sits behind its own lock in the [`App`].
+//! After every call, the tasks are moved forward and the BGP sessions the model wants
+//! ([`OvhConnect::sessions`](provider::ovh_connect::OvhConnect::sessions)) are compared with
+//! those the engine runs: new or changed ones are (re)started, vanished ones stopped. Each is an
+//! engine link with only its IPv4 session configured, OVH's ASN as the local ASN, explicit
+//! addresses on the /30 (or the datacenter subnet for a `bgp` extra), everything learned
+//! accepted and exactly the model's announcements sent.
+//!
+//! The emulator's admin calls for OVH ([`admin`]): move the task clock forward, read the
+//! sessions, static routes and VRRP gateways with their live status.
+
+pub mod admin;
+pub mod auth;
+mod extract;
+mod routes;
+
+pub use routes::router;
+
+use crate::App;
+use engine::{EngineHandle, LinkSpec, RoutingPolicy, SessionStatus};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use provider::ovh_connect::{OvhConnect, OvhSession};
+use std::collections::BTreeMap;
+use std::net::Ipv6Addr;
+
+/// The OVH side of the app: the model, what the engine runs for it, and the live status of
+/// those sessions.
+pub(crate) struct OvhState {
+    pub model: OvhConnect,
+    /// The sessions handed to the engine, by engine link ID.
+    pub applied: BTreeMap<String, OvhSession>,
+    /// The last status the engine reported per session.
+    pub status: BTreeMap<String, SessionStatus>,
+}
+
+impl OvhState {
+    pub fn new(model: OvhConnect) -> Self {
+        Self {
+            model,
+            applied: BTreeMap::new(),
+            status: BTreeMap::new(),
+        }
+    }
+}
+
+/// The engine link of an OVH session.
+pub fn link_spec(session: &OvhSession) -> LinkSpec {
+    let ipv4 = Ipv4Net::new(session.local, 30)
+        .map(|n| n.trunc())
+        .unwrap_or_default();
+    // The IPv6 session is never configured (no IPv6 policy); its /127 is a placeholder.
+    let ipv6 = Ipv6Net::new(Ipv6Addr::UNSPECIFIED, 127).unwrap_or_default();
+    let mut spec = LinkSpec::new(session.id.clone(), session.peer_asn, ipv4, ipv6);
+    spec.local_asn = session.local_asn;
+    spec.bgp_identifier = session.local;
+    spec.ipv4_addresses = Some((session.local, session.peer));
+    let everything: IpNet = Ipv4Net::default().into();
+    // OVH accepts what the customer announces and announces exactly its own prefixes.
+    spec.policy_v4 = RoutingPolicy::new(false, [everything], [everything]).ok();
+    spec.enable_route_propagation = true;
+    spec.vpc_prefixes = session.announce.iter().map(|p| IpNet::V4(*p)).collect();
+    spec
+}
+
+/// Brings the engine in line with the model's sessions.
+async fn sync_engine(engine: &EngineHandle, state: &mut OvhState) {
+    let wanted: BTreeMap<String, OvhSession> = state
+        .model
+        .sessions()
+        .into_iter()
+        .map(|s| (s.id.clone(), s))
+        .collect();
+    let gone: Vec<String> = state
+        .applied
+        .keys()
+        .filter(|id| !wanted.contains_key(*id))
+        .cloned()
+        .collect();
+    for id in gone {
+        if let Err(e) = engine.remove_link(&id).await {
+            tracing::warn!(session = %id, "engine could not stop an OVH session: {e}");
+        }
+        state.applied.remove(&id);
+        state.status.remove(&id);
+    }
+    for (id, session) in wanted {
+        match state.applied.get(&id) {
+            Some(old) if old == &session => continue,
+            Some(old) if announce_only(old, &session) => {
+                let prefixes = session.announce.iter().map(|p| IpNet::V4(*p)).collect();
+                if let Err(e) = engine.set_vpc_prefixes(&id, prefixes).await {
+                    tracing::warn!(session = %id, "engine refused new announcements: {e}");
+                }
+            }
+            Some(_) => {
+                let _ = engine.remove_link(&id).await;
+                if let Err(e) = engine.add_link(link_spec(&session)).await {
+                    tracing::warn!(session = %id, "engine refused an OVH session: {e}");
+                }
+            }
+            None => {
+                if let Err(e) = engine.add_link(link_spec(&session)).await {
+                    tracing::warn!(session = %id, "engine refused an OVH session: {e}");
+                }
+            }
+        }
+        state.applied.insert(id, session);
+    }
+}
+
+/// Whether two versions of a session differ only in what they announce.
+fn announce_only(a: &OvhSession, b: &OvhSession) -> bool {
+    (&a.id, a.local_asn, a.peer_asn, a.local, a.peer)
+        == (&b.id, b.local_asn, b.peer_asn, b.local, b.peer)
+}
+
+impl App {
+    /// Runs a read on the OVH model (after moving its tasks forward).
+    pub(crate) async fn ovh_read<T>(
+        &self,
+        f: impl FnOnce(&OvhConnect) -> Result<T, provider::ovh_connect::OvhError>,
+    ) -> Result<T, provider::ovh_connect::OvhError> {
+        self.ovh_run(false, |m, _| f(m)).await
+    }
+
+    /// Runs a write on the OVH model, saves the state if it succeeded, and brings the engine in
+    /// line.
+    pub(crate) async fn ovh_write<T>(
+        &self,
+        f: impl FnOnce(
+            &mut OvhConnect,
+            chrono::DateTime<chrono::Utc>,
+        ) -> Result<T, provider::ovh_connect::OvhError>,
+    ) -> Result<T, provider::ovh_connect::OvhError> {
+        self.ovh_run(true, f).await
+    }
+
+    async fn ovh_run<T>(
+        &self,
+        save: bool,
+        f: impl FnOnce(
+            &mut OvhConnect,
+            chrono::DateTime<chrono::Utc>,
+        ) -> Result<T, provider::ovh_connect::OvhError>,
+    ) -> Result<T, provider::ovh_connect::OvhError> {
+        let now = crate::now();
+        // Lock order everywhere: the InterLink model, then the OVH state.
+        let interlink = if save && self.shared.state.is_some() {
+            Some(self.shared.model.lock().await)
+        } else {
+            None
+        };
+        let mut state = self.shared.ovh.lock().await;
+        state.model.advance(now);
+        let result = f(&mut state.model, now);
+        // Tasks finished by this call (at zero delay) take effect now.
+        state.model.advance(now);
+        if result.is_ok()
+            && let Some(interlink) = &interlink
+        {
+            self.persist(interlink, &state.model);
+        }
+        if let Some(engine) = &self.shared.engine {
+            sync_engine(engine, &mut state).await;
+        }
+        result
+    }
+
+    /// Records an OVH session's status from the engine.
+    pub(crate) async fn ovh_session_status(&self, link: &str, status: SessionStatus) {
+        let mut state = self.shared.ovh.lock().await;
+        if state.applied.contains_key(link) {
+            state.status.insert(link.to_string(), status);
+        }
+    }
+
+    /// Starts the OVH sessions the model wants (after a restart on a saved state).
+    pub(crate) async fn ovh_resync(&self) {
+        let _ = self.ovh_read(|_| Ok(())).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    #[test]
+    fn an_l3_pop_session_becomes_an_ipv4_only_engine_link() {
+        let session = OvhSession {
+            id: "ovh-pop-3".into(),
+            local_asn: 65501,
+            peer_asn: 65001,
+            local: Ipv4Addr::new(192, 0, 2, 1),
+            peer: Ipv4Addr::new(192, 0, 2, 2),
+            announce: vec!["10.10.0.0/28".parse().unwrap()],
+        };
+        let spec = link_spec(&session);
+        assert_eq!((spec.local_asn, spec.peer_asn), (65501, 65001));
+        assert_eq!(
+            spec.addresses(engine::Family::Ipv4),
+            (
+                Ipv4Addr::new(192, 0, 2, 1).into(),
+                Ipv4Addr::new(192, 0, 2, 2).into()
+            )
+        );
+        assert!(spec.policy_v4.is_some() && spec.policy_v6.is_none());
+        assert!(spec.enable_route_propagation);
+        assert_eq!(
+            spec.vpc_prefixes,
+            vec!["10.10.0.0/28".parse::<IpNet>().unwrap()]
+        );
+        assert_eq!(spec.ipv4, "192.0.2.0/30".parse::<Ipv4Net>().unwrap());
+    }
+}
