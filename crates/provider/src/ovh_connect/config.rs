@@ -439,10 +439,11 @@ impl OvhConnect {
         if !Self::live(dc.status) {
             return Err(being_deleted("Datacenter configuration", dc_id));
         }
+        // An extra being deleted still counts: it runs until its task is done.
         for e in self
             .extras
             .values()
-            .filter(|e| e.datacenter_config == dc_id && Self::live(e.status))
+            .filter(|e| e.datacenter_config == dc_id)
         {
             match (e.extra, extra) {
                 (Extra::Network { .. }, Extra::Bgp { .. })

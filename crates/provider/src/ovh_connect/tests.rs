@@ -413,6 +413,13 @@ fn extras_rules_static_routes_and_bgp() {
     );
     // Replace the static route with a BGP session: VRRP goes off.
     m.delete_extra(&a(), pop, dc, route.id, t0()).unwrap();
+    // The route runs until its deletion is done: still no BGP beside it.
+    assert_eq!(
+        m.create_extra(&a(), pop, dc, bgp("10.10.0.4"), t0())
+            .unwrap_err()
+            .status,
+        409
+    );
     settle(&mut m);
     assert_eq!(m.extra(&a(), pop, dc, route.id).unwrap_err().status, 404);
     let session = m
