@@ -5,6 +5,7 @@
 
 mod binding;
 mod codec;
+mod ovh_binding;
 mod serve;
 
 use clap::{Parser, Subcommand};

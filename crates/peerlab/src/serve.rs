@@ -16,9 +16,11 @@
 //! tasks take.
 //!
 //! The config file may also bind dedicated connections to local interfaces (`[[bindings]]`,
-//! see [`crate::binding`]); `bindings` is taken out before the rest is read as the catalogue.
+//! see [`crate::binding`]), and OVHcloud Connect interfaces ([`crate::ovh_binding`]);
+//! `bindings` is taken out before the rest is read as the catalogue.
 
 use crate::binding::{self, BindingSpec};
+use crate::ovh_binding::{self, OvhBindingSpec};
 use anyhow::{Context, Result};
 use provider::catalogue::ovh::OvhCredentialSpec;
 use provider::catalogue::{Catalogue, ProjectSpec, demo};
@@ -68,14 +70,14 @@ fn load_catalogue(config: Option<&PathBuf>) -> Result<Catalogue> {
 
 /// Reads the catalogue (resolved: the demo entries included unless it says otherwise) and the
 /// bindings of the config file.
-fn load_config(config: Option<&PathBuf>) -> Result<(Catalogue, Vec<BindingSpec>)> {
+fn load_config(config: Option<&PathBuf>) -> Result<(Catalogue, Vec<AnyBinding>)> {
     let Some(path) = config else {
         return Ok((Catalogue::default().resolved(), Vec::new()));
     };
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let at = || format!("{}", path.display());
-    let (catalogue, bindings): (Catalogue, Option<Vec<BindingSpec>>) =
+    let (catalogue, bindings): (Catalogue, Option<Vec<AnyBinding>>) =
         if path.extension().is_some_and(|e| e == "json") {
             let mut value: serde_json::Value = serde_json::from_str(&text).with_context(at)?;
             let bindings = value.as_object_mut().and_then(|o| o.remove("bindings"));
@@ -94,6 +96,29 @@ fn load_config(config: Option<&PathBuf>) -> Result<(Catalogue, Vec<BindingSpec>)
             (table.try_into().with_context(at)?, bindings)
         };
     Ok((catalogue.resolved(), bindings.unwrap_or_default()))
+}
+
+/// A `[[bindings]]` entry: a dedicated connection or an OVHcloud Connect interface.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(untagged)]
+pub enum AnyBinding {
+    /// `{ connection, interface }`.
+    Connection(BindingSpec),
+    /// `{ ovh_service, ovh_interface, interface }`.
+    Ovh(OvhBindingSpec),
+}
+
+/// The bindings split by kind.
+fn split_bindings(all: Vec<AnyBinding>) -> (Vec<BindingSpec>, Vec<OvhBindingSpec>) {
+    let mut connections = Vec::new();
+    let mut ovh = Vec::new();
+    for b in all {
+        match b {
+            AnyBinding::Connection(c) => connections.push(c),
+            AnyBinding::Ovh(o) => ovh.push(o),
+        }
+    }
+    (connections, ovh)
 }
 
 /// Adds `token` to `project_id` (a new project of the first organization if unknown).
@@ -176,7 +201,9 @@ fn choose_ovh_credentials(catalogue: &mut Catalogue, args: &ServeArgs) -> OvhCre
 /// Runs the server until Ctrl-C.
 pub fn serve(args: &ServeArgs) -> Result<bool> {
     let (mut catalogue, binding_specs) = load_config(args.config.as_ref())?;
+    let (binding_specs, ovh_binding_specs) = split_bindings(binding_specs);
     let bindings = binding::resolve(&catalogue, &binding_specs)?;
+    let ovh_bindings = ovh_binding::resolve(&catalogue, &ovh_binding_specs)?;
     let (token, project_id) = choose_credentials(&mut catalogue, args);
     let ovh = choose_ovh_credentials(&mut catalogue, args);
     if let Some(secs) = args.ovh_task_secs {
@@ -210,6 +237,7 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
         println!("ovh_application_secret: {}", ovh.application_secret);
         println!("ovh_consumer_key: {}", ovh.consumer_key);
         println!("listening: http://{addr}");
+        let ovh_binder = ovh_binding::spawn(app.clone(), ovh_bindings);
         let router = api::router(app);
         let binder = binding::spawn(router.clone(), bindings);
         let served = axum::serve(listener, router)
@@ -222,7 +250,7 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
             .await
             .context("server failed");
         // Stopping the binder drops (deletes) the interfaces it made.
-        if let Some(binder) = binder {
+        for binder in [binder, ovh_binder].into_iter().flatten() {
             binder.abort();
             let _ = binder.await;
         }
@@ -344,6 +372,7 @@ mod tests {
         .unwrap();
         for path in [&toml_file, &json] {
             let (c, specs) = load_config(Some(path)).unwrap();
+            let (specs, _) = split_bindings(specs);
             assert_eq!(specs.len(), 1);
             assert_eq!(specs[0].interface, "veth0");
             assert_eq!(binding::resolve(&c, &specs).unwrap().len(), 1);
@@ -358,7 +387,19 @@ mod tests {
         )
         .unwrap();
         let (c, specs) = load_config(Some(&unknown)).unwrap();
+        let (specs, _) = split_bindings(specs);
         assert!(binding::resolve(&c, &specs).is_err());
+        let ovh = dir.join("ovh.toml");
+        std::fs::write(
+            &ovh,
+            "[[bindings]]\novh_service = \"0c0c0000-0000-4000-8000-0000000000a1\"\n\
+             ovh_interface = 9001\ninterface = \"veth1\"\n",
+        )
+        .unwrap();
+        let (c, specs) = load_config(Some(&ovh)).unwrap();
+        let (connections, ovh_specs) = split_bindings(specs);
+        assert!(connections.is_empty());
+        assert_eq!(ovh_binding::resolve(&c, &ovh_specs).unwrap().len(), 1);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -178,6 +178,17 @@ impl App {
         }
     }
 
+    /// The l3 PoP configuration of an OVH interface, if any (for bindings).
+    pub async fn ovh_l3_pop_of_interface(
+        &self,
+        interface_id: u64,
+    ) -> Option<provider::ovh_connect::rules::L3Pop> {
+        self.ovh_read(|m| Ok(m.l3_pop_of_interface(interface_id)))
+            .await
+            .ok()
+            .flatten()
+    }
+
     /// Starts the OVH sessions the model wants (after a restart on a saved state).
     pub(crate) async fn ovh_resync(&self) {
         let _ = self.ovh_read(|_| Ok(())).await;
