@@ -192,7 +192,9 @@ def test_interfaces_light_status_lock_and_unlock(ovh_server, occ):
 def test_available_datacenters(occ):
     assert occ.get(f"/ovhCloudConnect/{SERVICE_A}/datacenter") == sorted(DATACENTERS)
     for id, name in DATACENTERS.items():
-        assert occ.get(f"/ovhCloudConnect/{SERVICE_A}/datacenter/{id}") == {"id": id, "name": name}
+        assert occ.get(f"/ovhCloudConnect/{SERVICE_A}/datacenter/{id}") == {
+            "available": True, "id": id, "name": name, "region": f"eu-west-{name.lower()}",
+            "regionType": "region"}
     expect_error(ResourceNotFoundError, 404, occ.get, f"/ovhCloudConnect/{SERVICE_A}/datacenter/42")
 
 
@@ -263,6 +265,9 @@ def test_pop_datacenter_extra_endpoints_and_lifecycle(ovh_server, occ):
     ovh_server.settle()
     dc_path = f"{base}/{pop['id']}/datacenter/{dc['id']}"
     assert occ.get(dc_path)["status"] == "active"
+    # Configured in the service's vRack: no longer available for a new configuration.
+    assert occ.get(f"/ovhCloudConnect/{SERVICE_A}/datacenter/1")["available"] is False
+    assert occ.get(f"/ovhCloudConnect/{SERVICE_A}/datacenter/2")["available"] is True
 
     extra = occ.post(f"{dc_path}/extra", type="network", nextHop="10.10.0.5",
                      subnet="172.20.0.0/16")

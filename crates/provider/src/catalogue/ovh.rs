@@ -115,6 +115,16 @@ pub struct OvhDatacenterSpec {
     pub id: u64,
     /// Its name (`RBX`, `GRA`…).
     pub name: String,
+    /// Its region (`common.RegionEnum`, e.g. `eu-west-rbx`).
+    #[serde(default)]
+    pub region: String,
+    /// `ovhCloudConnect.datacenter.RegionTypeEnum` (default `region`).
+    #[serde(default = "region_type")]
+    pub region_type: String,
+}
+
+fn region_type() -> String {
+    "region".into()
 }
 
 /// `[ovh_connect]`: everything OVHcloud Connect has before the first call.
@@ -203,14 +213,20 @@ pub fn demo() -> OvhCatalogue {
             OvhDatacenterSpec {
                 id: 1,
                 name: "RBX".into(),
+                region: "eu-west-rbx".into(),
+                region_type: region_type(),
             },
             OvhDatacenterSpec {
                 id: 2,
                 name: "GRA".into(),
+                region: "eu-west-gra".into(),
+                region_type: region_type(),
             },
             OvhDatacenterSpec {
                 id: 3,
                 name: "SBG".into(),
+                region: "eu-west-sbg".into(),
+                region_type: region_type(),
             },
         ],
     }

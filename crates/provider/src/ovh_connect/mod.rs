@@ -236,8 +236,11 @@ impl OvhConnect {
                     (
                         d.id,
                         Datacenter {
+                            available: true,
                             id: d.id,
                             name: d.name.clone(),
+                            region: d.region.clone(),
+                            region_type: d.region_type.clone(),
                         },
                     )
                 })

@@ -127,11 +127,16 @@ impl OvhConnect {
 
     /// `GET /ovhCloudConnect/{serviceName}/datacenter/{id}`.
     pub fn datacenter(&self, service: &str, id: u64) -> Result<Datacenter, OvhError> {
-        self.service_record(service)?;
-        self.datacenters
+        let vrack = self.service_record(service)?.vrack.clone();
+        let mut dc = self
+            .datacenters
             .get(&id)
             .cloned()
-            .ok_or_else(|| OvhError::not_found(format!("Datacenter {id} does not exist")))
+            .ok_or_else(|| OvhError::not_found(format!("Datacenter {id} does not exist")))?;
+        dc.available = !self.datacenter_configs.values().any(|c| {
+            c.datacenter_id == id && Some(&c.vrack) == vrack.as_ref() && Self::live(c.status)
+        });
+        Ok(dc)
     }
 
     pub(crate) fn vrack(&self, vrack: &str) -> Result<&super::Vrack, OvhError> {

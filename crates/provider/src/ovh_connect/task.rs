@@ -8,7 +8,7 @@
 
 use super::types::{ConfigStatus, Task, TaskFunction, TaskStatus, VrackTask};
 use super::{OvhConnect, OvhError};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -87,7 +87,8 @@ impl OvhConnect {
         now: DateTime<Utc>,
     ) -> Task {
         let id = self.fresh_id();
-        let now = self.clock(now);
+        // OVH's dates have whole seconds.
+        let now = self.clock(now).trunc_subsecs(0);
         let record = TaskRecord {
             service,
             function,
@@ -143,7 +144,7 @@ impl OvhConnect {
                 && task.status != status
             {
                 task.status = status;
-                task.last_update = clock;
+                task.last_update = clock.trunc_subsecs(0);
             }
         }
         changed

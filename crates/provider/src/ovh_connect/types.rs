@@ -246,11 +246,19 @@ pub struct CreateExtraConfigRequest {
 
 /// `ovhCloudConnect.Datacenter`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Datacenter {
+    /// Whether a configuration may be added on it: false while the service's vRack has one
+    /// there already (our reading of "availability to add new configuration").
+    pub available: bool,
     /// ID.
     pub id: u64,
     /// Name.
     pub name: String,
+    /// Region (`eu-west-rbx`…).
+    pub region: String,
+    /// Region type.
+    pub region_type: String,
 }
 
 /// `ovhCloudConnect.task.StatusEnum` (and `vrack.TaskStatusEnum`'s common values).
