@@ -1,11 +1,17 @@
-//! OVH bindings: an OVHcloud Connect service interface bound to a local network interface.
+//! OVH bindings: an OVHcloud Connect service interface, or a datacenter of a vRack, bound to a
+//! local network interface.
 //!
-//! `[[bindings]]` entries of the form `{ ovh_service = "UUID", ovh_interface = 9001, interface
-//! = "veth0" }`. While the OVH interface has an l3 PoP configuration, the local interface
-//! carries OVH's address of its /30 (the first usable one), untagged, so the PoP's BGP session
-//! (which keeps trying to bind that address) runs over it: a customer router on the other end
-//! of a veth meets the emulated OVHcloud Connect. The address goes when the configuration does,
-//! and when `serve` stops.
+//! - `{ ovh_service = "UUID", ovh_interface = 9001, interface = "veth0" }`: while the OVH
+//!   interface has an l3 PoP configuration, the local interface carries OVH's address of its
+//!   /30 (the first usable one), untagged, so the PoP's BGP session (which keeps trying to bind
+//!   that address) runs over it: a customer router on the other end of a veth meets the
+//!   emulated OVHcloud Connect.
+//! - `{ ovh_vrack = "pn-…", ovh_datacenter = 1, interface = "veth1" }`: while the vRack has an
+//!   l3 configuration of that datacenter, the local interface carries its gateway (the subnet's
+//!   first usable address, with the subnet's length): the datacenter side, where `bgp` extras'
+//!   sessions run and, once the data plane exists, the VRRP gateway answers.
+//!
+//! The address goes when the configuration does, and when `serve` stops.
 //!
 //! The model is read every second (in process, no HTTP). An address that cannot be set is
 //! reported on stderr and retried; the session stays down meanwhile.
@@ -37,10 +43,82 @@ pub struct OvhBindingSpec {
     pub interface: String,
 }
 
+/// A `[[bindings]]` entry for a datacenter of a vRack.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OvhDatacenterBindingSpec {
+    /// The vRack.
+    pub ovh_vrack: String,
+    /// The datacenter ID.
+    pub ovh_datacenter: u64,
+    /// The local interface.
+    pub interface: String,
+}
+
+/// What a binding follows.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    /// A service interface's l3 PoP configuration.
+    Interface(u64),
+    /// A vRack's l3 configuration of a datacenter.
+    Datacenter(String, u64),
+}
+
+/// A checked binding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OvhBinding {
+    /// What it follows.
+    pub target: Target,
+    /// The local interface.
+    pub interface: String,
+}
+
+/// Checks the datacenter bindings against `catalogue` (resolved): known vRack and datacenter,
+/// each bound once.
+pub fn resolve_datacenters(
+    catalogue: &Catalogue,
+    specs: &[OvhDatacenterBindingSpec],
+) -> Result<Vec<OvhBinding>> {
+    let mut out: Vec<OvhBinding> = Vec::new();
+    for spec in specs {
+        if spec.interface.is_empty() {
+            bail!(
+                "binding of datacenter {}: empty interface name",
+                spec.ovh_datacenter
+            );
+        }
+        let ovh = &catalogue.ovh_connect;
+        let known_vrack = ovh.vracks.iter().any(|v| v.name == spec.ovh_vrack)
+            || ovh
+                .services
+                .iter()
+                .any(|s| s.vrack.as_deref() == Some(spec.ovh_vrack.as_str()));
+        if !known_vrack {
+            bail!("binding: unknown vRack {:?}", spec.ovh_vrack);
+        }
+        if !ovh.datacenters.iter().any(|d| d.id == spec.ovh_datacenter) {
+            bail!("binding: unknown OVH datacenter {}", spec.ovh_datacenter);
+        }
+        let target = Target::Datacenter(spec.ovh_vrack.clone(), spec.ovh_datacenter);
+        if out.iter().any(|b| b.target == target) {
+            bail!(
+                "binding: datacenter {} of {} is bound twice",
+                spec.ovh_datacenter,
+                spec.ovh_vrack
+            );
+        }
+        out.push(OvhBinding {
+            target,
+            interface: spec.interface.clone(),
+        });
+    }
+    Ok(out)
+}
+
 /// Checks `specs` against `catalogue` (resolved): the service must exist and have the interface,
 /// and no OVH interface is bound twice.
-pub fn resolve(catalogue: &Catalogue, specs: &[OvhBindingSpec]) -> Result<Vec<OvhBindingSpec>> {
-    let mut out: Vec<OvhBindingSpec> = Vec::new();
+pub fn resolve(catalogue: &Catalogue, specs: &[OvhBindingSpec]) -> Result<Vec<OvhBinding>> {
+    let mut out: Vec<OvhBinding> = Vec::new();
     for spec in specs {
         if spec.interface.is_empty() {
             bail!(
@@ -65,13 +143,17 @@ pub fn resolve(catalogue: &Catalogue, specs: &[OvhBindingSpec]) -> Result<Vec<Ov
                 spec.ovh_interface
             );
         }
-        if out.iter().any(|b| b.ovh_interface == spec.ovh_interface) {
+        let target = Target::Interface(spec.ovh_interface);
+        if out.iter().any(|b| b.target == target) {
             bail!(
                 "binding: OVH interface {} is bound twice",
                 spec.ovh_interface
             );
         }
-        out.push(spec.clone());
+        out.push(OvhBinding {
+            target,
+            interface: spec.interface.clone(),
+        });
     }
     Ok(out)
 }
@@ -121,22 +203,25 @@ impl Drop for Assigned {
 
 /// Keeps the bound interfaces' addresses in step with the model, every second, until aborted
 /// (aborting removes the addresses). `None` without bindings.
-pub fn spawn(app: api::App, bindings: Vec<OvhBindingSpec>) -> Option<JoinHandle<()>> {
+pub fn spawn(app: api::App, bindings: Vec<OvhBinding>) -> Option<JoinHandle<()>> {
     if bindings.is_empty() {
         return None;
     }
     Some(tokio::spawn(async move {
-        let mut made: BTreeMap<u64, (Ipv4Net, Result<Assigned, String>)> = BTreeMap::new();
+        let mut made: BTreeMap<Target, (Ipv4Net, Result<Assigned, String>)> = BTreeMap::new();
         let mut tick = tokio::time::interval(PERIOD);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
             for binding in &bindings {
-                let wanted = app
-                    .ovh_l3_pop_of_interface(binding.ovh_interface)
-                    .await
-                    .and_then(|pop| Ipv4Net::new(pop.ovh_address(), 30).ok());
-                let current = made.get(&binding.ovh_interface);
+                let wanted = match &binding.target {
+                    Target::Interface(id) => app
+                        .ovh_l3_pop_of_interface(*id)
+                        .await
+                        .and_then(|pop| Ipv4Net::new(pop.ovh_address(), 30).ok()),
+                    Target::Datacenter(vrack, id) => app.ovh_datacenter_gateway(vrack, *id).await,
+                };
+                let current = made.get(&binding.target);
                 let keep = match (current, wanted) {
                     (Some((have, Ok(_))), Some(want)) => *have == want,
                     (None, None) => true,
@@ -145,7 +230,7 @@ pub fn spawn(app: api::App, bindings: Vec<OvhBindingSpec>) -> Option<JoinHandle<
                 if keep {
                     continue;
                 }
-                if let Some((_, old)) = made.remove(&binding.ovh_interface) {
+                if let Some((_, old)) = made.remove(&binding.target) {
                     let _ = tokio::task::spawn_blocking(move || drop(old)).await;
                 }
                 let Some(want) = wanted else { continue };
@@ -153,18 +238,19 @@ pub fn spawn(app: api::App, bindings: Vec<OvhBindingSpec>) -> Option<JoinHandle<
                 let result = tokio::task::spawn_blocking(move || Assigned::set(&name, want))
                     .await
                     .unwrap_or_else(|e| Err(e.to_string()));
+                let what = match &binding.target {
+                    Target::Interface(id) => format!("OVH interface {id}"),
+                    Target::Datacenter(vrack, id) => format!("datacenter {id} of {vrack}"),
+                };
                 match &result {
-                    Ok(_) => println!(
-                        "binding: OVH interface {} as {want} on {}",
-                        binding.ovh_interface, binding.interface
-                    ),
+                    Ok(_) => println!("binding: {what} as {want} on {}", binding.interface),
                     Err(e) => eprintln!(
-                        "peerlab: binding: cannot put {want} on {} for OVH interface {} (its \
-                         session stays down): {e}",
-                        binding.interface, binding.ovh_interface
+                        "peerlab: binding: cannot put {want} on {} for {what} (its sessions \
+                         stay down): {e}",
+                        binding.interface
                     ),
                 }
-                made.insert(binding.ovh_interface, (want, result));
+                made.insert(binding.target.clone(), (want, result));
             }
         }
     }))
@@ -196,5 +282,20 @@ mod tests {
         assert!(resolve(&c, &[spec(DEMO_INTERFACE_A, "")]).is_err());
         let twice = [spec(DEMO_INTERFACE_A, "a"), spec(DEMO_INTERFACE_A, "b")];
         assert!(resolve(&c, &twice).is_err());
+    }
+
+    #[test]
+    fn resolves_known_datacenters_of_known_vracks_once() {
+        let c = Catalogue::default().resolved();
+        let dc = |vrack: &str, id: u64| OvhDatacenterBindingSpec {
+            ovh_vrack: vrack.into(),
+            ovh_datacenter: id,
+            interface: "veth1".into(),
+        };
+        let ok = resolve_datacenters(&c, &[dc("pn-100001", 1)]).unwrap();
+        assert_eq!(ok[0].target, Target::Datacenter("pn-100001".into(), 1));
+        assert!(resolve_datacenters(&c, &[dc("pn-nope", 1)]).is_err());
+        assert!(resolve_datacenters(&c, &[dc("pn-100001", 42)]).is_err());
+        assert!(resolve_datacenters(&c, &[dc("pn-100001", 1), dc("pn-100001", 1)]).is_err());
     }
 }

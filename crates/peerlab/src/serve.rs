@@ -20,7 +20,7 @@
 //! `bindings` is taken out before the rest is read as the catalogue.
 
 use crate::binding::{self, BindingSpec};
-use crate::ovh_binding::{self, OvhBindingSpec};
+use crate::ovh_binding::{self, OvhBindingSpec, OvhDatacenterBindingSpec};
 use anyhow::{Context, Result};
 use provider::catalogue::ovh::OvhCredentialSpec;
 use provider::catalogue::{Catalogue, ProjectSpec, demo};
@@ -106,19 +106,36 @@ pub enum AnyBinding {
     Connection(BindingSpec),
     /// `{ ovh_service, ovh_interface, interface }`.
     Ovh(OvhBindingSpec),
+    /// `{ ovh_vrack, ovh_datacenter, interface }`.
+    OvhDatacenter(OvhDatacenterBindingSpec),
 }
 
-/// The bindings split by kind.
+/// The bindings split by kind, without the datacenter ones.
+#[cfg(test)]
 fn split_bindings(all: Vec<AnyBinding>) -> (Vec<BindingSpec>, Vec<OvhBindingSpec>) {
+    let (connections, ovh, _) = split_all_bindings(all);
+    (connections, ovh)
+}
+
+/// The bindings split by kind, datacenters included.
+fn split_all_bindings(
+    all: Vec<AnyBinding>,
+) -> (
+    Vec<BindingSpec>,
+    Vec<OvhBindingSpec>,
+    Vec<OvhDatacenterBindingSpec>,
+) {
     let mut connections = Vec::new();
     let mut ovh = Vec::new();
+    let mut datacenters = Vec::new();
     for b in all {
         match b {
             AnyBinding::Connection(c) => connections.push(c),
             AnyBinding::Ovh(o) => ovh.push(o),
+            AnyBinding::OvhDatacenter(d) => datacenters.push(d),
         }
     }
-    (connections, ovh)
+    (connections, ovh, datacenters)
 }
 
 /// Adds `token` to `project_id` (a new project of the first organization if unknown).
@@ -201,9 +218,14 @@ fn choose_ovh_credentials(catalogue: &mut Catalogue, args: &ServeArgs) -> OvhCre
 /// Runs the server until Ctrl-C.
 pub fn serve(args: &ServeArgs) -> Result<bool> {
     let (mut catalogue, binding_specs) = load_config(args.config.as_ref())?;
-    let (binding_specs, ovh_binding_specs) = split_bindings(binding_specs);
+    let (binding_specs, ovh_binding_specs, datacenter_binding_specs) =
+        split_all_bindings(binding_specs);
     let bindings = binding::resolve(&catalogue, &binding_specs)?;
-    let ovh_bindings = ovh_binding::resolve(&catalogue, &ovh_binding_specs)?;
+    let mut ovh_bindings = ovh_binding::resolve(&catalogue, &ovh_binding_specs)?;
+    ovh_bindings.extend(ovh_binding::resolve_datacenters(
+        &catalogue,
+        &datacenter_binding_specs,
+    )?);
     let (token, project_id) = choose_credentials(&mut catalogue, args);
     let ovh = choose_ovh_credentials(&mut catalogue, args);
     if let Some(secs) = args.ovh_task_secs {

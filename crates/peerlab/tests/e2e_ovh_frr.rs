@@ -1,15 +1,20 @@
 //! End to end: FRR in a network namespace peers with an OVHcloud Connect l3 PoP of
 //! `peerlab serve`, everything driven through the official `ovh` Python client.
 //!
-//! A veth pair joins the root namespace (where `serve` runs, its config binding the demo
-//! service's interface 9001 to the host end) and a customer namespace. Through the `ovh`
-//! client: the service joins a vRack, gets an l3 PoP configuration (100.66.77.0/30, OVH AS 65501,
-//! customer AS 65001), a datacenter configuration (10.10.0.0/28) and a `network` extra
-//! (172.20.0.0/16 via 10.10.0.5). `serve` puts OVH's 100.66.77.1/30 on the host end; the test
-//! puts 100.66.77.2/30 on the namespace end (untagged) and starts FRR there.
-//! Checked: the session comes up (FRR Established, and `up` in peerlab's OVH state), FRR learns
-//! the datacenter subnet and the static route's prefix, deleting the extra withdraws the
-//! prefix, deleting the PoP configuration takes the address off the host.
+//! Two veth pairs join the root namespace (where `serve` runs) to a customer namespace at the
+//! PoP and to a customer namespace in the datacenter; `serve`'s config binds the demo service's
+//! interface 9001 to the first and datacenter RBX of vRack `pn-100001` to the second. Through
+//! the `ovh` client: the service joins the vRack, gets an l3 PoP configuration
+//! (100.66.77.0/30, OVH AS 65501, customer AS 65001), a datacenter configuration
+//! (100.66.78.0/28, OVH AS 65502) and a `network` extra (172.20.0.0/16 via 100.66.78.5).
+//! `serve` puts OVH's 100.66.77.1/30 and the datacenter gateway 100.66.78.1/28 on the host ends;
+//! the test puts 100.66.77.2/30 and 100.66.78.4/28 on the namespace ends (untagged) and starts
+//! FRR in both.
+//! Checked: the PoP session comes up (FRR Established, and `up` in peerlab's OVH state), FRR
+//! learns the datacenter subnet and the static route's prefix; deleting the extra withdraws the
+//! prefix; a `bgp` extra toward 100.66.78.4 (AS 65100) brings up a session with the datacenter
+//! FRR and turns the VRRP gateway off; deleting the PoP configuration takes both sessions and
+//! both addresses away.
 //!
 //! Needs root, iproute2, FRR and `.venv` with the `ovh` client; fails (never skips) without.
 //! Everything (serve, FRR, interfaces, namespace) is removed on Drop, also on failure.
@@ -30,10 +35,11 @@ const OVH_ADDRESS: Ipv4Addr = Ipv4Addr::new(100, 66, 77, 1);
 const CUSTOMER_ADDRESS: &str = "100.66.77.2/30";
 const CUSTOMER_ASN: u32 = 65001;
 const OVH_ASN: u32 = 65501;
-const DATACENTER_SUBNET: &str = "10.10.0.0/28";
+const DATACENTER_SUBNET: &str = "100.66.78.0/28";
 const STATIC_PREFIX: &str = "172.20.0.0/16";
 
-/// The `ovh` client calls, one per run: `setup`, `status`, `delete-extra`, `delete-pop`.
+/// The `ovh` client calls, one per run: `setup`, `status` (`{"pop": …, "extra": …}`), `vrrp`,
+/// `delete-extra`, `add-bgp`, `delete-pop`.
 const OVH_SCRIPT: &str = r#"
 import json, sys
 import ovh, requests
@@ -56,16 +62,26 @@ if command == "setup":
     pop = c.post(f"/ovhCloudConnect/{svc}/config/pop", interfaceId=9001, type="l3",
                  customerBgpArea=65001, ovhBgpArea=65501, subnet="100.66.77.0/30")
     dc = c.post(f"/ovhCloudConnect/{svc}/config/pop/{pop['id']}/datacenter",
-                datacenterId=1, ovhBgpArea=65502, subnet="10.10.0.0/28")
+                datacenterId=1, ovhBgpArea=65502, subnet="100.66.78.0/28")
     extra = c.post(f"/ovhCloudConnect/{svc}/config/pop/{pop['id']}/datacenter/{dc['id']}/extra",
-                   type="network", nextHop="10.10.0.5", subnet="172.20.0.0/16")
+                   type="network", nextHop="100.66.78.5", subnet="172.20.0.0/16")
     settle()
     for t in c.get(f"/ovhCloudConnect/{svc}/task"):
         assert c.get(f"/ovhCloudConnect/{svc}/task/{t}")["status"] == "done", t
     print(json.dumps({"pop": pop["id"], "dc": dc["id"], "extra": extra["id"]}))
 elif command == "status":
     state = requests.get(url + "/peerlab/v1/admin/ovh/state", headers=admin, timeout=5).json()
-    print(" ".join(s["status"] for s in state["sessions"]))
+    print(json.dumps({s["id"].split("-")[1]: s["status"] for s in state["sessions"]},
+                     sort_keys=True))
+elif command == "vrrp":
+    state = requests.get(url + "/peerlab/v1/admin/ovh/state", headers=admin, timeout=5).json()
+    print(" ".join(g["state"] for g in state["vrrpGroups"]))
+elif command == "add-bgp":
+    pop, dc = sys.argv[3:5]
+    c.post(f"/ovhCloudConnect/{svc}/config/pop/{pop}/datacenter/{dc}/extra",
+           type="bgp", bgpNeighborArea=65100, bgpNeighborIp="100.66.78.4")
+    settle()
+    print("ok")
 elif command == "delete-extra":
     pop, dc, extra = sys.argv[3:6]
     c.delete(f"/ovhCloudConnect/{svc}/config/pop/{pop}/datacenter/{dc}/extra/{extra}")
@@ -88,8 +104,8 @@ struct Veth {
 }
 
 impl Veth {
-    fn create(ns: &Netns) -> Veth {
-        let base = format!("po{:x}", std::process::id());
+    fn create(ns: &Netns, tag: &str) -> Veth {
+        let base = format!("{tag}{:x}", std::process::id());
         let veth = Veth {
             host: format!("{base}h"),
             peer: format!("{base}p"),
@@ -229,11 +245,45 @@ fn eventually(router: &dyn Peer, what: &str, timeout: Duration, mut check: impl 
     eprintln!("{what}: after {:?}", start.elapsed());
 }
 
-fn host_has_address(interface: &str) -> bool {
+fn host_has_address(interface: &str, address: &str) -> bool {
     Command::new("ip")
         .args(["-o", "addr", "show", "dev", interface])
         .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(" 100.66.77.1/30 "))
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(&format!(" {address} ")))
+}
+
+/// Puts `address` on `interface` in `ns` and brings it up.
+fn address_in(ns: &Netns, interface: &str, address: &str) {
+    for args in [
+        vec!["addr", "add", address, "dev", interface],
+        vec!["link", "set", interface, "up"],
+    ] {
+        let out = ns.command("ip").args(&args).output().expect("ip");
+        assert!(out.status.success(), "ip {args:?}: {out:?}");
+    }
+}
+
+/// A customer router: FRR as `asn` at `router_id`, peering with OVH at `ovh` (`ovh_asn`).
+fn customer(
+    asn: u32,
+    router_id: Ipv4Addr,
+    ovh: Ipv4Addr,
+    ovh_asn: u32,
+    announce: &str,
+) -> PeerConfig {
+    PeerConfig {
+        name: format!("customer-{asn}"),
+        asn,
+        router_id,
+        neighbours: vec![Neighbour {
+            address: ovh.into(),
+            asn: ovh_asn,
+        }],
+        announce_v4: vec![announce.parse().expect("a prefix")],
+        announce_v6: Vec::new(),
+        hold_time: 9,
+        connect_retry: 1,
+    }
 }
 
 #[test]
@@ -245,14 +295,18 @@ fn frr_in_a_namespace_peers_with_an_ovh_l3_pop() {
     std::fs::write(&script, OVH_SCRIPT).unwrap();
 
     let ns = Netns::create("e2e-ovh").expect("namespace");
-    let veth = Veth::create(&ns);
+    let veth = Veth::create(&ns, "po");
+    let dc_ns = Netns::create("e2e-ovhdc").expect("namespace");
+    let dc_veth = Veth::create(&dc_ns, "pd");
     let config = dir.path().join("peerlab.toml");
     std::fs::write(
         &config,
         format!(
             "[[bindings]]\novh_service = \"{SERVICE}\"\novh_interface = {INTERFACE}\n\
+             interface = \"{}\"\n\
+             [[bindings]]\novh_vrack = \"pn-100001\"\novh_datacenter = 1\n\
              interface = \"{}\"\n",
-            veth.host
+            veth.host, dc_veth.host
         ),
     )
     .unwrap();
@@ -263,46 +317,57 @@ fn frr_in_a_namespace_peers_with_an_ovh_l3_pop() {
     let id = |name: &str| setup[name].as_u64().expect(name).to_string();
     let (pop, dc, extra) = (id("pop"), id("dc"), id("extra"));
 
-    // The customer's end: 100.66.77.2/30, untagged.
-    for args in [
-        vec!["addr", "add", CUSTOMER_ADDRESS, "dev", veth.peer.as_str()],
-        vec!["link", "set", veth.peer.as_str(), "up"],
-    ] {
-        let out = ns.command("ip").args(&args).output().expect("ip");
-        assert!(out.status.success(), "ip {args:?}: {out:?}");
-    }
-    let config = PeerConfig {
-        name: "customer".into(),
-        asn: CUSTOMER_ASN,
-        router_id: Ipv4Addr::new(100, 66, 77, 2),
-        neighbours: vec![Neighbour {
-            address: OVH_ADDRESS.into(),
-            asn: OVH_ASN,
-        }],
-        announce_v4: vec!["10.50.0.0/16".parse().unwrap()],
-        announce_v6: Vec::new(),
-        hold_time: 9,
-        connect_retry: 1,
-    };
-    let frr = peer::start(PeerKind::Frr, &ns, &config).expect("FRR");
+    // The customers' ends, untagged.
+    address_in(&ns, &veth.peer, CUSTOMER_ADDRESS);
+    address_in(&dc_ns, &dc_veth.peer, "100.66.78.4/28");
+    let frr = peer::start(
+        PeerKind::Frr,
+        &ns,
+        &customer(
+            CUSTOMER_ASN,
+            Ipv4Addr::new(100, 66, 77, 2),
+            OVH_ADDRESS,
+            OVH_ASN,
+            "10.50.0.0/16",
+        ),
+    )
+    .expect("FRR at the PoP");
+    let gateway = Ipv4Addr::new(100, 66, 78, 1);
+    let dc_frr = peer::start(
+        PeerKind::Frr,
+        &dc_ns,
+        &customer(
+            65100,
+            Ipv4Addr::new(100, 66, 78, 4),
+            gateway,
+            65502,
+            "10.60.0.0/16",
+        ),
+    )
+    .expect("FRR in the datacenter");
     let ovh_ip: IpAddr = OVH_ADDRESS.into();
 
     eventually(
         &*frr,
-        "OVH's address on the host",
+        "OVH's addresses on the host",
         Duration::from_secs(10),
-        || host_has_address(&veth.host),
+        || {
+            host_has_address(&veth.host, "100.66.77.1/30")
+                && host_has_address(&dc_veth.host, "100.66.78.1/28")
+        },
     );
+    let status = || ovh(&script, &serve.url, &["status"]);
     eventually(
         &*frr,
         "the l3 PoP session up",
         Duration::from_secs(60),
-        || ovh(&script, &serve.url, &["status"]) == "up",
+        || status() == r#"{"pop": "up"}"#,
     );
     assert_eq!(
         frr.session_state(ovh_ip).unwrap(),
         SessionState::Established
     );
+    assert_eq!(ovh(&script, &serve.url, &["vrrp"]), "master");
 
     let datacenter: IpNet = DATACENTER_SUBNET.parse().unwrap();
     let routed: IpNet = STATIC_PREFIX.parse().unwrap();
@@ -332,12 +397,30 @@ fn frr_in_a_namespace_peers_with_an_ovh_l3_pop() {
         },
     );
 
-    // Deleting the PoP configuration takes OVH's address off the host.
+    // A `bgp` extra: a session with the datacenter router; VRRP goes off.
+    assert_eq!(ovh(&script, &serve.url, &["add-bgp", &pop, &dc]), "ok");
+    eventually(
+        &*dc_frr,
+        "the bgp extra's session up",
+        Duration::from_secs(60),
+        || status() == r#"{"extra": "up", "pop": "up"}"#,
+    );
+    assert_eq!(
+        dc_frr.session_state(gateway.into()).unwrap(),
+        SessionState::Established
+    );
+    assert_eq!(ovh(&script, &serve.url, &["vrrp"]), "off");
+
+    // Deleting the PoP configuration takes the sessions and OVH's addresses away.
     assert_eq!(ovh(&script, &serve.url, &["delete-pop", &pop]), "[]");
     eventually(
         &*frr,
-        "OVH's address gone from the host",
+        "OVH's addresses gone from the host",
         Duration::from_secs(10),
-        || !host_has_address(&veth.host),
+        || {
+            !host_has_address(&veth.host, "100.66.77.1/30")
+                && !host_has_address(&dc_veth.host, "100.66.78.1/28")
+        },
     );
+    assert_eq!(status(), "{}");
 }

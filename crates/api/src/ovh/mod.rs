@@ -189,6 +189,15 @@ impl App {
             .flatten()
     }
 
+    /// The gateway (with its prefix length) of an l3 datacenter configuration, if any (for
+    /// bindings).
+    pub async fn ovh_datacenter_gateway(&self, vrack: &str, datacenter_id: u64) -> Option<Ipv4Net> {
+        self.ovh_read(|m| Ok(m.datacenter_gateway(vrack, datacenter_id)))
+            .await
+            .ok()
+            .flatten()
+    }
+
     /// Starts the OVH sessions the model wants (after a restart on a saved state).
     pub(crate) async fn ovh_resync(&self) {
         let _ = self.ovh_read(|_| Ok(())).await;

@@ -386,6 +386,20 @@ impl OvhConnect {
             .collect()
     }
 
+    /// The gateway of the l3 configuration of datacenter `datacenter_id` in `vrack`, with its
+    /// subnet's length (for bindings: the local interface of the datacenter side carries it).
+    pub fn datacenter_gateway(&self, vrack: &str, datacenter_id: u64) -> Option<Ipv4Net> {
+        self.datacenter_configs
+            .values()
+            .filter(|d| {
+                d.vrack == vrack
+                    && d.datacenter_id == datacenter_id
+                    && d.status != ConfigStatus::ToDelete
+            })
+            .find_map(|d| d.l3)
+            .and_then(|l3| Ipv4Net::new(rules::gateway(l3.subnet), l3.subnet.prefix_len()).ok())
+    }
+
     /// The l3 PoP configuration of `interface_id`, when there is one (for bindings: the local
     /// interface carries OVH's address of its /30).
     pub fn l3_pop_of_interface(&self, interface_id: u64) -> Option<L3Pop> {
