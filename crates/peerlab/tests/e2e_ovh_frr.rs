@@ -13,8 +13,8 @@
 //! Checked: the PoP session comes up (FRR Established, and `up` in peerlab's OVH state), FRR
 //! learns the datacenter subnet and the static route's prefix; deleting the extra withdraws the
 //! prefix; a `bgp` extra toward 100.66.78.4 (AS 65100) brings up a session with the datacenter
-//! FRR and turns the VRRP gateway off; deleting the PoP configuration takes both sessions and
-//! both addresses away.
+//! FRR and turns the VRRP gateway off, and the two routers learn each other's prefix through
+//! OVH; deleting the PoP configuration takes both sessions and both addresses away.
 //!
 //! Needs root, iproute2, FRR and `.venv` with the `ovh` client; fails (never skips) without.
 //! Everything (serve, FRR, interfaces, namespace) is removed on Drop, also on failure.
@@ -410,6 +410,25 @@ fn frr_in_a_namespace_peers_with_an_ovh_l3_pop() {
         SessionState::Established
     );
     assert_eq!(ovh(&script, &serve.url, &["vrrp"]), "off");
+    // Routes cross: the datacenter router's prefix reaches the PoP's router, and back.
+    let dc_prefix: IpNet = "10.60.0.0/16".parse().unwrap();
+    let onprem_prefix: IpNet = "10.50.0.0/16".parse().unwrap();
+    eventually(
+        &*frr,
+        "the datacenter router's prefix at the PoP's router",
+        Duration::from_secs(20),
+        || received().contains(&dc_prefix),
+    );
+    eventually(
+        &*dc_frr,
+        "the PoP router's prefix at the datacenter router",
+        Duration::from_secs(20),
+        || {
+            dc_frr
+                .received_routes(Family::Ipv4)
+                .is_ok_and(|r| r.contains(&onprem_prefix))
+        },
+    );
 
     // Deleting the PoP configuration takes the sessions and OVH's addresses away.
     assert_eq!(ovh(&script, &serve.url, &["delete-pop", &pop]), "[]");

@@ -4,7 +4,8 @@
 //! - `POST /peerlab/v1/admin/ovh/advance-clock` with `{"seconds": N}`: moves the task clock
 //!   forward (virtual time), then carries out the tasks that are due. Answers `{"clock": UNIX}`.
 //! - `GET /peerlab/v1/admin/ovh/state`: what the model makes the engine run — the BGP sessions
-//!   (with the status the engine reports: `up`, `down`, `disabled`), the static routes and the
+//!   (with the status the engine reports: `up`, `down`, `disabled`, and what each announces
+//!   now, relayed routes included), the static routes and the
 //!   VRRP gateways (a model until the data plane runs VRRP).
 
 use crate::App;
@@ -39,6 +40,8 @@ pub struct SessionState {
     pub session: OvhSession,
     /// `up`, `down` or `disabled` (not yet reported).
     pub status: &'static str,
+    /// What it announces now: its own prefixes and the routes it relays.
+    pub announced: Vec<ipnet::IpNet>,
 }
 
 /// The answer of `state`.
@@ -81,6 +84,11 @@ pub async fn state(State(app): State<App>, _: Admin) -> Result<Json<OvhRuntime>,
                 Some(SessionStatus::Down) => "down",
                 Some(SessionStatus::Disabled) | None => "disabled",
             },
+            announced: state
+                .announced
+                .get(&s.id)
+                .map(|a| a.iter().copied().collect())
+                .unwrap_or_default(),
             session: s,
         })
         .collect();

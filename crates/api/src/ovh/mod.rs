@@ -7,8 +7,10 @@
 //! ([`OvhConnect::sessions`](provider::ovh_connect::OvhConnect::sessions)) are compared with
 //! those the engine runs: new or changed ones are (re)started, vanished ones stopped. Each is an
 //! engine link with only its IPv4 session configured, OVH's ASN as the local ASN, explicit
-//! addresses on the /30 (or the datacenter subnet for a `bgp` extra), everything learned
-//! accepted and exactly the model's announcements sent.
+//! addresses on the /30 (or the datacenter subnet for a `bgp` extra) and everything learned
+//! accepted. Each announces the model's prefixes plus what the sessions it relays for learned
+//! (a PoP session relays its datacenters' `bgp` extras, and the other way round): the routes
+//! are re-read from the engine on every call and every tick of the app's ticker.
 //!
 //! The emulator's admin calls for OVH ([`admin`]): move the task clock forward, read the
 //! sessions, static routes and VRRP gateways with their live status.
@@ -24,7 +26,7 @@ use crate::App;
 use engine::{EngineHandle, LinkSpec, RoutingPolicy, SessionStatus};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use provider::ovh_connect::{OvhConnect, OvhSession};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv6Addr;
 
 /// The OVH side of the app: the model, what the engine runs for it, and the live status of
@@ -35,6 +37,8 @@ pub(crate) struct OvhState {
     pub applied: BTreeMap<String, OvhSession>,
     /// The last status the engine reported per session.
     pub status: BTreeMap<String, SessionStatus>,
+    /// What each session announces now: its own prefixes and what it relays.
+    pub announced: BTreeMap<String, BTreeSet<IpNet>>,
 }
 
 impl OvhState {
@@ -43,6 +47,7 @@ impl OvhState {
             model,
             applied: BTreeMap::new(),
             status: BTreeMap::new(),
+            announced: BTreeMap::new(),
         }
     }
 }
@@ -66,7 +71,8 @@ pub fn link_spec(session: &OvhSession) -> LinkSpec {
     spec
 }
 
-/// Brings the engine in line with the model's sessions.
+/// Brings the engine in line with the model's sessions: starts, restarts and stops sessions,
+/// then sets what each announces (its own prefixes and the routes it relays).
 async fn sync_engine(engine: &EngineHandle, state: &mut OvhState) {
     let wanted: BTreeMap<String, OvhSession> = state
         .model
@@ -86,34 +92,71 @@ async fn sync_engine(engine: &EngineHandle, state: &mut OvhState) {
         }
         state.applied.remove(&id);
         state.status.remove(&id);
+        state.announced.remove(&id);
     }
-    for (id, session) in wanted {
-        match state.applied.get(&id) {
-            Some(old) if old == &session => continue,
-            Some(old) if announce_only(old, &session) => {
-                let prefixes = session.announce.iter().map(|p| IpNet::V4(*p)).collect();
-                if let Err(e) = engine.set_vpc_prefixes(&id, prefixes).await {
-                    tracing::warn!(session = %id, "engine refused new announcements: {e}");
-                }
-            }
+    for (id, session) in &wanted {
+        match state.applied.get(id) {
+            Some(old) if same_session(old, session) => {}
             Some(_) => {
-                let _ = engine.remove_link(&id).await;
-                if let Err(e) = engine.add_link(link_spec(&session)).await {
-                    tracing::warn!(session = %id, "engine refused an OVH session: {e}");
-                }
+                let _ = engine.remove_link(id).await;
+                start(engine, state, session).await;
             }
-            None => {
-                if let Err(e) = engine.add_link(link_spec(&session)).await {
-                    tracing::warn!(session = %id, "engine refused an OVH session: {e}");
-                }
+            None => start(engine, state, session).await,
+        }
+        state.applied.insert(id.clone(), session.clone());
+    }
+    // What each session learned, asked once per call.
+    let sources: BTreeSet<&String> = wanted.values().flat_map(|s| &s.learned_from).collect();
+    let mut learned: BTreeMap<&String, BTreeSet<IpNet>> = BTreeMap::new();
+    for source in sources {
+        let accepted = match engine.snapshot(source).await {
+            Ok(snapshot) => snapshot
+                .session(engine::Family::Ipv4)
+                .map(|s| s.accepted.clone())
+                .unwrap_or_default(),
+            Err(_) => BTreeSet::new(),
+        };
+        learned.insert(source, accepted);
+    }
+    for (id, session) in &wanted {
+        let mut announce: BTreeSet<IpNet> =
+            session.announce.iter().map(|p| IpNet::V4(*p)).collect();
+        for source in &session.learned_from {
+            if let Some(routes) = learned.get(source) {
+                announce.extend(routes.iter().copied());
             }
         }
-        state.applied.insert(id, session);
+        if state.announced.get(id) == Some(&announce) {
+            continue;
+        }
+        match engine
+            .set_vpc_prefixes(id, announce.iter().copied().collect())
+            .await
+        {
+            Ok(()) => {
+                state.announced.insert(id.clone(), announce);
+            }
+            Err(e) => tracing::warn!(session = %id, "engine refused announcements: {e}"),
+        }
     }
 }
 
-/// Whether two versions of a session differ only in what they announce.
-fn announce_only(a: &OvhSession, b: &OvhSession) -> bool {
+/// Starts a session on the engine, announcing its own prefixes.
+async fn start(engine: &EngineHandle, state: &mut OvhState, session: &OvhSession) {
+    match engine.add_link(link_spec(session)).await {
+        Ok(()) => {
+            let own = session.announce.iter().map(|p| IpNet::V4(*p)).collect();
+            state.announced.insert(session.id.clone(), own);
+        }
+        Err(e) => {
+            state.announced.remove(&session.id);
+            tracing::warn!(session = %session.id, "engine refused an OVH session: {e}");
+        }
+    }
+}
+
+/// Whether two versions of a session are the same session (they may announce differently).
+fn same_session(a: &OvhSession, b: &OvhSession) -> bool {
     (&a.id, a.local_asn, a.peer_asn, a.local, a.peer)
         == (&b.id, b.local_asn, b.peer_asn, b.local, b.peer)
 }
@@ -218,6 +261,7 @@ mod tests {
             local: Ipv4Addr::new(192, 0, 2, 1),
             peer: Ipv4Addr::new(192, 0, 2, 2),
             announce: vec!["10.10.0.0/28".parse().unwrap()],
+            learned_from: Vec::new(),
         };
         let spec = link_spec(&session);
         assert_eq!((spec.local_asn, spec.peer_asn), (65501, 65001));

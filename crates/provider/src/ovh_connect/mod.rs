@@ -138,6 +138,11 @@ pub struct OvhSession {
     pub peer: Ipv4Addr,
     /// What OVH announces: the active datacenter subnets and static routes behind the PoP.
     pub announce: Vec<Ipv4Net>,
+    /// The sessions whose learned routes this one announces too: a PoP session announces what
+    /// the `bgp` extras of its datacenters learn, a `bgp` extra what the PoP sessions of its
+    /// datacenter learn. Never from one PoP to another (OVH does not forward between PoPs).
+    #[serde(default)]
+    pub learned_from: Vec<String>,
 }
 
 /// A static route a `network` extra installs.
@@ -283,23 +288,46 @@ impl OvhConnect {
         id
     }
 
+    /// Whether the PoP configuration `id` runs a session now (l3, active, interface unlocked).
+    fn pop_session_runs(&self, id: u64) -> bool {
+        self.pops.get(&id).is_some_and(|pop| {
+            pop.l3.is_some()
+                && pop.status == ConfigStatus::Active
+                && self
+                    .interfaces
+                    .get(&pop.interface_id)
+                    .is_some_and(|i| !i.locked)
+        })
+    }
+
+    /// The active `bgp` extras of the datacenter configuration `dc_id`, as session IDs.
+    fn extra_sessions_of(&self, dc_id: u64) -> Vec<String> {
+        self.extras
+            .iter()
+            .filter(|(_, e)| {
+                e.datacenter_config == dc_id
+                    && e.status == ConfigStatus::Active
+                    && matches!(e.extra, Extra::Bgp { .. })
+            })
+            .map(|(id, _)| format!("ovh-extra-{id}"))
+            .collect()
+    }
+
     /// The BGP sessions the engine must run now.
     pub fn sessions(&self) -> Vec<OvhSession> {
         let mut out = Vec::new();
         for (id, pop) in &self.pops {
             let Some(l3) = pop.l3 else { continue };
-            let locked = self
-                .interfaces
-                .get(&pop.interface_id)
-                .is_none_or(|i| i.locked);
-            if pop.status != ConfigStatus::Active || locked {
+            if !self.pop_session_runs(*id) {
                 continue;
             }
             let mut announce = BTreeSet::new();
+            let mut learned_from = BTreeSet::new();
             for (dc_id, dc) in &self.datacenter_configs {
                 if dc.status != ConfigStatus::Active || !dc.pops.contains(id) {
                     continue;
                 }
+                learned_from.extend(self.extra_sessions_of(*dc_id));
                 if let Some(l3dc) = dc.l3 {
                     announce.insert(l3dc.subnet);
                 }
@@ -320,6 +348,7 @@ impl OvhConnect {
                 local: l3.ovh_address(),
                 peer: l3.customer_address(),
                 announce: announce.into_iter().collect(),
+                learned_from: learned_from.into_iter().collect(),
             });
         }
         for (id, extra) in &self.extras {
@@ -332,6 +361,12 @@ impl OvhConnect {
             let (Some(l3dc), ConfigStatus::Active) = (dc.l3, extra.status) else {
                 continue;
             };
+            let learned_from = dc
+                .pops
+                .iter()
+                .filter(|p| self.pop_session_runs(**p))
+                .map(|p| format!("ovh-pop-{p}"))
+                .collect();
             out.push(OvhSession {
                 id: format!("ovh-extra-{id}"),
                 local_asn: l3dc.ovh_bgp_area,
@@ -339,6 +374,7 @@ impl OvhConnect {
                 local: rules::gateway(l3dc.subnet),
                 peer: ip,
                 announce: Vec::new(),
+                learned_from,
             });
         }
         out

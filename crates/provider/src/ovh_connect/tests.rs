@@ -434,6 +434,14 @@ fn extras_rules_static_routes_and_bgp() {
         .find(|s| s.id == format!("ovh-extra-{}", session.id))
         .unwrap();
     assert_eq!(extra_session.local, Ipv4Addr::new(10, 10, 0, 1));
+    // Routes cross between the PoP session and the bgp extra's, both ways.
+    assert_eq!(extra_session.learned_from, vec![format!("ovh-pop-{pop}")]);
+    let pop_session = m
+        .sessions()
+        .into_iter()
+        .find(|s| s.id == format!("ovh-pop-{pop}"))
+        .unwrap();
+    assert_eq!(pop_session.learned_from, vec![extra_session.id.clone()]);
     assert_eq!(extra_session.peer, Ipv4Addr::new(10, 10, 0, 4));
     assert_eq!(
         (extra_session.local_asn, extra_session.peer_asn),
