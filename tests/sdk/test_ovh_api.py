@@ -336,3 +336,16 @@ def test_unlinking_a_configured_service_is_a_conflict(ovh_server, occ):
     l3_pop(occ)
     expect_error(ResourceConflictError, 409, occ.delete,
                  f"/vrack/{VRACK}/ovhCloudConnect/{SERVICE_A}")
+
+
+def test_the_task_clock_survives_extreme_moves(ovh_server, occ):
+    task = occ.post(f"/vrack/{VRACK}/ovhCloudConnect", ovhCloudConnect=SERVICE_A)
+    ovh_server.advance(2**64 - 1)
+    ovh_server.advance(2**64 - 1)
+    assert occ.get(f"/vrack/{VRACK}/task/{task['id']}")["status"] == "done"
+    r = requests.post(f"{ovh_server.url}/peerlab/v1/admin/ovh/advance-clock",
+                      json={"seconds": -1}, timeout=5,
+                      headers={"X-Auth-Token": "5ca1e000-0000-4000-8000-e000000000ad"})
+    assert r.status_code == 400, r.text
+    # Signatures still use the wall clock.
+    assert occ.get("/ovhCloudConnect") == [SERVICE_A, SERVICE_B]

@@ -273,8 +273,10 @@ impl OvhConnect {
 
     /// The model's time at wall time `now`.
     pub fn clock(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        now.checked_add_signed(Duration::seconds(self.clock_offset_secs))
-            .unwrap_or(now)
+        // Past what a date can hold, the clock stays at the end of time.
+        Duration::try_seconds(self.clock_offset_secs)
+            .and_then(|offset| now.checked_add_signed(offset))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
     /// The model's time, as OVH's `/auth/time` gives it (Unix seconds).

@@ -114,7 +114,10 @@ impl OvhConnect {
     /// anything took effect (the engine's sessions may have changed).
     pub fn advance(&mut self, now: DateTime<Utc>) -> bool {
         let clock = self.clock(now);
-        let delay = chrono::Duration::seconds(i64::try_from(self.task_secs).unwrap_or(i64::MAX));
+        let delay = i64::try_from(self.task_secs)
+            .ok()
+            .and_then(chrono::Duration::try_seconds)
+            .unwrap_or(chrono::Duration::MAX);
         let mut changed = false;
         let ids: Vec<u64> = self
             .tasks
@@ -135,7 +138,7 @@ impl OvhConnect {
                 } else {
                     TaskStatus::Error
                 }
-            } else if elapsed * 2 >= delay {
+            } else if elapsed.checked_mul(2).is_none_or(|twice| twice >= delay) {
                 TaskStatus::Doing
             } else {
                 continue;

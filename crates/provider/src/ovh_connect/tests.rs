@@ -610,3 +610,24 @@ fn state_round_trips_through_json() {
     let back: OvhConnect = serde_json::from_str(&json).unwrap();
     assert_eq!(back, m);
 }
+
+#[test]
+fn extreme_clocks_and_delays_do_not_panic() {
+    let mut m = model();
+    m.set_task_secs(u64::MAX);
+    let task = m.link_vrack(DEMO_VRACK, &a(), t0()).unwrap();
+    m.advance_clock(u64::MAX);
+    m.advance(t0());
+    assert!(m.get_vrack_task(DEMO_VRACK, task.id).is_ok());
+    m.advance_clock(u64::MAX);
+    m.advance(t0());
+    assert!(m.unix_time(t0()) > 0);
+    let mut m = model();
+    m.set_task_secs(0);
+    let task = m.link_vrack(DEMO_VRACK, &a(), t0()).unwrap();
+    m.advance(t0());
+    assert_eq!(
+        m.get_vrack_task(DEMO_VRACK, task.id).unwrap().status,
+        TaskStatus::Done
+    );
+}
