@@ -166,6 +166,11 @@ impl OvhConnect {
                 "Service {uuid} is not in a vRack: link it to a vRack before any PoP configuration"
             )));
         };
+        if self.pending(|e| matches!(e, Effect::RemoveVrack(u, _) if *u == uuid)) {
+            return Err(OvhError::conflict(format!(
+                "Service {uuid} is leaving vRack {vrack}: no PoP configuration meanwhile"
+            )));
+        }
         let l3 = rules::pop(
             request.kind,
             request.customer_bgp_area,

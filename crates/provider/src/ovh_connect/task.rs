@@ -193,6 +193,12 @@ impl OvhConnect {
                 }
                 _ => false,
             },
+            // A service configured meanwhile stays (the task fails).
+            Effect::RemoveVrack(service, _)
+                if self.pops.values().any(|p| p.service == *service) =>
+            {
+                false
+            }
             Effect::RemoveVrack(service, vrack) => match self.services.get_mut(service) {
                 Some(s) if s.vrack.as_ref() == Some(vrack) => {
                     s.vrack = None;

@@ -168,6 +168,13 @@ fn vrack_link_rules() {
     assert_eq!(m.vrack_service(DEMO_VRACK_2, &a()).unwrap_err().status, 404);
     assert_eq!(m.vrack_service(DEMO_VRACK, &a()).unwrap().vrack, DEMO_VRACK);
     m.unlink_vrack(DEMO_VRACK, &a(), t0()).unwrap();
+    // Leaving: no PoP configuration meanwhile.
+    assert_eq!(
+        m.create_pop_config(&a(), l2_pop(DEMO_INTERFACE_A), t0())
+            .unwrap_err()
+            .status,
+        409
+    );
     settle(&mut m);
     assert!(m.list_vrack_services(DEMO_VRACK).unwrap().is_empty());
 }
