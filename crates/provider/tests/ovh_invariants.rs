@@ -74,14 +74,14 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     let b = any::<bool>();
     prop_oneof![
-        3 => (b.clone(), any::<bool>()).prop_map(|(b, vrack2)| Op::Link { b, vrack2 }),
-        1 => (b.clone(), any::<bool>()).prop_map(|(b, vrack2)| Op::Unlink { b, vrack2 }),
-        4 => (b.clone(), any::<bool>(), 0u8..8, 27u8..33).prop_map(|(b, l3, subnet, len)| Op::Pop { b, l3, subnet, len }),
-        1 => (b.clone(), any::<usize>()).prop_map(|(b, index)| Op::DeletePop { b, index }),
-        4 => (b.clone(), any::<usize>(), 0u64..5, 0u8..8, 24u8..31).prop_map(|(b, pop, datacenter, subnet, len)| Op::Dc { b, pop, datacenter, subnet, len }),
-        1 => (b.clone(), any::<usize>(), any::<usize>()).prop_map(|(b, pop, dc)| Op::DeleteDc { b, pop, dc }),
-        4 => (b.clone(), any::<usize>(), any::<usize>(), any::<bool>(), any::<u8>()).prop_map(|(b, pop, dc, bgp, host)| Op::Extra { b, pop, dc, bgp, host }),
-        1 => (b.clone(), any::<usize>(), any::<usize>(), any::<usize>()).prop_map(|(b, pop, dc, extra)| Op::DeleteExtra { b, pop, dc, extra }),
+        3 => (b, any::<bool>()).prop_map(|(b, vrack2)| Op::Link { b, vrack2 }),
+        1 => (b, any::<bool>()).prop_map(|(b, vrack2)| Op::Unlink { b, vrack2 }),
+        4 => (b, any::<bool>(), 0u8..8, 27u8..33).prop_map(|(b, l3, subnet, len)| Op::Pop { b, l3, subnet, len }),
+        1 => (b, any::<usize>()).prop_map(|(b, index)| Op::DeletePop { b, index }),
+        4 => (b, any::<usize>(), 0u64..5, 0u8..8, 24u8..31).prop_map(|(b, pop, datacenter, subnet, len)| Op::Dc { b, pop, datacenter, subnet, len }),
+        1 => (b, any::<usize>(), any::<usize>()).prop_map(|(b, pop, dc)| Op::DeleteDc { b, pop, dc }),
+        4 => (b, any::<usize>(), any::<usize>(), any::<bool>(), any::<u8>()).prop_map(|(b, pop, dc, bgp, host)| Op::Extra { b, pop, dc, bgp, host }),
+        1 => (b, any::<usize>(), any::<usize>(), any::<usize>()).prop_map(|(b, pop, dc, extra)| Op::DeleteExtra { b, pop, dc, extra }),
         1 => (b, any::<bool>()).prop_map(|(b, lock)| Op::Lock { b, lock }),
         4 => prop_oneof![0u64..3, 3u64..20, Just(u64::MAX)].prop_map(Op::Advance),
     ]
