@@ -349,3 +349,46 @@ def test_the_task_clock_survives_extreme_moves(ovh_server, occ):
     assert r.status_code == 400, r.text
     # Signatures still use the wall clock.
     assert occ.get("/ovhCloudConnect") == [SERVICE_A, SERVICE_B]
+
+
+def test_services_vracks_datacenters_and_credentials_from_the_config(tmp_path):
+    from ovh_support import Server
+
+    config = tmp_path / "peerlab.toml"
+    config.write_text("""
+[[ovh_connect.credentials]]
+application_key = "cfgapp"
+application_secret = "cfgsecret"
+consumer_key = "cfgconsumer"
+
+[[ovh_connect.services]]
+uuid = "11111111-2222-4333-8444-555555555555"
+pop = "Frankfurt - FR5"
+bandwidth = "10G"
+description = "from the config"
+vrack = "pn-900"
+interfaces = [{ id = 7001 }, { id = 7002 }]
+
+[[ovh_connect.datacenters]]
+id = 40
+name = "LIM"
+region = "eu-central-lim"
+""")
+    server = Server(["--config", str(config)])
+    try:
+        occ = server.client(application_key="cfgapp", application_secret="cfgsecret",
+                            consumer_key="cfgconsumer")
+        uuid = "11111111-2222-4333-8444-555555555555"
+        assert uuid in occ.get("/ovhCloudConnect")
+        s = occ.get(f"/ovhCloudConnect/{uuid}")
+        assert (s["pop"], s["bandwidth"], s["portQuantity"], s["vrack"]) == (
+            "Frankfurt - FR5", "10G", "2", "pn-900")
+        assert occ.get(f"/ovhCloudConnect/{uuid}/interface") == [7001, 7002]
+        assert "pn-900" in occ.get("/vrack")
+        assert occ.get("/vrack/pn-900/ovhCloudConnect") == [uuid]
+        assert 40 in occ.get(f"/ovhCloudConnect/{uuid}/datacenter")
+        # Already in its vRack: it can be configured at once.
+        pop = occ.post(f"/ovhCloudConnect/{uuid}/config/pop", interfaceId=7002, type="l2")
+        assert pop["status"] == "init"
+    finally:
+        server.stop()

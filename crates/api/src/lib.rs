@@ -151,7 +151,8 @@ impl App {
         let result = f(&mut model, now);
         if let Ok((_, more)) = &result {
             intents.extend(more.iter().cloned());
-            if save {
+            if save && self.shared.state.is_some() {
+                // The state file holds both models (lock order: InterLink, then OVH).
                 let ovh = self.shared.ovh.lock().await;
                 self.persist(&model, &ovh.model);
             }

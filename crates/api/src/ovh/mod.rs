@@ -207,6 +207,8 @@ impl App {
         {
             self.persist(interlink, &state.model);
         }
+        // InterLink calls need not wait for the engine's OVH work.
+        drop(interlink);
         if let Some(engine) = &self.shared.engine {
             sync_engine(engine, &mut state).await;
         }
