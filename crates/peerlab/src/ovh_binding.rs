@@ -13,6 +13,9 @@
 //!
 //! The address goes when the configuration does, and when `serve` stops.
 //!
+//! A bound service interface also reports its light: `ok` while the local interface has a
+//! carrier (for a veth, while the other end is up), `down` otherwise.
+//!
 //! The model is read every second (in process, no HTTP). An address that cannot be set is
 //! reported on stderr and retried; the session stays down meanwhile.
 //!
@@ -21,6 +24,7 @@
 use anyhow::{Context, Result, bail};
 use ipnet::Ipv4Net;
 use provider::catalogue::Catalogue;
+use provider::ovh_connect::LightStatus;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -120,10 +124,11 @@ pub fn resolve_datacenters(
 pub fn resolve(catalogue: &Catalogue, specs: &[OvhBindingSpec]) -> Result<Vec<OvhBinding>> {
     let mut out: Vec<OvhBinding> = Vec::new();
     for spec in specs {
-        if spec.interface.is_empty() {
+        if !valid_name(&spec.interface) {
             bail!(
-                "binding of OVH interface {}: empty interface name",
-                spec.ovh_interface
+                "binding of OVH interface {}: {:?} is not an interface name",
+                spec.ovh_interface,
+                spec.interface
             );
         }
         let service = catalogue
@@ -201,6 +206,23 @@ impl Drop for Assigned {
     }
 }
 
+/// A Linux interface name: 1 to 15 bytes, no `/`, no whitespace, not `.` or `..`.
+fn valid_name(name: &str) -> bool {
+    (1..=15).contains(&name.len())
+        && !name.contains('/')
+        && !name.chars().any(char::is_whitespace)
+        && name != "."
+        && name != ".."
+}
+
+/// The light of a local interface: `ok` with a carrier, `down` without (or without interface).
+fn carrier(interface: &str) -> LightStatus {
+    match std::fs::read_to_string(format!("/sys/class/net/{interface}/carrier")) {
+        Ok(text) if text.trim() == "1" => LightStatus::Ok,
+        _ => LightStatus::Down,
+    }
+}
+
 /// Keeps the bound interfaces' addresses in step with the model, every second, until aborted
 /// (aborting removes the addresses). `None` without bindings.
 pub fn spawn(app: api::App, bindings: Vec<OvhBinding>) -> Option<JoinHandle<()>> {
@@ -209,11 +231,18 @@ pub fn spawn(app: api::App, bindings: Vec<OvhBinding>) -> Option<JoinHandle<()>>
     }
     Some(tokio::spawn(async move {
         let mut made: BTreeMap<Target, (Ipv4Net, Result<Assigned, String>)> = BTreeMap::new();
+        let mut lights: BTreeMap<u64, LightStatus> = BTreeMap::new();
         let mut tick = tokio::time::interval(PERIOD);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
             for binding in &bindings {
+                if let Target::Interface(id) = binding.target {
+                    let light = carrier(&binding.interface);
+                    if lights.insert(id, light) != Some(light) {
+                        app.ovh_set_light_status(id, Some(light)).await;
+                    }
+                }
                 let wanted = match &binding.target {
                     Target::Interface(id) => app
                         .ovh_l3_pop_of_interface(*id)
@@ -280,6 +309,8 @@ mod tests {
         );
         assert!(resolve(&c, &[spec(DEMO_INTERFACE_B, "veth0")]).is_err());
         assert!(resolve(&c, &[spec(DEMO_INTERFACE_A, "")]).is_err());
+        assert!(resolve(&c, &[spec(DEMO_INTERFACE_A, "../x")]).is_err());
+        assert!(resolve(&c, &[spec(DEMO_INTERFACE_A, "a-very-long-interface")]).is_err());
         let twice = [spec(DEMO_INTERFACE_A, "a"), spec(DEMO_INTERFACE_A, "b")];
         assert!(resolve(&c, &twice).is_err());
     }

@@ -10,7 +10,8 @@
 //! `serve` puts OVH's 100.66.77.1/30 and the datacenter gateway 100.66.78.1/28 on the host ends;
 //! the test puts 100.66.77.2/30 and 100.66.78.4/28 on the namespace ends (untagged) and starts
 //! FRR in both.
-//! Checked: the PoP session comes up (FRR Established, and `up` in peerlab's OVH state), FRR
+//! Checked: the interface's `lightStatus` is `down` until the customer's end is up, then `ok`;
+//! the PoP session comes up (FRR Established, and `up` in peerlab's OVH state), FRR
 //! learns the datacenter subnet and the static route's prefix; deleting the extra withdraws the
 //! prefix; a `bgp` extra toward 100.66.78.4 (AS 65100) brings up a session with the datacenter
 //! FRR and turns the VRRP gateway off, and the two routers learn each other's prefix through
@@ -38,7 +39,8 @@ const OVH_ASN: u32 = 65501;
 const DATACENTER_SUBNET: &str = "100.66.78.0/28";
 const STATIC_PREFIX: &str = "172.20.0.0/16";
 
-/// The `ovh` client calls, one per run: `setup`, `status` (`{"pop": …, "extra": …}`), `vrrp`,
+/// The `ovh` client calls, one per run: `setup`, `status` (`{"pop": …, "extra": …}`), `light`,
+/// `vrrp`,
 /// `delete-extra`, `add-bgp`, `delete-pop`.
 const OVH_SCRIPT: &str = r#"
 import json, sys
@@ -73,6 +75,8 @@ elif command == "status":
     state = requests.get(url + "/peerlab/v1/admin/ovh/state", headers=admin, timeout=5).json()
     print(json.dumps({s["id"].split("-")[1]: s["status"] for s in state["sessions"]},
                      sort_keys=True))
+elif command == "light":
+    print(c.get(f"/ovhCloudConnect/{svc}/interface/9001")["lightStatus"])
 elif command == "vrrp":
     state = requests.get(url + "/peerlab/v1/admin/ovh/state", headers=admin, timeout=5).json()
     print(" ".join(g["state"] for g in state["vrrpGroups"]))
@@ -317,8 +321,23 @@ fn frr_in_a_namespace_peers_with_an_ovh_l3_pop() {
     let id = |name: &str| setup[name].as_u64().expect(name).to_string();
     let (pop, dc, extra) = (id("pop"), id("dc"), id("extra"));
 
+    // No light on the bound port while the customer's end is down.
+    let light = || ovh(&script, &serve.url, &["light"]);
+    let wait = |what: &str, check: &dyn Fn() -> bool| {
+        let start = Instant::now();
+        while !check() {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "timed out waiting for {what}"
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    };
+    wait("lightStatus down", &|| light() == "down");
+
     // The customers' ends, untagged.
     address_in(&ns, &veth.peer, CUSTOMER_ADDRESS);
+    wait("lightStatus ok", &|| light() == "ok");
     address_in(&dc_ns, &dc_veth.peer, "100.66.78.4/28");
     let frr = peer::start(
         PeerKind::Frr,

@@ -243,6 +243,16 @@ impl App {
             .flatten()
     }
 
+    /// Records the light measured on the local port an OVH interface is bound to.
+    pub async fn ovh_set_light_status(
+        &self,
+        interface_id: u64,
+        light: Option<provider::ovh_connect::LightStatus>,
+    ) {
+        let mut state = self.shared.ovh.lock().await;
+        state.model.set_light_status(interface_id, light);
+    }
+
     /// Starts the OVH sessions the model wants (after a restart on a saved state).
     pub(crate) async fn ovh_resync(&self) {
         let _ = self.ovh_read(|_| Ok(())).await;

@@ -75,6 +75,9 @@ pub(crate) struct ServiceRecord {
 pub(crate) struct InterfaceRecord {
     pub service: Uuid,
     pub locked: bool,
+    /// The light measured on the port it is bound to (`None`: not bound, taken as `ok`).
+    #[serde(default)]
+    pub light: Option<LightStatus>,
 }
 
 /// A PoP configuration.
@@ -192,6 +195,7 @@ impl OvhConnect {
                     InterfaceRecord {
                         service: s.uuid,
                         locked: false,
+                        light: None,
                     },
                 );
             }

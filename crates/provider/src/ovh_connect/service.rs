@@ -75,10 +75,12 @@ impl OvhConnect {
             .ok_or_else(|| OvhError::not_found(format!("Interface {id} does not exist")))?;
         Ok(Interface {
             id,
+            // A locked port sends no light; otherwise what the bound port measures, `ok` when
+            // nothing measures it (the demo's ports are patched).
             light_status: if i.locked {
                 LightStatus::Down
             } else {
-                LightStatus::Ok
+                i.light.unwrap_or(LightStatus::Ok)
             },
             status: if i.locked {
                 InterfaceStatus::Disabled
@@ -117,6 +119,14 @@ impl OvhConnect {
             TaskFunction::UnlockInterface
         };
         Ok(self.start_task(uuid, function, id, Effect::Lock(id, lock), now))
+    }
+
+    /// Records the light measured on the local port an interface is bound to (`None`: no
+    /// longer measured). Not a change of the customer's: no task.
+    pub fn set_light_status(&mut self, interface_id: u64, light: Option<LightStatus>) {
+        if let Some(i) = self.interfaces.get_mut(&interface_id) {
+            i.light = light;
+        }
     }
 
     /// `GET /ovhCloudConnect/{serviceName}/datacenter`.

@@ -176,6 +176,17 @@ fn lock_and_unlock_interfaces() {
     settle(&mut m);
     assert_eq!(m.sessions().len(), 1);
     assert_eq!(m.interface(&b(), DEMO_INTERFACE_A).unwrap_err().status, 404);
+    // The light follows the bound port; a lock still wins.
+    m.set_light_status(DEMO_INTERFACE_A, Some(LightStatus::Down));
+    assert_eq!(
+        m.interface(&a(), DEMO_INTERFACE_A).unwrap().light_status,
+        LightStatus::Down
+    );
+    m.set_light_status(DEMO_INTERFACE_A, Some(LightStatus::Ok));
+    assert_eq!(
+        m.interface(&a(), DEMO_INTERFACE_A).unwrap().light_status,
+        LightStatus::Ok
+    );
 }
 
 #[test]
