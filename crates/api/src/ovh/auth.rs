@@ -89,7 +89,9 @@ pub fn verify(
     let fresh = timestamp
         .parse::<i64>()
         .ok()
-        .is_some_and(|t| (t - now).abs() <= MAX_SKEW_SECS);
+        .and_then(|t| t.checked_sub(now))
+        .and_then(i64::checked_abs)
+        .is_some_and(|skew| skew <= MAX_SKEW_SECS);
     if !fresh {
         return Err(OvhError::forbidden("QUERY_TIME_OUT", "Query out of time"));
     }
@@ -178,6 +180,22 @@ mod tests {
             code(check(DEMO_APPLICATION_KEY, DEMO_CONSUMER_KEY, "x", &s, now)),
             "QUERY_TIME_OUT"
         );
+        for extreme in [
+            "-9223372036854775808",
+            "9223372036854775807",
+            "99999999999999999999",
+        ] {
+            assert_eq!(
+                code(check(
+                    DEMO_APPLICATION_KEY,
+                    DEMO_CONSUMER_KEY,
+                    extreme,
+                    &s,
+                    now
+                )),
+                "QUERY_TIME_OUT"
+            );
+        }
         let bad = signed("1700000000", b"{}");
         assert_eq!(
             code(check(
