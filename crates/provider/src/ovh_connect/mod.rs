@@ -21,6 +21,9 @@
 //! [`OvhConnect::static_routes`] and [`OvhConnect::vrrp_groups`] (a model until the data
 //! plane runs VRRP).
 //!
+//! Not here: HTTP and OVH's request signatures (the `api` crate), the BGP sessions themselves
+//! (the engine), forwarding (the data plane).
+//!
 //! ```
 //! use chrono::{TimeZone, Utc};
 //! use provider::catalogue::{Catalogue, ovh::{DEMO_SERVICE_A, DEMO_VRACK}};
