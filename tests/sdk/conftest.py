@@ -4,6 +4,7 @@ The binary must have been built (`cargo build -p peerlab`); if it is missing the
 FAILS (never skips), so a broken build cannot pass as "no tests".
 """
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -39,9 +40,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server():
-    """`peerlab serve` on a free port; yields its base URL."""
+@contextlib.contextmanager
+def start_serve(args: list[str] = ()):
+    """`peerlab serve ARGS` on a free port; yields its base URL once it answers, and stops it
+    (SIGTERM, then SIGKILL) on exit. Fails, never skips, if the binary is missing."""
     if not BINARY.is_file():
         pytest.fail(
             f"{BINARY} is missing: build it first with `cargo build -p peerlab`",
@@ -51,7 +53,7 @@ def server():
     url = f"http://127.0.0.1:{port}"
     log = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen(
-        [str(BINARY), "serve", "--listen", f"127.0.0.1:{port}"],
+        [str(BINARY), "serve", "--listen", f"127.0.0.1:{port}", *args],
         stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
@@ -61,35 +63,45 @@ def server():
         log.seek(0)
         return log.read()
 
-    deadline = time.monotonic() + 20
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(
-                f"peerlab serve exited with {proc.returncode}: {output()}", pytrace=False
-            )
-        try:
-            r = requests.get(
-                f"{url}/interlink/v1beta1/regions/fr-par/pops",
-                headers={"X-Auth-Token": DEMO_TOKEN},
-                timeout=1,
-            )
-            if r.status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"peerlab serve did not answer within 20 s: {output()}", pytrace=False)
-        time.sleep(0.1)
-    assert f"listening: {url}" in output()
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
+        deadline = time.monotonic() + 20
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"peerlab serve exited with {proc.returncode}: {output()}", pytrace=False
+                )
+            try:
+                r = requests.get(
+                    f"{url}/interlink/v1beta1/regions/fr-par/pops",
+                    headers={"X-Auth-Token": DEMO_TOKEN},
+                    timeout=1,
+                )
+                if r.status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"peerlab serve did not answer within 20 s: {output()}", pytrace=False
+                )
+            time.sleep(0.1)
+        assert f"listening: {url}" in output()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server():
+    """`peerlab serve` on a free port, with the demo catalogue; yields its base URL."""
+    with start_serve() as url:
+        yield url
 
 
 def make_client(url: str, token: str, project: str) -> Client:
