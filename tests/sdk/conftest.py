@@ -40,39 +40,35 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextlib.contextmanager
-def start_serve(args: list[str] = ()):
-    """`peerlab serve ARGS` on a free port; yields its base URL once it answers, and stops it
-    (SIGTERM, then SIGKILL) on exit. Fails, never skips, if the binary is missing."""
-    if not BINARY.is_file():
-        pytest.fail(
-            f"{BINARY} is missing: build it first with `cargo build -p peerlab`",
-            pytrace=False,
+class ServeProcess:
+    """A `peerlab serve ARGS` child on a free port, answering once constructed. Fails, never
+    skips, if the binary is missing or the server does not come up."""
+
+    def __init__(self, args: list[str] = (), port: int | None = None):
+        if not BINARY.is_file():
+            pytest.fail(
+                f"{BINARY} is missing: build it first with `cargo build -p peerlab`",
+                pytrace=False,
+            )
+        self.port = port or _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(
+            [str(BINARY), "serve", "--listen", f"127.0.0.1:{self.port}", *args],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = tempfile.TemporaryFile(mode="w+")
-    proc = subprocess.Popen(
-        [str(BINARY), "serve", "--listen", f"127.0.0.1:{port}", *args],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-    def output() -> str:
-        log.seek(0)
-        return log.read()
-
-    try:
         deadline = time.monotonic() + 20
         while True:
-            if proc.poll() is not None:
+            if self.proc.poll() is not None:
                 pytest.fail(
-                    f"peerlab serve exited with {proc.returncode}: {output()}", pytrace=False
+                    f"peerlab serve exited with {self.proc.returncode}: {self.output()}",
+                    pytrace=False,
                 )
             try:
                 r = requests.get(
-                    f"{url}/interlink/v1beta1/regions/fr-par/pops",
+                    f"{self.url}/interlink/v1beta1/regions/fr-par/pops",
                     headers={"X-Auth-Token": DEMO_TOKEN},
                     timeout=1,
                 )
@@ -81,20 +77,42 @@ def start_serve(args: list[str] = ()):
             except requests.ConnectionError:
                 pass
             if time.monotonic() > deadline:
+                self.kill()
                 pytest.fail(
-                    f"peerlab serve did not answer within 20 s: {output()}", pytrace=False
+                    f"peerlab serve did not answer within 20 s: {self.output()}", pytrace=False
                 )
             time.sleep(0.1)
-        assert f"listening: {url}" in output()
-        yield url
+        assert f"listening: {self.url}" in self.output()
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
+
+    def kill(self):
+        """SIGKILL: nothing is cleaned up, as after a crash."""
+        self.proc.kill()
+        self.proc.wait()
+
+    def stop(self):
+        """SIGTERM (serve deletes what it made), then SIGKILL after 5 s."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+@contextlib.contextmanager
+def start_serve(args: list[str] = ()):
+    """`peerlab serve ARGS` on a free port; yields its base URL once it answers, and stops it
+    on exit."""
+    serve = ServeProcess(args)
+    try:
+        yield serve.url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        serve.stop()
 
 
 @pytest.fixture(scope="session")

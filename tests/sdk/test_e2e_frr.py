@@ -16,12 +16,14 @@ link on VLAN 2001 with the policy and the demo VPC (172.16.0.0/22). FRR (AS 6451
   withdraws it at FRR without resetting the session;
 - deleting the link removes serve's VLAN interface and the session goes down at FRR.
 
+A second case kills `serve` with SIGKILL (so it cleans nothing up) and starts it again on the
+same `--state` file: the link is back and so is its session, with the routes it announced.
+
 Needs root, iproute2 and FRR: it fails (never skips) without them.
 """
 
 import json
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -36,6 +38,7 @@ from conftest import (
     POP_DC2,
     ROOT,
     VPC,
+    ServeProcess,
     make_client,
     start_serve,
 )
@@ -112,20 +115,24 @@ def frr():
     router.close()
 
 
+def binding_config(directory: Path, frr: CustomerRouter) -> Path:
+    """A serve config binding `demo-dc2-10g` to the router's veth."""
+    config = directory / "peerlab.toml"
+    config.write_text(
+        f'[[bindings]]\nconnection = "demo-dc2-10g"\ninterface = "{frr.host_interface}"\n'
+    )
+    return config
+
+
 @pytest.fixture
-def bound_server(frr):
+def bound_server(frr, tmp_path):
     """A `peerlab serve` whose config binds `demo-dc2-10g` to the router's veth."""
-    with tempfile.TemporaryDirectory() as tmp:
-        config = Path(tmp) / "peerlab.toml"
-        config.write_text(
-            f'[[bindings]]\nconnection = "demo-dc2-10g"\ninterface = "{frr.host_interface}"\n'
-        )
-        with start_serve(["--config", str(config)]) as url:
-            yield url
+    with start_serve(["--config", str(binding_config(tmp_path, frr))]) as url:
+        yield url
 
 
-def test_frr_peers_with_a_link_made_through_the_sdk(frr, bound_server):
-    api = InterlinkV1Beta1API(make_client(bound_server, DEMO_TOKEN, DEMO_PROJECT))
+def make_link(api, frr: CustomerRouter):
+    """A v4 policy and a self-hosted link on VLAN 2001 with the demo VPC; FRR connected to it."""
     policy = api.create_routing_policy(
         name="e2e-frr-v4",
         is_ipv6=False,
@@ -147,13 +154,22 @@ def test_frr_peers_with_a_link_made_through_the_sdk(frr, bound_server):
     peer = frr.ask(f"connect {link.scw_bgp_config.ipv4} {link.scw_bgp_config.ipv6}")
     assert peer["peer_ipv4"] == link.peer_bgp_config.ipv4
     assert peer["peer_ipv6"] == link.peer_bgp_config.ipv6
+    return link
 
-    link = api.wait_for_link(
-        link_id=link.id,
+
+def wait_session_up(api, link_id: str):
+    return api.wait_for_link(
+        link_id=link_id,
         options=WaitForOptions(
             stop=lambda l: l.bgp_v4_status == "up", timeout=60, min_delay=1, max_delay=1
         ),
     )
+
+
+def test_frr_peers_with_a_link_made_through_the_sdk(frr, bound_server):
+    api = InterlinkV1Beta1API(make_client(bound_server, DEMO_TOKEN, DEMO_PROJECT))
+    link = make_link(api, frr)
+    link = wait_session_up(api, link.id)
     assert link.bgp_v4_status == "up"
     # No IPv6 policy: the IPv6 session is not configured.
     assert link.bgp_v6_status == "disabled"
@@ -194,3 +210,33 @@ def test_frr_peers_with_a_link_made_through_the_sdk(frr, bound_server):
     assert api.delete_link(link_id=link.id).status == "deleted"
     eventually(frr, "serve's VLAN interface gone", lambda: not host_has_vlan(frr.host_interface))
     eventually(frr, "the session down at FRR", lambda: frr.ask("state")["ipv4"] != "Established")
+
+
+def test_sessions_come_back_after_serve_is_killed(frr, tmp_path):
+    args = ["--config", str(binding_config(tmp_path, frr)), "--state", str(tmp_path / "state.json")]
+    serve = ServeProcess(args)
+    try:
+        api = InterlinkV1Beta1API(make_client(serve.url, DEMO_TOKEN, DEMO_PROJECT))
+        link = make_link(api, frr)
+        wait_session_up(api, link.id)
+        api.enable_route_propagation(link_id=link.id)
+        eventually(frr, "the VPC prefix at FRR", lambda: set(frr.ask("routes")["ipv4"]) == {VPC_PREFIX})
+
+        serve.kill()
+        eventually(frr, "the session down at FRR", lambda: frr.ask("state")["ipv4"] != "Established")
+        eventually(frr, "the VPC prefix gone at FRR", lambda: frr.ask("routes")["ipv4"] == [])
+    finally:
+        serve.stop()
+
+    # Same state file, same port: the link, its policy, propagation and its session are back.
+    serve = ServeProcess(args, port=serve.port)
+    try:
+        api = InterlinkV1Beta1API(make_client(serve.url, DEMO_TOKEN, DEMO_PROJECT))
+        again = wait_session_up(api, link.id)
+        assert again.enable_route_propagation is True
+        assert again.routing_policy_v4_id == link.routing_policy_v4_id
+        assert again.scw_bgp_config.ipv4 == link.scw_bgp_config.ipv4
+        eventually(frr, "the session back at FRR", lambda: frr.ask("state")["ipv4"] == "Established")
+        eventually(frr, "the VPC prefix back at FRR", lambda: set(frr.ask("routes")["ipv4"]) == {VPC_PREFIX})
+    finally:
+        serve.stop()
