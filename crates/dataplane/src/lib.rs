@@ -16,6 +16,7 @@
 //! | [`vrf`] | a routing table, with the routes it withheld and the sessions feeding it |
 //! | [`network`] | nodes, interfaces, L2 segments, static routes, VRRP bindings |
 //! | [`trace`] | hop-by-hop walk, [`Verdict`] and [`DropReason`] |
+//! | [`vrrp`] | RFC 5798: the advertisement, the state machine, a group on a LAN |
 //!
 //! ```
 //! use dataplane::*;
@@ -66,6 +67,7 @@ pub mod network;
 pub mod trace;
 pub mod vlan;
 pub mod vrf;
+pub mod vrrp;
 
 pub use fib::{Fib, NextHop, Route, RouteSource};
 pub use network::{
