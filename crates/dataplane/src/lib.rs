@@ -62,6 +62,7 @@
 //! Not here: rendering this state into Linux (kernel routes in namespaces) and driving VRRP
 //! timers from a real clock; both belong to the topology runner.
 
+mod error;
 pub mod fib;
 pub mod network;
 pub mod trace;
@@ -76,4 +77,4 @@ pub use network::{
 };
 pub use trace::{DropReason, Hop, Place, Reach, Trace, Verdict};
 pub use vlan::{InvalidVlanId, Tag, VlanId};
-pub use vrf::{DEFAULT_VRF, Vrf, WithheldReason, WithheldRoute};
+pub use vrf::{DEFAULT_VRF, Direction, Vrf, WithheldReason, WithheldRoute};

@@ -15,8 +15,8 @@
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use thiserror::Error;
 
+pub use crate::error::Error;
 use crate::fib::{NextHop, Route, RouteSource};
 use crate::vlan::{Tag, VlanId};
 use crate::vrf::{DEFAULT_VRF, Vrf};
@@ -52,63 +52,6 @@ impl std::fmt::Display for NodeRole {
             NodeRole::Host => "host",
         })
     }
-}
-
-/// Something a [`Network`] refused to build.
-#[derive(Clone, Debug, PartialEq, Eq, Error)]
-pub enum Error {
-    /// Node names are unique.
-    #[error("a node named {0:?} already exists")]
-    DuplicateNode(String),
-    /// Segment names are unique.
-    #[error("a segment named {0:?} already exists")]
-    DuplicateSegment(String),
-    /// VRF names are unique within a node.
-    #[error("node {node:?} already has a VRF named {vrf:?}")]
-    DuplicateVrf {
-        /// The node.
-        node: String,
-        /// The VRF.
-        vrf: String,
-    },
-    /// Interface names are unique within a node.
-    #[error("node {node:?} already has an interface named {interface:?}")]
-    DuplicateInterface {
-        /// The node.
-        node: String,
-        /// The interface.
-        interface: String,
-    },
-    /// No node by that name.
-    #[error("no node named {0:?}")]
-    UnknownNode(String),
-    /// No VRF by that name on the node.
-    #[error("node {node:?} has no VRF named {vrf:?}")]
-    UnknownVrf {
-        /// The node.
-        node: String,
-        /// The VRF.
-        vrf: String,
-    },
-    /// An id that this network did not hand out.
-    #[error("no such {0} in this network")]
-    UnknownId(&'static str),
-    /// [`Network::reach`] needs the two nodes to share an address family.
-    #[error("nodes {a:?} and {b:?} have no address family in common")]
-    NoCommonFamily {
-        /// The first node.
-        a: String,
-        /// The second node.
-        b: String,
-    },
-    /// A trace needs an address to send from.
-    #[error("node {node:?} has no {family} address to send from")]
-    NoSourceAddress {
-        /// The node.
-        node: String,
-        /// `IPv4` or `IPv6`.
-        family: &'static str,
-    },
 }
 
 /// A node: its name, its role and its VRFs (the first is [`DEFAULT_VRF`]).
@@ -428,6 +371,40 @@ impl Network {
             .ok_or(Error::UnknownId("VRRP group"))?;
         binding.master = master;
         Ok(())
+    }
+
+    /// Binds the virtual router of `config` to `interface`, as a backup (see
+    /// [`Network::add_vrrp_group`]).
+    pub fn add_vrrp_router(
+        &mut self,
+        interface: InterfaceId,
+        config: &crate::vrrp::Config,
+    ) -> Result<(), Error> {
+        let addresses = config.virtual_addresses.clone();
+        self.add_vrrp_group(interface, config.vrid, addresses, config.accept_mode)
+    }
+
+    /// Follows what a [`crate::vrrp::VirtualRouter`] on `interface` said to do: holds the
+    /// virtual addresses of group `vrid` after [`Action::BecomeMaster`], releases them after
+    /// [`Action::BecomeBackup`] or [`Action::BecomeInitialize`].
+    ///
+    /// [`Action::BecomeMaster`]: crate::vrrp::Action::BecomeMaster
+    /// [`Action::BecomeBackup`]: crate::vrrp::Action::BecomeBackup
+    /// [`Action::BecomeInitialize`]: crate::vrrp::Action::BecomeInitialize
+    pub fn apply_vrrp_action(
+        &mut self,
+        interface: InterfaceId,
+        vrid: u8,
+        action: &crate::vrrp::Action,
+    ) -> Result<(), Error> {
+        use crate::vrrp::Action;
+        match action {
+            Action::BecomeMaster { .. } => self.set_vrrp_master(interface, vrid, true),
+            Action::BecomeBackup | Action::BecomeInitialize => {
+                self.set_vrrp_master(interface, vrid, false)
+            }
+            Action::Send(_) => Ok(()),
+        }
     }
 
     /// Brings an interface up or down.

@@ -35,7 +35,20 @@ pub enum WithheldReason {
     SessionDown,
 }
 
-/// A route that was received from a peer but is not installed, and why.
+/// Which way a withheld route did not go.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// The peer sent it; this side did not install it (`prefix_filter_in`, propagation off on
+    /// the provider side).
+    #[default]
+    Received,
+    /// The peer has it but did not announce it here (its `prefix_filter_out`, propagation off):
+    /// what a customer router is missing.
+    NotAnnounced,
+}
+
+/// A route that was received from a peer but is not installed (or that the peer did not
+/// announce), and why.
 ///
 /// ```
 /// use dataplane::{WithheldReason, WithheldRoute};
@@ -58,6 +71,8 @@ pub struct WithheldRoute {
     pub from: String,
     /// Why it is not installed.
     pub reason: WithheldReason,
+    /// Received and not installed, or never announced.
+    pub direction: Direction,
 }
 
 impl WithheldRoute {
@@ -67,6 +82,29 @@ impl WithheldRoute {
             prefix: prefix.trunc(),
             from: from.into(),
             reason,
+            direction: Direction::Received,
+        }
+    }
+
+    /// A route that `by` has but does not announce to this VRF, and why.
+    ///
+    /// ```
+    /// use dataplane::{WithheldReason, WithheldRoute};
+    ///
+    /// let route = WithheldRoute::not_announced(
+    ///     "172.16.4.0/22".parse().unwrap(),
+    ///     "link \"prod\"",
+    ///     WithheldReason::PropagationDisabled,
+    /// );
+    /// assert_eq!(
+    ///     route.to_string(),
+    ///     "172.16.4.0/22 is not announced by link \"prod\": route propagation is disabled"
+    /// );
+    /// ```
+    pub fn not_announced(prefix: IpNet, by: impl Into<String>, reason: WithheldReason) -> Self {
+        WithheldRoute {
+            direction: Direction::NotAnnounced,
+            ..WithheldRoute::new(prefix, by, reason)
         }
     }
 }
@@ -77,7 +115,18 @@ impl fmt::Display for WithheldRoute {
             prefix,
             from,
             reason,
+            direction,
         } = self;
+        if *direction == Direction::NotAnnounced {
+            write!(f, "{prefix} is not announced by {from}: ")?;
+            return match reason {
+                WithheldReason::FilteredByPolicy { filter } => {
+                    write!(f, "{filter} does not admit it")
+                }
+                WithheldReason::PropagationDisabled => f.write_str("route propagation is disabled"),
+                WithheldReason::SessionDown => f.write_str("that BGP session is down"),
+            };
+        }
         match reason {
             WithheldReason::FilteredByPolicy { filter } => {
                 write!(
@@ -298,6 +347,25 @@ mod tests {
         assert_eq!(why("10.3.3.4"), Some(filtered.clone()));
         assert_eq!(why("2001:db8::1"), Some(filtered));
         assert_eq!(why("192.0.2.1"), None);
+    }
+
+    #[test]
+    fn not_announced_wording() {
+        let filtered = WithheldReason::FilteredByPolicy {
+            filter: "prefix_filter_out of routing policy \"v4\"".into(),
+        };
+        let w = WithheldRoute::not_announced(net("172.16.0.0/16"), "link \"prod\"", filtered);
+        assert_eq!(
+            w.to_string(),
+            "172.16.0.0/16 is not announced by link \"prod\": prefix_filter_out of routing \
+             policy \"v4\" does not admit it"
+        );
+        let down =
+            WithheldRoute::not_announced(net("172.16.0.0/16"), "x", WithheldReason::SessionDown);
+        assert!(down.to_string().ends_with("that BGP session is down"));
+        let mut vrf = Vrf::new(DEFAULT_VRF);
+        vrf.withhold(down.clone());
+        assert_eq!(vrf.explain("172.16.4.10".parse().unwrap()), Some(&down));
     }
 
     #[test]

@@ -477,3 +477,65 @@ proptest! {
         }
     }
 }
+
+/// The IPv6 session of a link: /127 on the cross-connect, a VPC IPv6 subnet, traced from the
+/// provider's VRF with `trace_from_interface`.
+#[test]
+fn ipv6_over_the_link() {
+    let mut net = Network::new();
+    let xc = net.add_segment("xc").unwrap();
+    let vpc = net.add_segment("vpc").unwrap();
+    let vlan = VlanId::new(2001).unwrap();
+    let pe = net.add_node("scaleway", NodeRole::Provider).unwrap();
+    net.add_vrf(pe, "prod").unwrap();
+    let link = InterfaceConfig::new("prod", xc)
+        .vrf("prod")
+        .vlan(vlan)
+        .address(pfx("169.254.0.0/31"))
+        .address(pfx("fd00:1::/127"));
+    let link = net.add_interface(pe, link).unwrap();
+    let gw = InterfaceConfig::new("app", vpc)
+        .vrf("prod")
+        .address(pfx("fd00:4::1/64"));
+    net.add_interface(pe, gw).unwrap();
+    let r = net.add_node("onprem", NodeRole::Router).unwrap();
+    let up = InterfaceConfig::new("eth0.2001", xc)
+        .vlan(vlan)
+        .address(pfx("169.254.0.1/31"))
+        .address(pfx("fd00:1::1/127"));
+    net.add_interface(r, up).unwrap();
+    let lan = net.add_segment("lan").unwrap();
+    net.add_interface(
+        r,
+        InterfaceConfig::new("lo", lan).address(pfx("2001:db8:1::1/48")),
+    )
+    .unwrap();
+    net.vrf_mut(pe, "prod").unwrap().install_bgp(
+        pfx("2001:db8:1::/48"),
+        NextHop::Gateway(ip("fd00:1::1")),
+        LINK,
+    );
+    let trace = net.trace_from_interface(link, ip("2001:db8:1::1")).unwrap();
+    assert_eq!(
+        trace.to_string(),
+        "fd00:1:: → 2001:db8:1::1: delivered to router \"onprem\" (1 hop)"
+    );
+    // From the router, the VPC's IPv6 prefix was not announced: propagation is off.
+    net.vrf_mut(r, DEFAULT_VRF)
+        .unwrap()
+        .withhold(WithheldRoute::not_announced(
+            pfx("fd00:4::/64"),
+            LINK,
+            WithheldReason::PropagationDisabled,
+        ));
+    let trace = net.trace(r, ip("fd00:4::10")).unwrap();
+    assert_eq!(
+        trace.to_string(),
+        "fd00:1::1 → fd00:4::10: dropped at router \"onprem\": no route to fd00:4::10; \
+         fd00:4::/64 is not announced by link \"prod\": route propagation is disabled"
+    );
+    assert!(
+        net.trace_from_interface(InterfaceId(99), ip("::1"))
+            .is_err()
+    );
+}

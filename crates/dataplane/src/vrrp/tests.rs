@@ -153,3 +153,74 @@ proptest! {
         prop_assert_eq!(group.masters(), vec![expected_master(&priorities)]);
     }
 }
+
+/// The election drives the forwarding model: the default gateway follows the master.
+#[test]
+fn the_gateway_follows_the_election_in_the_network() {
+    use crate::{DEFAULT_VRF, InterfaceConfig, Network, NodeRole};
+
+    let mut net = Network::new();
+    let lan = net.add_segment("dc-lan").unwrap();
+    let server = net.add_node("server", NodeRole::Host).unwrap();
+    let eth = InterfaceConfig::new("eth0", lan).address("10.0.0.10/28".parse().unwrap());
+    net.add_interface(server, eth).unwrap();
+    net.add_static_route(
+        server,
+        DEFAULT_VRF,
+        "0.0.0.0/0".parse().unwrap(),
+        "10.0.0.1".parse().unwrap(),
+    )
+    .unwrap();
+    let mut group = Group::new();
+    let mut interfaces = Vec::new();
+    for (i, (name, priority)) in [("ovh-a", 200), ("ovh-b", 100)].into_iter().enumerate() {
+        let node = net.add_node(name, NodeRole::Provider).unwrap();
+        let config =
+            InterfaceConfig::new("dc", lan).address(ipnet::IpNet::new(address(i), 28).unwrap());
+        let interface = net.add_interface(node, config).unwrap();
+        let upstream = net.add_segment(format!("{name}-up")).unwrap();
+        let up = InterfaceConfig::new("up", upstream).address("192.0.2.1/30".parse().unwrap());
+        net.add_interface(node, up).unwrap();
+        let vr = router(i, priority, 100);
+        net.add_vrrp_router(interface, vr.config()).unwrap();
+        group.add(vr);
+        interfaces.push(interface);
+    }
+    let apply = |net: &mut Network, log: Vec<(usize, Action)>| {
+        for (i, action) in log {
+            net.apply_vrrp_action(interfaces[i], 1, &action).unwrap();
+        }
+    };
+    let to = "192.0.2.1".parse().unwrap();
+    assert_eq!(
+        net.trace(server, to)
+            .unwrap()
+            .drop_reason()
+            .map(|r| r.kind()),
+        Some("vrrp_backup")
+    );
+    for i in 0..2 {
+        let log = group.handle(Duration::ZERO, i, Event::Startup);
+        apply(&mut net, log);
+    }
+    let log = group.advance(secs(10));
+    apply(&mut net, log);
+    let hops = net.trace(server, to).unwrap().hops;
+    assert_eq!(hops.last().unwrap().at.node, "ovh-a");
+
+    // ovh-a is stopped gracefully: ovh-b holds the gateway after Skew_Time.
+    let log = group.handle(secs(10), 0, Event::Shutdown);
+    apply(&mut net, log);
+    assert_eq!(
+        net.trace(server, to)
+            .unwrap()
+            .drop_reason()
+            .map(|r| r.kind()),
+        Some("vrrp_backup")
+    );
+    let log = group.advance(secs(11));
+    apply(&mut net, log);
+    let trace = net.trace(server, to).unwrap();
+    assert!(trace.is_delivered());
+    assert_eq!(trace.hops.last().unwrap().at.node, "ovh-b");
+}
