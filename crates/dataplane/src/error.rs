@@ -41,7 +41,7 @@ pub enum Error {
     /// An id that this network did not hand out.
     #[error("no such {0} in this network")]
     UnknownId(&'static str),
-    /// [`Network::reach`] needs the two nodes to share an address family.
+    /// [`crate::Network::reach`] needs the two nodes to share an address family.
     #[error("nodes {a:?} and {b:?} have no address family in common")]
     NoCommonFamily {
         /// The first node.

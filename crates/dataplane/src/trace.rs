@@ -1,10 +1,10 @@
 //! `trace`: a packet's path through the model, hop by hop, and why it stops.
 //!
-//! [`Network::trace`] walks one packet from a node toward an address: at each node it looks for
+//! [`crate::Network::trace`] walks one packet from a node toward an address: at each node it looks for
 //! local delivery, then does a longest-prefix match in the VRF the packet is in, resolves the
 //! next hop to an interface, and finds the neighbour on that interface's segment that holds the
 //! next-hop address on the same VLAN (or is the VRRP master for it). The walk ends delivered, or
-//! dropped with a [`DropReason`] a network engineer recognises. [`Network::reach`] traces both
+//! dropped with a [`DropReason`] a network engineer recognises. [`crate::Network::reach`] traces both
 //! directions, because a ping needs a return path.
 //!
 //! The walk is bounded by a TTL, so routing loops end as [`DropReason::TtlExceeded`]. This module

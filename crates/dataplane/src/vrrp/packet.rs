@@ -338,6 +338,41 @@ mod tests {
         0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, // 2001:db8::1
     ];
 
+    /// Recorded from FRR 8.4.4's vrrpd (`vrrp 5 priority 200`, `advertisement-interval 1000`,
+    /// `vrrp 5 ip 10.0.0.1`), sent from 10.0.0.2; `tests/frr_vrrpd.rs` checks it live.
+    static FRR_V4: [u8; 12] = [
+        0x31, 0x05, 0xc8, 0x01, 0x00, 0x64, 0x12, 0x03, 0x0a, 0x00, 0x00, 0x01,
+    ];
+
+    /// The same router's IPv6 advertisement (`vrrp 5 ipv6 2001:db8::1`), sent from the
+    /// macvlan's link-local address fe80::200:5eff:fe00:205.
+    static FRR_V6: [u8; 24] = [
+        0x31, 0x05, 0xc8, 0x01, 0x00, 0x64, 0x79, 0xb7, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0x01,
+    ];
+
+    #[test]
+    fn golden_frr() {
+        let ad = Advertisement::decode(&FRR_V4, ip("10.0.0.2")).unwrap();
+        assert_eq!(
+            ad,
+            Advertisement {
+                vrid: 5,
+                priority: 200,
+                max_adver_int: 100,
+                addresses: Addresses::V4(vec![v4("10.0.0.1")]),
+            }
+        );
+        assert_eq!(ad.encode(ip("10.0.0.2")).unwrap(), FRR_V4);
+        let source = ip("fe80::200:5eff:fe00:205");
+        let v6 = Advertisement::decode(&FRR_V6, source).unwrap();
+        assert_eq!(
+            v6.addresses,
+            Addresses::V6(vec!["2001:db8::1".parse().unwrap()])
+        );
+        assert_eq!(v6.encode(source).unwrap(), FRR_V6);
+    }
+
     fn v4(s: &str) -> Ipv4Addr {
         s.parse().unwrap()
     }

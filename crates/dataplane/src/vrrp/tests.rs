@@ -37,15 +37,15 @@ fn crash_fails_over_after_master_down_interval() {
     group.handle(Duration::ZERO, b, Event::Startup);
     group.advance(secs(10));
     assert_eq!(group.master(), Some(a));
-    // a became master at its Master_Down_Interval (3 s + 56/256 s) and advertises every
+    // a became master at its Master_Down_Interval (3 s + 21 cs) and advertises every
     // second since; it dies after its last advertisement before 10 s.
     let last_ad = group.router(a).unwrap().next_deadline().unwrap() - secs(1);
-    assert_eq!(last_ad, Duration::from_micros(9_218_750));
+    assert_eq!(last_ad, Duration::from_millis(9_210));
     group.set_connected(a, false);
-    // b takes over exactly Master_Down_Interval (3 s + 156/256 s) after the last advertisement
+    // b takes over exactly Master_Down_Interval (3 s + 60 cs) after the last advertisement
     // it heard.
     let expected = last_ad + group.router(b).unwrap().master_down_interval();
-    assert_eq!(expected, Duration::from_micros(12_828_125));
+    assert_eq!(expected, Duration::from_millis(12_810));
     let log = group.advance(expected - Duration::from_nanos(1));
     assert!(log.iter().all(|(i, _)| *i == a), "{log:?}");
     assert_eq!(group.router(b).unwrap().state(), State::Backup);

@@ -204,11 +204,13 @@ impl VirtualRouter {
         self.master_adver_interval
     }
 
-    /// Skew_Time = ((256 − Priority) × Master_Adver_Interval) / 256, kept to the nanosecond.
+    /// Skew_Time = ((256 − Priority) × Master_Adver_Interval) / 256, in whole centiseconds as
+    /// RFC 5798 §6.1 counts it (and as FRR's vrrpd computes it).
     pub fn skew_time(&self) -> Duration {
-        let weight = 256 - u64::from(self.config.priority);
-        let interval_ns = u64::from(self.master_adver_interval) * 10_000_000;
-        Duration::from_nanos(weight * interval_ns / 256)
+        let weight = 256 - u32::from(self.config.priority);
+        let skew = weight * u32::from(self.master_adver_interval) / 256;
+        // At most 255 × 4095 / 256 < 4096: it fits.
+        centiseconds(u16::try_from(skew).unwrap_or(MAX_ADVER_INT))
     }
 
     /// Master_Down_Interval = 3 × Master_Adver_Interval + Skew_Time.
@@ -423,15 +425,14 @@ mod tests {
 
     #[test]
     fn skew_and_master_down_interval() {
-        // Priority 100, 1 s: Skew_Time = 156/256 s = 609.375 ms.
+        // Priority 100, 100 cs: Skew_Time = 156 × 100 / 256 = 60 cs.
         let r = router(100, "10.0.0.2");
-        assert_eq!(r.skew_time(), Duration::from_micros(609_375));
-        assert_eq!(r.master_down_interval(), Duration::from_micros(3_609_375));
-        // Priority 254: 2/256 s.
-        assert_eq!(
-            router(254, "10.0.0.2").skew_time(),
-            Duration::from_micros(7_812) + Duration::from_nanos(500)
-        );
+        assert_eq!(r.skew_time(), ms(600));
+        assert_eq!(r.master_down_interval(), ms(3600));
+        // Priority 200: 21 cs, as FRR shows it ("Skew Time 210 ms").
+        assert_eq!(router(200, "10.0.0.2").skew_time(), ms(210));
+        // Priority 254: 2 × 100 / 256 rounds down to 0.
+        assert_eq!(router(254, "10.0.0.2").skew_time(), Duration::ZERO);
     }
 
     #[test]
@@ -486,11 +487,8 @@ mod tests {
         r.handle(Duration::ZERO, Event::Startup);
         r.handle(ms(3000), ad_from(&master, 200));
         assert_eq!(r.master_adver_interval(), 200);
-        // 3 × 2 s + 156/256 × 2 s.
-        assert_eq!(
-            r.next_deadline(),
-            Some(ms(3000) + ms(6000) + ms(1218) + Duration::from_micros(750))
-        );
+        // 3 × 200 cs + 156 × 200 / 256 = 121 cs.
+        assert_eq!(r.next_deadline(), Some(ms(3000) + ms(6000) + ms(1210)));
         // Another VRID is not ours.
         let mut other = master.advertisement(200);
         other.vrid = 2;
