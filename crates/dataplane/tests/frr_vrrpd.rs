@@ -71,6 +71,12 @@ impl Lab {
     /// FRR with `vrrp 5` (priority 200, one-second advertisements, 10.0.0.1 and 2001:db8::1)
     /// on v0 = 10.0.0.2/24; the peer side v1 = 10.0.0.3/24.
     fn start(name: &str) -> Lab {
+        for program in [ZEBRA, VRRPD] {
+            assert!(
+                std::path::Path::new(program).exists(),
+                "{program} is missing: install FRR (scripts/test.sh does)"
+            );
+        }
         let id = std::process::id();
         let mut lab = Lab {
             frr: format!("dpv-{name}-frr-{id}"),
