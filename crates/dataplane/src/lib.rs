@@ -75,6 +75,6 @@ pub use network::{
     Error, Interface, InterfaceConfig, InterfaceId, Network, Node, NodeId, NodeRole, Segment,
     SegmentId, VrrpBinding,
 };
-pub use trace::{DropReason, Hop, Place, Reach, Trace, Verdict};
+pub use trace::{DropReason, Egress, Hop, Ingress, Place, Reach, Trace, Verdict};
 pub use vlan::{InvalidVlanId, Tag, VlanId};
 pub use vrf::{DEFAULT_VRF, Direction, Vrf, WithheldReason, WithheldRoute};

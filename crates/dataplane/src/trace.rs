@@ -44,29 +44,55 @@ impl fmt::Display for Place {
     }
 }
 
+/// Where a packet came into a node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ingress {
+    /// The interface's name on that node.
+    pub interface: String,
+    /// The frame's tag.
+    pub tag: Tag,
+}
+
+/// Where a packet left a node, and for which neighbour.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Egress {
+    /// The interface's name on that node.
+    pub interface: String,
+    /// The frame's tag.
+    pub tag: Tag,
+    /// The address the frame is sent to: the gateway, or the destination itself when it is on
+    /// a connected subnet.
+    pub next_hop: IpAddr,
+}
+
 /// One node a packet went through.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hop {
     /// The node and VRF.
     pub at: Place,
-    /// The interface it came in on and its tag; none where the packet started.
-    pub ingress: Option<(String, Tag)>,
+    /// Where it came in; none where the packet started.
+    pub ingress: Option<Ingress>,
     /// The route it matched, if it was forwarded.
     pub route: Option<Route>,
-    /// The interface it left on, its tag and the next-hop address, if it was forwarded.
-    pub egress: Option<(String, Tag, IpAddr)>,
+    /// Where it left, if a route and an interface were found.
+    pub egress: Option<Egress>,
 }
 
 impl fmt::Display for Hop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.at)?;
-        if let Some((interface, tag)) = &self.ingress {
+        if let Some(Ingress { interface, tag }) = &self.ingress {
             write!(f, " in {interface} ({tag})")?;
         }
         if let Some(route) = &self.route {
             write!(f, ", {} ({})", route.prefix, route.source)?;
         }
-        if let Some((interface, tag, next_hop)) = &self.egress {
+        if let Some(Egress {
+            interface,
+            tag,
+            next_hop,
+        }) = &self.egress
+        {
             write!(f, " → {next_hop} out {interface} ({tag})")?;
         }
         Ok(())

@@ -126,7 +126,19 @@ fn quickstart_is_reachable_both_ways() {
     assert_eq!(pe.at.vrf, "prod");
     assert_eq!(
         pe.ingress,
-        Some(("prod".into(), Tag(VlanId::new(2001).ok())))
+        Some(Ingress {
+            interface: "prod".into(),
+            tag: Tag(VlanId::new(2001).ok())
+        })
+    );
+    let onprem = &reach.forward.hops[1];
+    assert_eq!(
+        onprem.egress,
+        Some(Egress {
+            interface: "eth0.2001".into(),
+            tag: Tag(VlanId::new(2001).ok()),
+            next_hop: ip("169.254.0.0"),
+        })
     );
     assert_eq!(pe.route.as_ref().unwrap().prefix, pfx("172.16.4.0/22"));
     assert_eq!(pe.route.as_ref().unwrap().source, RouteSource::Connected);
@@ -376,14 +388,19 @@ fn alternate_display_lists_hops() {
     );
 }
 
+/// node, segment, VLAN, address, prefix length, up, in VRF "blue"
+type RandomInterface = (usize, usize, Option<u16>, u8, u8, bool, bool);
+
 /// A random network: nodes, segments, interfaces with random tags and addresses from a small
 /// space, random static routes, random up/down and VRRP state.
 #[derive(Debug, Clone)]
 struct RandomNet {
     nodes: usize,
     segments: usize,
-    interfaces: Vec<(usize, usize, Option<u16>, u8, u8, bool)>,
-    routes: Vec<(usize, u8, u8, u8)>,
+    interfaces: Vec<RandomInterface>,
+    /// node, address, prefix length, gateway, kind (static, BGP, filtered, propagation off,
+    /// not announced, session down), in VRF "blue"
+    routes: Vec<(usize, u8, u8, u8, u8, bool)>,
     vrrp: Vec<(usize, u8, bool)>,
     probes: Vec<(usize, u8)>,
 }
@@ -401,10 +418,21 @@ fn arb_net() -> impl Strategy<Value = RandomNet> {
                     any::<u8>(),
                     24u8..=30,
                     any::<bool>(),
+                    any::<bool>(),
                 ),
                 0..10,
             ),
-            proptest::collection::vec((0..nodes, any::<u8>(), 0u8..=32, any::<u8>()), 0..10),
+            proptest::collection::vec(
+                (
+                    0..nodes,
+                    any::<u8>(),
+                    0u8..=32,
+                    any::<u8>(),
+                    0u8..6,
+                    any::<bool>(),
+                ),
+                0..12,
+            ),
             proptest::collection::vec((0usize..10, any::<u8>(), any::<bool>()), 0..4),
             proptest::collection::vec((0..nodes, any::<u8>()), 1..6),
         )
@@ -433,12 +461,17 @@ proptest! {
         let nodes: Vec<NodeId> = (0..r.nodes)
             .map(|n| net.add_node(format!("n{n}"), NodeRole::Router).unwrap())
             .collect();
+        for n in &nodes {
+            net.add_vrf(*n, "blue").unwrap();
+        }
+        let vrf = |blue: bool| if blue { "blue" } else { DEFAULT_VRF };
         let segs: Vec<SegmentId> = (0..r.segments)
             .map(|s| net.add_segment(format!("s{s}")).unwrap())
             .collect();
         let mut ifaces = Vec::new();
-        for (k, (n, s, vlan, low, len, up)) in r.interfaces.iter().enumerate() {
+        for (k, (n, s, vlan, low, len, up, blue)) in r.interfaces.iter().enumerate() {
             let mut config = InterfaceConfig::new(format!("e{k}"), segs[*s])
+                .vrf(vrf(*blue))
                 .address(IpNet::new(addr(*low), *len).unwrap());
             if let Some(v) = vlan {
                 config = config.vlan(VlanId::new(*v).unwrap());
@@ -447,9 +480,25 @@ proptest! {
             net.set_interface_up(id, *up).unwrap();
             ifaces.push(id);
         }
-        for (n, low, len, gw) in &r.routes {
+        for (n, low, len, gw, kind, blue) in &r.routes {
             let prefix = IpNet::new(addr(*low), *len).unwrap();
-            net.add_static_route(nodes[*n], DEFAULT_VRF, prefix, addr(*gw)).unwrap();
+            let peer = format!("peer {gw}");
+            let table = net.vrf_mut(nodes[*n], vrf(*blue)).unwrap();
+            let filtered = WithheldReason::FilteredByPolicy {
+                filter: "prefix_filter_in".into(),
+            };
+            let off = WithheldReason::PropagationDisabled;
+            let hop = NextHop::Gateway(addr(*gw));
+            match kind {
+                0 => {
+                    table.fib_mut().insert(Route::new(prefix, hop, RouteSource::Static));
+                }
+                1 => table.install_bgp(prefix, hop, &peer),
+                2 => table.withhold(WithheldRoute::new(prefix, &peer, filtered)),
+                3 => table.withhold(WithheldRoute::new(prefix, &peer, off)),
+                4 => table.withhold(WithheldRoute::not_announced(prefix, &peer, filtered)),
+                _ => table.set_session(peer, false),
+            }
         }
         for (i, low, master) in &r.vrrp {
             if let Some(id) = ifaces.get(*i) {

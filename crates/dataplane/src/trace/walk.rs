@@ -2,10 +2,9 @@
 
 use std::net::IpAddr;
 
-use super::{DropReason, Hop, INITIAL_TTL, Place, Reach, Trace, Verdict};
+use super::{DropReason, Egress, Hop, INITIAL_TTL, Ingress, Place, Reach, Trace, Verdict};
 use crate::fib::NextHop;
 use crate::network::{Error, InterfaceId, Network, NodeId, NodeRole};
-use crate::vlan::Tag;
 use crate::vrf::WithheldReason;
 
 /// How many gateway lookups a next hop may need before it is called unresolvable.
@@ -121,7 +120,7 @@ impl Network {
     /// Walks from `node`, VRF index `vrf`.
     fn walk(&self, mut node: NodeId, mut vrf: usize, source: IpAddr, destination: IpAddr) -> Trace {
         let mut hops = Vec::new();
-        let mut ingress: Option<(String, Tag)> = None;
+        let mut ingress: Option<Ingress> = None;
         let mut ttl = INITIAL_TTL;
         let verdict = loop {
             let at = self.place(node, vrf);
@@ -155,7 +154,10 @@ impl Network {
                             reason: DropReason::TtlExceeded,
                         };
                     }
-                    ingress = Some((i.name.clone(), i.tag()));
+                    ingress = Some(Ingress {
+                        interface: i.name.clone(),
+                        tag: i.tag(),
+                    });
                     node = i.node;
                     vrf = i.vrf;
                 }
@@ -235,7 +237,11 @@ impl Network {
         let Some(out) = self.interfaces.get(egress.0) else {
             return Step::Dropped(DropReason::NextHopUnresolved(next_hop));
         };
-        hop.egress = Some((out.name.clone(), out.tag(), next_hop));
+        hop.egress = Some(Egress {
+            interface: out.name.clone(),
+            tag: out.tag(),
+            next_hop,
+        });
         if !out.up {
             return Step::Dropped(DropReason::LinkDown {
                 what: format!("interface {:?}", out.name),
