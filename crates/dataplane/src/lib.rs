@@ -62,6 +62,8 @@
 //! Not here: rendering this state into Linux (kernel routes in namespaces) and driving VRRP
 //! timers from a real clock; both belong to the topology runner.
 
+#![warn(missing_docs)]
+
 mod error;
 pub mod fib;
 pub mod network;

@@ -171,26 +171,20 @@ impl Lab {
         }
     }
 
-    /// FRR's IPv4 state for the VRID: "Master", "Backup" or "Initialize".
-    fn frr_v4_state(&self) -> Option<String> {
+    /// A field of `show vrrp VRID`, e.g. `Status (v4)` → `Master`, `Skew Time (v4)` → `210 ms`.
+    fn frr_show(&self, field: &str) -> Option<String> {
         let dir = self.dir.to_str()?;
-        let out = run(
-            "vtysh",
-            &[
-                "--vty_socket",
-                dir,
-                "-d",
-                "vrrpd",
-                "-c",
-                &format!("show vrrp {VRID}"),
-            ],
-        )
-        .ok()?;
+        let show = format!("show vrrp {VRID}");
+        let out = run("vtysh", &["--vty_socket", dir, "-d", "vrrpd", "-c", &show]).ok()?;
         // " Status (v4)                             Master"
         out.lines()
-            .find(|l| l.trim_start().starts_with("Status (v4)"))
-            .and_then(|l| l.split_whitespace().last())
-            .map(str::to_owned)
+            .find_map(|l| l.trim_start().strip_prefix(field))
+            .map(|rest| rest.trim().to_owned())
+    }
+
+    /// FRR's IPv4 state for the VRID: "Master", "Backup" or "Initialize".
+    fn frr_v4_state(&self) -> Option<String> {
+        self.frr_show("Status (v4)")
     }
 }
 
@@ -233,6 +227,20 @@ fn frr_advertisements_decode_and_reencode() {
     lab.wait("FRR to become master", || {
         (lab.frr_v4_state()? == "Master").then_some(())
     });
+    // Our state machine computes FRR's timers for the same configuration: priority 200, 100 cs.
+    let ours = VirtualRouter::new(Config::new(
+        VRID,
+        200,
+        "10.0.0.2".parse().unwrap(),
+        vec!["10.0.0.1".parse().unwrap()],
+    ))
+    .unwrap();
+    let ms = |d: Duration| format!("{} ms", d.as_millis());
+    assert_eq!(lab.frr_show("Skew Time (v4)"), Some(ms(ours.skew_time())));
+    assert_eq!(
+        lab.frr_show("Master Down Interval (v4)"),
+        Some(ms(ours.master_down_interval()))
+    );
     let pcap = lab.dir.join("vrrp.pcap");
     let pcap_str = pcap.to_str().unwrap();
     // FRR advertises each family once a second: a few seconds give both.
