@@ -16,6 +16,7 @@
 //! | [`vrf`] | a routing table, with the routes it withheld and the sessions feeding it |
 //! | [`network`] | nodes, interfaces, L2 segments, static routes, VRRP bindings |
 //! | [`trace`] | hop-by-hop walk, [`Verdict`] and [`DropReason`] |
+//! | `show` | [`Network::show_routes`]: a VRF as `show ip route` prints it |
 //! | [`vrrp`] | RFC 5798: the advertisement, the state machine, a group on a LAN |
 //!
 //! ```
@@ -67,6 +68,7 @@
 mod error;
 pub mod fib;
 pub mod network;
+mod show;
 pub mod trace;
 pub mod vlan;
 pub mod vrf;
