@@ -224,3 +224,66 @@ fn the_gateway_follows_the_election_in_the_network() {
     assert!(trace.is_delivered());
     assert_eq!(trace.hops.last().unwrap().at.node, "ovh-b");
 }
+
+/// What happens to one router of a group at one instant.
+#[derive(Clone, Copy, Debug)]
+enum Disturbance {
+    Startup,
+    Shutdown,
+    Disconnect,
+    Connect,
+}
+
+fn arb_disturbance() -> impl Strategy<Value = Disturbance> {
+    prop_oneof![
+        Just(Disturbance::Startup),
+        Just(Disturbance::Shutdown),
+        Just(Disturbance::Disconnect),
+        Just(Disturbance::Connect),
+    ]
+}
+
+proptest! {
+    /// Whatever starts, stops, crashes and comes back, once things are quiet the routers that
+    /// run and are on the segment have exactly one master: the highest-priority one of them.
+    #[test]
+    fn settles_after_any_disturbance(
+        priorities in proptest::sample::subsequence((1u8..=255).collect::<Vec<_>>(), 1..6)
+            .prop_shuffle(),
+        events in proptest::collection::vec((0u64..30_000, 0usize..6, arb_disturbance()), 0..20),
+    ) {
+        let n = priorities.len();
+        let mut group = Group::new();
+        for (i, p) in priorities.iter().enumerate() {
+            group.add(router(i, *p, 100));
+        }
+        let mut connected = vec![true; n];
+        let mut events: Vec<_> = events.into_iter().filter(|(_, i, _)| *i < n).collect();
+        events.sort_by_key(|(t, _, _)| *t);
+        for (t, i, what) in events {
+            let now = Duration::from_millis(t);
+            match what {
+                Disturbance::Startup => drop(group.handle(now, i, Event::Startup)),
+                Disturbance::Shutdown => drop(group.handle(now, i, Event::Shutdown)),
+                Disturbance::Disconnect | Disturbance::Connect => {
+                    group.advance(now);
+                    let on = matches!(what, Disturbance::Connect);
+                    group.set_connected(i, on);
+                    connected[i] = on;
+                }
+            }
+        }
+        group.advance(secs(100));
+        let running: Vec<usize> = (0..n)
+            .filter(|i| connected[*i])
+            .filter(|i| group.router(*i).unwrap().state() != State::Initialize)
+            .collect();
+        let masters: Vec<usize> = group
+            .masters()
+            .into_iter()
+            .filter(|i| connected[*i])
+            .collect();
+        let expected: Vec<usize> = running.iter().copied().max_by_key(|i| priorities[*i]).into_iter().collect();
+        prop_assert_eq!(masters, expected);
+    }
+}
