@@ -316,7 +316,9 @@ impl Network {
         Ok(id)
     }
 
-    /// Adds a static route in `node`'s VRF `vrf`: `prefix` via `next_hop`.
+    /// Adds a static route in `node`'s VRF `vrf`: `prefix` via `next_hop` (an OVHcloud Connect
+    /// `network` extra, a host's default route). It replaces the static route for the same
+    /// prefix; remove one with `vrf_mut(node, vrf)?.fib_mut().remove(prefix, &RouteSource::Static)`.
     pub fn add_static_route(
         &mut self,
         node: NodeId,

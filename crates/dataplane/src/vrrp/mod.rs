@@ -7,8 +7,10 @@
 //!   `Master_Adver_Interval` learned from the master, `Skew_Time`, `Master_Down_Interval`.
 //! - [`group`]: the routers of one VRID on a lossless LAN, on virtual time.
 //!
-//! To show the election in the forwarding model, report each router's state to the network:
-//! `network.set_vrrp_master(interface, vrid, router.state() == State::Master)`.
+//! To show the election in the forwarding model, bind each router to its interface with
+//! [`crate::Network::add_vrrp_router`] and hand every action it returns to
+//! [`crate::Network::apply_vrrp_action`]: the virtual addresses then follow the master in
+//! traces.
 
 pub mod group;
 pub mod packet;
