@@ -1,14 +1,24 @@
-"""End to end with the official `ovh` client and a real FRR: an l3 PoP configured through the
-client brings up a BGP session with FRR in a network namespace, which learns the datacenter
-subnet and a `network` extra's prefix.
+"""End to end with the official `ovh` client and real FRR routers in network namespaces.
 
-A veth pair joins the root namespace (where `peerlab serve` runs, its config binding the demo
-service's interface 9001 to the host end, which then carries OVH's 100.66.79.1/30) and a
-namespace where FRR's bgpd (AS 65001, on 100.66.79.2/30, no zebra: IPv4 only) announces
-10.70.0.0/16. Needs root, iproute2 and FRR: fails, never skips, without them. The namespace,
-the veth pair, bgpd and `serve` are removed whatever happens.
+Two veth pairs join the root namespace, where `peerlab serve` runs, to a customer namespace at
+the PoP and to a customer namespace in the datacenter. `serve`'s config binds the demo service's
+interface 9001 to the first root end (which then carries OVH's 100.66.79.1/30) and datacenter
+RBX of vRack `pn-100001` to the second (which carries the gateway 100.66.80.1/28). FRR's bgpd
+runs in each namespace (no zebra: IPv4 only): AS 65001 on 100.66.79.2/30 announcing
+10.70.0.0/16 at the PoP, AS 65100 on 100.66.80.4/28 announcing 10.71.0.0/16 in the datacenter.
 
-`crates/peerlab/tests/e2e_ovh_frr.rs` goes further (a `bgp` extra with a second router).
+Through the client: the service joins the vRack, gets an l3 PoP configuration
+(100.66.79.0/30, OVH AS 65501, customer AS 65001), a datacenter configuration (100.66.80.0/28,
+OVH AS 65502) and a `network` extra (172.21.0.0/16 via 100.66.80.5). Checked:
+- the interface's `lightStatus` is `down` until the customer's end is up, then `ok`;
+- the PoP session comes up (FRR Established, `up` in peerlab's OVH state), and FRR learns the
+  datacenter subnet and the static route's prefix; deleting the extra withdraws the prefix;
+- a `bgp` extra toward 100.66.80.4 (AS 65100) brings up a session with the datacenter's FRR
+  and turns the VRRP gateway off, and each router learns the other's prefix through OVH;
+- deleting the PoP configuration takes both sessions and both addresses away.
+
+Needs root, iproute2 and FRR: fails, never skips, without them. The namespaces, the veth pairs,
+the daemons and `serve` are removed whatever happens.
 """
 
 import json
@@ -25,12 +35,11 @@ from ovh_support import INTERFACE_A, SERVICE_A, VRACK, Server
 
 BGPD = Path("/usr/lib/frr/bgpd")
 VTYSH = Path("/usr/bin/vtysh")
-OVH = "100.66.79.1"
-CUSTOMER = "100.66.79.2"
 TAG = f"{os.getpid() % 0xFFFF:x}"
-NS = f"peerlab-ovhpy-{TAG}"
-HOST_IF = f"oy{TAG}h"
-PEER_IF = f"oy{TAG}p"
+OVH_POP = "100.66.79.1"
+CUSTOMER_POP = "100.66.79.2"
+GATEWAY = "100.66.80.1"
+CUSTOMER_DC = "100.66.80.4"
 
 
 def run(*args):
@@ -49,114 +58,177 @@ def eventually(what, check, timeout=30):
         time.sleep(0.25)
 
 
-@pytest.fixture
-def wiring():
-    """The namespace and the veth pair (host end in the root namespace)."""
-    for tool in (BGPD, VTYSH, Path(shutil.which("ip") or "/nonexistent")):
-        if not tool.exists():
-            pytest.fail(f"{tool} is missing: install frr and iproute2", pytrace=False)
-    subprocess.run(["ip", "netns", "del", NS], capture_output=True)
-    subprocess.run(["ip", "link", "del", HOST_IF], capture_output=True)
-    run("ip", "netns", "add", NS)
-    try:
-        run("ip", "link", "add", HOST_IF, "type", "veth", "peer", "name", PEER_IF, "netns", NS)
-        run("ip", "-n", NS, "link", "set", "lo", "up")
-        yield
-    finally:
-        subprocess.run(["ip", "link", "del", HOST_IF], capture_output=True)
-        subprocess.run(["ip", "netns", "del", NS], capture_output=True)
+class Wire:
+    """A namespace and a veth pair whose `host` end stays in the root namespace."""
+
+    def __init__(self, stack, label):
+        if shutil.which("ip") is None:
+            pytest.fail("ip is missing: install iproute2", pytrace=False)
+        self.ns = f"peerlab-{label}-{TAG}"
+        self.host = f"{label}{TAG}h"
+        self.peer = f"{label}{TAG}p"
+        subprocess.run(["ip", "netns", "del", self.ns], capture_output=True)
+        subprocess.run(["ip", "link", "del", self.host], capture_output=True)
+        run("ip", "netns", "add", self.ns)
+        stack.callback(lambda: subprocess.run(["ip", "netns", "del", self.ns], capture_output=True))
+        run("ip", "link", "add", self.host, "type", "veth", "peer", "name", self.peer,
+            "netns", self.ns)
+        stack.callback(lambda: subprocess.run(["ip", "link", "del", self.host],
+                                              capture_output=True))
+        run("ip", "-n", self.ns, "link", "set", "lo", "up")
+
+    def up(self, address):
+        """Puts `address` on the namespace end and brings it up."""
+        run("ip", "-n", self.ns, "addr", "add", address, "dev", self.peer)
+        run("ip", "-n", self.ns, "link", "set", self.peer, "up")
+
+    def host_has(self, address):
+        return f" {address} " in run("ip", "-o", "addr", "show", "dev", self.host)
 
 
-@pytest.fixture
-def bgpd(wiring):
-    """FRR's bgpd in the namespace, as the customer; yields a vtysh runner."""
-    directory = Path(tempfile.mkdtemp(prefix="peerlab-ovh-frr-"))
-    (directory / "bgpd.conf").write_text(f"""hostname customer
-router bgp 65001
- bgp router-id {CUSTOMER}
+class Bgpd:
+    """FRR's bgpd in a namespace, as a customer router with one neighbour (OVH)."""
+
+    def __init__(self, stack, wire, asn, router_id, neighbour, neighbour_asn, announce):
+        for tool in (BGPD, VTYSH):
+            if not tool.exists():
+                pytest.fail(f"{tool} is missing: install frr", pytrace=False)
+        self.neighbour = neighbour
+        self.dir = Path(tempfile.mkdtemp(prefix="peerlab-ovh-frr-"))
+        stack.callback(lambda: shutil.rmtree(self.dir, ignore_errors=True))
+        (self.dir / "bgpd.conf").write_text(f"""hostname customer-{asn}
+router bgp {asn}
+ bgp router-id {router_id}
  no bgp ebgp-requires-policy
  no bgp network import-check
  timers bgp 3 9
- neighbor {OVH} remote-as 65501
- neighbor {OVH} timers connect 1
+ neighbor {neighbour} remote-as {neighbour_asn}
+ neighbor {neighbour} timers connect 1
  address-family ipv4 unicast
-  network 10.70.0.0/16
+  network {announce}
  exit-address-family
 """)
-    log = open(directory / "bgpd.log", "w")
-    proc = subprocess.Popen(
-        ["ip", "netns", "exec", NS, str(BGPD), "-f", str(directory / "bgpd.conf"),
-         "-i", str(directory / "bgpd.pid"), "--vty_socket", str(directory),
-         "-Z", "-n", "-S", "-p", "179", "-A", "127.0.0.1", "-P", "0"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
+        log = open(self.dir / "bgpd.log", "w")
+        stack.callback(log.close)
+        proc = subprocess.Popen(
+            ["ip", "netns", "exec", wire.ns, str(BGPD), "-f", str(self.dir / "bgpd.conf"),
+             "-i", str(self.dir / "bgpd.pid"), "--vty_socket", str(self.dir),
+             "-Z", "-n", "-S", "-p", "179", "-A", "127.0.0.1", "-P", "0"],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
 
-    def vtysh(command):
-        out = subprocess.run([str(VTYSH), "--vty_socket", str(directory), "-d", "bgpd", "-c",
+        def stop():
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+        stack.callback(stop)
+        eventually("bgpd's vty", lambda: self.vtysh("show bgp summary json"), timeout=20)
+
+    def vtysh(self, command):
+        out = subprocess.run([str(VTYSH), "--vty_socket", str(self.dir), "-d", "bgpd", "-c",
                               command], capture_output=True, text=True)
         return out.stdout if out.returncode == 0 else None
 
-    try:
-        eventually("bgpd's vty", lambda: vtysh("show bgp summary json"), timeout=20)
-        yield vtysh
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-        shutil.rmtree(directory, ignore_errors=True)
+    def established(self):
+        text = self.vtysh(f"show bgp neighbors {self.neighbour} json")
+        return bool(text) and json.loads(text).get(self.neighbour, {}).get("bgpState") == \
+            "Established"
+
+    def learned(self):
+        text = self.vtysh(f"show bgp ipv4 unicast neighbors {self.neighbour} routes json")
+        return set(json.loads(text).get("routes", {})) if text else set()
 
 
-def test_frr_peers_with_an_l3_pop_and_learns_the_datacenter(tmp_path, bgpd):
+@pytest.fixture
+def stack():
+    from contextlib import ExitStack
+
+    with ExitStack() as s:
+        yield s
+
+
+def test_frr_routers_meet_an_l3_pop_and_a_bgp_extra(tmp_path, stack):
+    pop_wire = Wire(stack, "oy")
+    dc_wire = Wire(stack, "oz")
     config = tmp_path / "peerlab.toml"
     config.write_text(f"""[[bindings]]
 ovh_service = "{SERVICE_A}"
 ovh_interface = {INTERFACE_A}
-interface = "{HOST_IF}"
+interface = "{pop_wire.host}"
+
+[[bindings]]
+ovh_vrack = "{VRACK}"
+ovh_datacenter = 1
+interface = "{dc_wire.host}"
 """)
     server = Server(["--config", str(config)])
-    try:
-        occ = server.client()
-        occ.post(f"/vrack/{VRACK}/ovhCloudConnect", ovhCloudConnect=SERVICE_A)
-        server.settle()
-        pops = f"/ovhCloudConnect/{SERVICE_A}/config/pop"
-        pop = occ.post(pops, interfaceId=INTERFACE_A, type="l3", customerBgpArea=65001,
-                       ovhBgpArea=65501, subnet="100.66.79.0/30")
-        dc = occ.post(f"{pops}/{pop['id']}/datacenter", datacenterId=1, ovhBgpArea=65502,
-                      subnet="10.80.0.0/28")
-        extra = occ.post(f"{pops}/{pop['id']}/datacenter/{dc['id']}/extra", type="network",
-                         nextHop="10.80.0.5", subnet="172.21.0.0/16")
-        server.settle()
-        assert occ.get(f"{pops}/{pop['id']}")["status"] == "active"
+    stack.callback(server.stop)
+    occ = server.client()
+    occ.post(f"/vrack/{VRACK}/ovhCloudConnect", ovhCloudConnect=SERVICE_A)
+    server.settle()
+    pops = f"/ovhCloudConnect/{SERVICE_A}/config/pop"
+    pop = occ.post(pops, interfaceId=INTERFACE_A, type="l3", customerBgpArea=65001,
+                   ovhBgpArea=65501, subnet="100.66.79.0/30")
+    dc = occ.post(f"{pops}/{pop['id']}/datacenter", datacenterId=1, ovhBgpArea=65502,
+                  subnet="100.66.80.0/28")
+    extras = f"{pops}/{pop['id']}/datacenter/{dc['id']}/extra"
+    route = occ.post(extras, type="network", nextHop="100.66.80.5", subnet="172.21.0.0/16")
+    server.settle()
+    assert occ.get(f"{pops}/{pop['id']}")["status"] == "active"
+    eventually("OVH's addresses on the host",
+               lambda: pop_wire.host_has("100.66.79.1/30") and dc_wire.host_has("100.66.80.1/28"))
 
-        run("ip", "-n", NS, "addr", "add", f"{CUSTOMER}/30", "dev", PEER_IF)
-        run("ip", "-n", NS, "link", "set", PEER_IF, "up")
+    # No light while the customer's end is down.
+    def light():
+        return occ.get(f"/ovhCloudConnect/{SERVICE_A}/interface/{INTERFACE_A}")["lightStatus"]
 
-        def established():
-            text = bgpd(f"show bgp neighbors {OVH} json")
-            return text and json.loads(text).get(OVH, {}).get("bgpState") == "Established"
+    eventually("lightStatus down", lambda: light() == "down")
+    pop_wire.up(f"{CUSTOMER_POP}/30")
+    dc_wire.up(f"{CUSTOMER_DC}/28")
+    eventually("lightStatus ok", lambda: light() == "ok")
 
-        eventually("FRR's session with OVH established", established, timeout=60)
-        eventually("`up` in peerlab's OVH state", lambda: [
-            s["status"] for s in server.runtime()["sessions"]] == ["up"])
+    onprem = Bgpd(stack, pop_wire, 65001, CUSTOMER_POP, OVH_POP, 65501, "10.70.0.0/16")
+    def status():
+        return {s["id"].split("-")[1]: s["status"] for s in server.runtime()["sessions"]}
 
-        def learned():
-            text = bgpd(f"show bgp ipv4 unicast neighbors {OVH} routes json")
-            return set(json.loads(text).get("routes", {})) if text else set()
+    eventually("FRR's session with OVH established", onprem.established, timeout=60)
+    eventually("`up` in peerlab's OVH state", lambda: status() == {"pop": "up"})
+    session = server.runtime()["sessions"][0]
+    assert (session["local"], session["peer"]) == (OVH_POP, CUSTOMER_POP)
+    assert (session["local_asn"], session["peer_asn"]) == (65501, 65001)
+    assert [g["state"] for g in server.runtime()["vrrpGroups"]] == ["master"]
 
-        eventually("the datacenter subnet and the static route at FRR",
-                   lambda: {"10.80.0.0/28", "172.21.0.0/16"} <= learned())
-        # OVH's side of the session as the client configured it.
-        session = server.runtime()["sessions"][0]
-        assert (session["local"], session["peer"]) == (OVH, CUSTOMER)
-        assert (session["local_asn"], session["peer_asn"]) == (65501, 65001)
+    eventually("the datacenter subnet and the static route at FRR",
+               lambda: {"100.66.80.0/28", "172.21.0.0/16"} <= onprem.learned())
+    occ.delete(f"{extras}/{route['id']}")
+    server.settle()
+    eventually("the static route withdrawn",
+               lambda: "172.21.0.0/16" not in onprem.learned()
+               and "100.66.80.0/28" in onprem.learned())
 
-        occ.delete(f"{pops}/{pop['id']}/datacenter/{dc['id']}/extra/{extra['id']}")
-        server.settle()
-        eventually("the static route withdrawn",
-                   lambda: "172.21.0.0/16" not in learned() and "10.80.0.0/28" in learned())
-    finally:
-        server.stop()
+    # A `bgp` extra: a session with the datacenter's router; VRRP goes off; routes cross.
+    in_dc = Bgpd(stack, dc_wire, 65100, CUSTOMER_DC, GATEWAY, 65502, "10.71.0.0/16")
+    occ.post(extras, type="bgp", bgpNeighborArea=65100, bgpNeighborIp=CUSTOMER_DC)
+    server.settle()
+    eventually("the bgp extra's session up", lambda: status() == {"pop": "up", "extra": "up"},
+               timeout=60)
+    assert in_dc.established()
+    assert [g["state"] for g in server.runtime()["vrrpGroups"]] == ["off"]
+    eventually("the datacenter router's prefix at the PoP's router",
+               lambda: "10.71.0.0/16" in onprem.learned())
+    eventually("the PoP router's prefix at the datacenter router",
+               lambda: "10.70.0.0/16" in in_dc.learned())
+
+    # Deleting the PoP configuration takes the sessions and OVH's addresses away.
+    occ.delete(f"{pops}/{pop['id']}")
+    server.settle()
+    assert occ.get(pops) == []
+    eventually("OVH's addresses gone from the host",
+               lambda: not pop_wire.host_has("100.66.79.1/30")
+               and not dc_wire.host_has("100.66.80.1/28"))
+    assert status() == {}
+    eventually("FRR's session down", lambda: not onprem.established())
