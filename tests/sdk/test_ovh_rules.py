@@ -84,6 +84,14 @@ def test_l3_datacenter_takes_a_slash_28_or_larger(ovh_server, occ):
     [vrrp] = runtime["vrrpGroups"]
     assert (vrrp["subnet"], vrrp["virtual_address"], vrrp["state"]) == (
         "10.10.0.0/24", "10.10.0.1", "master")
+    # The data plane's VRRP elects router A (priority 200, 10.10.0.2) over B (100, 10.10.0.3),
+    # once Master_Down_Interval (3 s + skew) has passed since the configuration became active.
+    assert vrrp["master"] is None or vrrp["master"] == "A"
+    ovh_server.advance(5)
+    [vrrp] = ovh_server.runtime()["vrrpGroups"]
+    assert vrrp["master"] == "A"
+    assert [(r["name"], r["address"], r["priority"], r["state"]) for r in vrrp["routers"]] == [
+        ("A", "10.10.0.2", 200, "master"), ("B", "10.10.0.3", 100, "backup")]
     assert runtime["sessions"][0]["announce"] == ["10.10.0.0/24"]
 
 
@@ -125,6 +133,8 @@ def test_static_routes_and_bgp_never_in_the_same_datacenter_configuration(ovh_se
     ovh_server.settle()
     runtime = ovh_server.runtime()
     assert runtime["vrrpGroups"][0]["state"] == "off"
+    assert runtime["vrrpGroups"][0]["master"] is None
+    assert [r["state"] for r in runtime["vrrpGroups"][0]["routers"]] == ["initialize"] * 2
     extra_session = [s for s in runtime["sessions"] if s["id"] == f"ovh-extra-{bgp['id']}"]
     assert extra_session and extra_session[0]["peer"] == "10.10.0.4"
     assert extra_session[0]["local"] == "10.10.0.1"

@@ -5,8 +5,8 @@
 //!   forward (virtual time), then carries out the tasks that are due. Answers `{"clock": UNIX}`.
 //! - `GET /peerlab/v1/admin/ovh/state`: what the model makes the engine run — the BGP sessions
 //!   (with the status the engine reports: `up`, `down`, `disabled`, and what each announces
-//!   now, relayed routes included), the static routes and the
-//!   VRRP gateways (a model until the data plane runs VRRP).
+//!   now, relayed routes included), the static routes and the VRRP gateways (the model's group
+//!   with the election the data plane's VRRP runs: `master` and both routers' states).
 
 use crate::App;
 use crate::admin::Admin;
@@ -44,6 +44,18 @@ pub struct SessionState {
     pub announced: Vec<ipnet::IpNet>,
 }
 
+/// A VRRP gateway: what the model wants and what the election gives.
+#[derive(Serialize)]
+pub struct GatewayState {
+    /// The model's group (`state`: `master` while VRRP runs, `off` under a `bgp` extra).
+    #[serde(flatten)]
+    pub group: VrrpGroup,
+    /// The router holding the virtual address (`A`, `B`), if one is elected.
+    pub master: Option<&'static str>,
+    /// OVH's two routers.
+    pub routers: Vec<super::vrrp::RouterView>,
+}
+
 /// The answer of `state`.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -53,7 +65,7 @@ pub struct OvhRuntime {
     /// Static routes of `network` extras.
     pub static_routes: Vec<StaticRoute>,
     /// VRRP gateways of l3 datacenter configurations.
-    pub vrrp_groups: Vec<VrrpGroup>,
+    pub vrrp_groups: Vec<GatewayState>,
 }
 
 pub async fn advance_clock(
@@ -95,6 +107,18 @@ pub async fn state(State(app): State<App>, _: Admin) -> Result<Json<OvhRuntime>,
     Ok(Json(OvhRuntime {
         sessions,
         static_routes: state.model.static_routes(),
-        vrrp_groups: state.model.vrrp_groups(),
+        vrrp_groups: state
+            .model
+            .vrrp_groups()
+            .into_iter()
+            .map(|group| {
+                let gateway = state.vrrp.get(&group.datacenter_config_id);
+                GatewayState {
+                    master: gateway.and_then(|g| g.master()),
+                    routers: gateway.map(|g| g.routers()).unwrap_or_default(),
+                    group,
+                }
+            })
+            .collect(),
     }))
 }

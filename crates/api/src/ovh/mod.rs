@@ -19,6 +19,7 @@ pub mod admin;
 pub mod auth;
 mod extract;
 mod routes;
+pub mod vrrp;
 
 pub use routes::router;
 
@@ -39,15 +40,55 @@ pub(crate) struct OvhState {
     pub status: BTreeMap<String, SessionStatus>,
     /// What each session announces now: its own prefixes and what it relays.
     pub announced: BTreeMap<String, BTreeSet<IpNet>>,
+    /// The VRRP gateways, by datacenter configuration ID.
+    pub vrrp: BTreeMap<u64, vrrp::Gateway>,
+    /// The model time the VRRP routers count from.
+    pub epoch: chrono::DateTime<chrono::Utc>,
 }
 
 impl OvhState {
     pub fn new(model: OvhConnect) -> Self {
         Self {
+            epoch: model.clock(crate::now()),
+            vrrp: BTreeMap::new(),
             model,
             applied: BTreeMap::new(),
             status: BTreeMap::new(),
             announced: BTreeMap::new(),
+        }
+    }
+}
+
+impl OvhState {
+    /// Model time `t` on the gateways' time line (zero before the epoch).
+    fn since_epoch(&self, t: chrono::DateTime<chrono::Utc>) -> std::time::Duration {
+        t.signed_duration_since(self.epoch)
+            .to_std()
+            .unwrap_or_default()
+    }
+
+    /// Brings the VRRP gateways in line with the model and runs them to `now`.
+    pub fn sync_vrrp(&mut self, now: chrono::DateTime<chrono::Utc>) {
+        let at = self.since_epoch(self.model.clock(now));
+        let wanted: BTreeMap<u64, provider::ovh_connect::VrrpGroup> = self
+            .model
+            .vrrp_groups()
+            .into_iter()
+            .map(|g| (g.datacenter_config_id, g))
+            .collect();
+        self.vrrp
+            .retain(|id, g| wanted.get(id).is_some_and(|w| w.subnet == g.subnet()));
+        for (id, group) in wanted {
+            let on = group.state == provider::ovh_connect::VrrpState::Master;
+            if let Some(gateway) = self.vrrp.get_mut(&id) {
+                gateway.set_on(on);
+            } else if let Some(gateway) = vrrp::Gateway::new(&group, self.since_epoch(group.since))
+            {
+                self.vrrp.insert(id, gateway);
+            }
+            if let Some(gateway) = self.vrrp.get_mut(&id) {
+                gateway.step(at);
+            }
         }
     }
 }
@@ -209,6 +250,7 @@ impl App {
         }
         // InterLink calls need not wait for the engine's OVH work.
         drop(interlink);
+        state.sync_vrrp(now);
         if let Some(engine) = &self.shared.engine {
             sync_engine(engine, &mut state).await;
         }

@@ -342,6 +342,7 @@ impl OvhConnect {
             datacenter_id: request.datacenter_id,
             l3,
             status: ConfigStatus::Init,
+            active_since: None,
         };
         let view = datacenter_view(id, &record);
         self.datacenter_configs.insert(id, record);

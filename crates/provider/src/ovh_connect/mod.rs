@@ -102,6 +102,9 @@ pub(crate) struct DatacenterRecord {
     pub datacenter_id: u64,
     pub l3: Option<L3Datacenter>,
     pub status: ConfigStatus,
+    /// When it became active (model time).
+    #[serde(default)]
+    pub active_since: Option<DateTime<Utc>>,
 }
 
 /// A datacenter extra.
@@ -183,6 +186,8 @@ pub struct VrrpGroup {
     pub virtual_address: Ipv4Addr,
     /// On, or off because of a `bgp` extra.
     pub state: VrrpState,
+    /// When the datacenter configuration became active (model time): the routers start then.
+    pub since: DateTime<Utc>,
 }
 
 impl OvhConnect {
@@ -426,6 +431,7 @@ impl OvhConnect {
                     } else {
                         VrrpState::Master
                     },
+                    since: dc.active_since.unwrap_or(DateTime::<Utc>::MIN_UTC),
                 })
             })
             .collect()

@@ -131,7 +131,8 @@ impl OvhConnect {
             };
             let elapsed = clock.signed_duration_since(task.created);
             let status = if elapsed >= delay {
-                let ok = self.apply(&task.effect.clone());
+                let due = task.created.checked_add_signed(delay).unwrap_or(clock);
+                let ok = self.apply(&task.effect.clone(), due);
                 changed = true;
                 if ok {
                     TaskStatus::Done
@@ -153,12 +154,19 @@ impl OvhConnect {
         changed
     }
 
-    /// Carries out `effect`; `false` when what it was about is gone.
-    fn apply(&mut self, effect: &Effect) -> bool {
+    /// Carries out `effect`, due at `due`; `false` when what it was about is gone.
+    fn apply(&mut self, effect: &Effect, due: DateTime<Utc>) -> bool {
         match effect {
             Effect::ActivatePop(id) => activate(self.pops.get_mut(id).map(|p| &mut p.status)),
             Effect::ActivateDatacenter(id) => {
-                activate(self.datacenter_configs.get_mut(id).map(|d| &mut d.status))
+                let Some(d) = self.datacenter_configs.get_mut(id) else {
+                    return false;
+                };
+                let done = activate(Some(&mut d.status));
+                if done {
+                    d.active_since = Some(due);
+                }
+                done
             }
             Effect::ActivateExtra(id) => activate(self.extras.get_mut(id).map(|e| &mut e.status)),
             Effect::DeletePop(id) => {
