@@ -133,3 +133,53 @@ proptest! {
         prop_assert_eq!(held, expected);
     }
 }
+
+/// One shard on its own: inserts through `reserve_one` and `find`, removals through
+/// `remove_at`, like `Sharded` does.
+fn shard_insert(shard: &mut Shard<V4>, key: V4, slot: Slot, seed: u64) {
+    shard.reserve_one(seed);
+    match shard.find(key, key.hash(seed)) {
+        Some(Ok(i)) => shard.entries[i].1 = slot,
+        Some(Err(i)) => {
+            shard.entries[i] = (key, slot);
+            shard.len += 1;
+        }
+        None => unreachable!("reserve_one allocates"),
+    }
+}
+
+fn shard_get(shard: &Shard<V4>, key: V4, seed: u64) -> Option<Slot> {
+    let i = shard.find(key, key.hash(seed))?.ok()?;
+    Some(shard.entries[i].1)
+}
+
+proptest! {
+    /// Many keys in one small shard: long probe runs that wrap around the end, and removals
+    /// that shift entries back, still find exactly the keys of a model.
+    #[test]
+    fn one_shard_behaves_like_a_map(
+        seed in any::<u64>(),
+        ops in proptest::collection::vec((0u32..40, any::<bool>()), 1..300),
+    ) {
+        let mut shard: Shard<V4> = Shard::default();
+        let mut model: BTreeMap<V4, Slot> = BTreeMap::new();
+        for (i, (k, insert)) in ops.iter().enumerate() {
+            let key = V4(*k, 24);
+            if *insert {
+                let slot = Slot::for_test(i as u32);
+                shard_insert(&mut shard, key, slot, seed);
+                model.insert(key, slot);
+            } else if let Some(Ok(at)) = shard.find(key, key.hash(seed)) {
+                shard.remove_at(at, seed);
+                prop_assert!(model.remove(&key).is_some());
+            } else {
+                prop_assert!(!model.contains_key(&key));
+            }
+            prop_assert_eq!(shard.len, model.len());
+            for k in 0u32..40 {
+                let key = V4(k, 24);
+                prop_assert_eq!(shard_get(&shard, key, seed), model.get(&key).copied());
+            }
+        }
+    }
+}
