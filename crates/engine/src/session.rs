@@ -123,6 +123,8 @@ pub(crate) struct Session {
     local: PeerId,
     /// The attributes of the VPC prefixes this session announces (next hop: our address).
     originated: Arc<PathAttributes>,
+    /// Whether the driver has a maximum-prefix limit to check the received count against.
+    max_prefix_limit: bool,
 }
 
 impl Session {
@@ -190,6 +192,7 @@ impl Session {
             adj_rib_out: AdjRibOut::new(peer, spec.local_asn, next_hop),
             local: PeerId::local(spec.bgp_identifier, spec.local_asn),
             originated,
+            max_prefix_limit: spec.max_prefixes.is_some(),
         })
     }
 
@@ -222,11 +225,14 @@ impl Session {
             SessionEvent::Received(update, rfc7606) => {
                 self.adj_rib_in
                     .apply_untracked(&update, rfc7606, self.policy.prefix_filter_in());
-                let count = u32::try_from(self.adj_rib_in.len_pre()).unwrap_or(u32::MAX);
-                let (afi, safi) = (self.family.afi(), Safi::UNICAST);
-                self.commands
-                    .send(Command::PrefixCount { afi, safi, count })
-                    .ok();
+                // Without a limit the count would cross two tasks for nothing on every UPDATE.
+                if self.max_prefix_limit {
+                    let count = u32::try_from(self.adj_rib_in.len_pre()).unwrap_or(u32::MAX);
+                    let (afi, safi) = (self.family.afi(), Safi::UNICAST);
+                    self.commands
+                        .send(Command::PrefixCount { afi, safi, count })
+                        .ok();
+                }
             }
             SessionEvent::Down { reason, .. } => {
                 self.state = State::Idle;
