@@ -9,8 +9,9 @@
 //! a policy change (how `set-routing-policy` applies without a session reset or ROUTE-REFRESH).
 //!
 //! Only unicast routes are kept: MP_REACH/MP_UNREACH of another SAFI are ignored. Graceful
-//! restart stale marking and the max-prefix action itself (see [`AdjRibIn::len_pre`]) belong to
-//! the session.
+//! restart (keeping a dropped session's table as stale, [`AdjRibIn::remove`] for the routes the
+//! peer sends again) and the max-prefix action itself (see [`AdjRibIn::len_pre`]) belong to the
+//! session.
 
 use crate::attributes::{MissingAttribute, PathAttributes};
 use crate::prefix_filter::PrefixFilter;
@@ -291,6 +292,12 @@ impl AdjRibIn {
             "prefix_filter_in re-evaluated"
         );
         changes
+    }
+
+    /// Removes one route (prefix and path id), admitted or not. A Graceful Restart helper does
+    /// this to a stale route the restarted peer announces or withdraws again (RFC 4724 §4.2).
+    pub fn remove(&mut self, nlri: &Nlri) {
+        self.withdraw(normal(nlri), None);
     }
 
     /// Empties the table (the session went down); returns the withdrawal of every post-policy
