@@ -34,11 +34,13 @@
 
 pub mod addressing;
 mod error;
+pub mod kernel;
 pub mod link;
 pub mod netns;
 pub mod peer;
 pub mod process;
 mod vlan;
+pub mod vrrp_speaker;
 
 pub use addressing::LinkAddressing;
 pub use error::{Error, Result};

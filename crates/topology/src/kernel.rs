@@ -1,0 +1,484 @@
+//! Kernel routes: one VRF of the [`dataplane`] model rendered into a Linux
+//! routing table, so that the kernel forwards the way the model's `trace`
+//! says.
+//!
+//! [`desired_routes`] reads a VRF's FIB (the preferred route of each
+//! prefix: static, BGP accepted by policy while propagation is on) and
+//! resolves each next hop the way the model does, to the gateway on a
+//! connected subnet and the interface behind it, because Linux does not
+//! resolve a gateway through another route. [`KernelTable::read`] lists
+//! what the kernel has (`ip -json route show … proto 250`), [`plan`]
+//! computes the difference and [`KernelTable::sync`] applies it in one
+//! `ip -batch` inside the namespace. Every route it writes carries the
+//! routing protocol number [`PROTO`] (250), and it only reads and deletes
+//! routes of that protocol: routes of the kernel (connected subnets) or of
+//! a routing daemon are never touched. Running it twice changes nothing.
+//!
+//! Not rendered: connected routes (the kernel makes them from the
+//! interface addresses, which whoever wires the namespace assigns), and
+//! routes whose egress interface is down in the model (the kernel drops
+//! the routes of a device that goes down too).
+//!
+//! A VRF is a routing table in a namespace. Where the kernel has VRF
+//! devices (`CONFIG_NET_VRF`) the provider's VRFs can be tables of one
+//! namespace; where it has not (as on the CI machines), each VRF is its own
+//! namespace and renders into its `main` table. Both give the isolation a
+//! VRF has: its own FIB, neighbours and overlapping addresses.
+
+use crate::netns::Netns;
+use crate::process::run;
+use crate::{Error, Result};
+use dataplane::{InterfaceId, Network, NextHop, NodeId, RouteSource};
+use ipnet::IpNet;
+use std::collections::BTreeSet;
+use std::fmt;
+use std::io::Write;
+use std::net::IpAddr;
+use std::process::{Command, Stdio};
+
+/// The routing protocol number of the routes peerlab owns
+/// (`ip route … proto 250`); 250 is free in iproute2's `rt_protos`.
+pub const PROTO: u8 = 250;
+
+/// The kernel's `main` routing table.
+pub const MAIN_TABLE: u32 = 254;
+
+/// How many gateway lookups a next hop may take (as the model's trace).
+const MAX_RECURSION: usize = 8;
+
+/// One route as the kernel holds it: a prefix, an optional gateway, and
+/// the device packets leave by.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KernelRoute {
+    /// The destination, host bits cleared.
+    pub prefix: IpNet,
+    /// The gateway on the device's subnet; `None` for a route straight out
+    /// of the device.
+    pub gateway: Option<IpAddr>,
+    /// The Linux device name.
+    pub device: String,
+}
+
+impl fmt::Display for KernelRoute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.prefix)?;
+        if let Some(gateway) = self.gateway {
+            write!(f, " via {gateway}")?;
+        }
+        write!(f, " dev {}", self.device)
+    }
+}
+
+/// One change [`KernelTable::sync`] makes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// `ip route del` of one of our routes.
+    Delete(KernelRoute),
+    /// `ip route add` of a route.
+    Add(KernelRoute),
+}
+
+impl Change {
+    /// The `ip -batch` line for table `table`.
+    pub fn batch_line(&self, table: u32) -> String {
+        let (verb, route) = match self {
+            Change::Delete(r) => ("del", r),
+            Change::Add(r) => ("add", r),
+        };
+        format!("route {verb} {route} table {table} proto {PROTO}")
+    }
+}
+
+/// The changes that turn `current` into `desired`: deletions first (a
+/// route whose next hop changed is deleted, then added), each list sorted.
+///
+/// ```
+/// use topology::kernel::{Change, KernelRoute, plan};
+///
+/// let route = |p: &str, gw: &str| KernelRoute {
+///     prefix: p.parse().unwrap(),
+///     gateway: Some(gw.parse().unwrap()),
+///     device: "eth0".into(),
+/// };
+/// let current = [route("10.1.0.0/16", "192.0.2.1"), route("10.2.0.0/16", "192.0.2.1")];
+/// let desired = [route("10.1.0.0/16", "192.0.2.1"), route("10.3.0.0/16", "192.0.2.1")];
+/// assert_eq!(
+///     plan(&current, &desired),
+///     vec![Change::Delete(current[1].clone()), Change::Add(desired[1].clone())]
+/// );
+/// assert!(plan(&desired, &desired).is_empty());
+/// ```
+pub fn plan(current: &[KernelRoute], desired: &[KernelRoute]) -> Vec<Change> {
+    let current: BTreeSet<&KernelRoute> = current.iter().collect();
+    let desired: BTreeSet<&KernelRoute> = desired.iter().collect();
+    let deletes = current
+        .difference(&desired)
+        .map(|r| Change::Delete((*r).clone()));
+    let adds = desired
+        .difference(&current)
+        .map(|r| Change::Add((*r).clone()));
+    deletes.chain(adds).collect()
+}
+
+/// Why a VRF cannot be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The node or VRF is not in the model.
+    #[error(transparent)]
+    Model(#[from] dataplane::Error),
+    /// A route leaves by an interface that has no Linux device.
+    #[error("no Linux device for interface {interface:?} of node {node:?}")]
+    NoDevice {
+        /// The node.
+        node: String,
+        /// The model's interface name.
+        interface: String,
+    },
+}
+
+/// The kernel routes `node`'s VRF `vrf` should have: every preferred route
+/// of its FIB that is not connected, with its next hop resolved in the VRF
+/// to a gateway on a connected subnet and the Linux device of that subnet's
+/// interface (`device` maps the model's interfaces to device names).
+/// Routes whose next hop does not resolve, or resolves to an interface that
+/// is down, are left out: the model drops those packets too.
+pub fn desired_routes(
+    net: &Network,
+    node: NodeId,
+    vrf: &str,
+    device: impl Fn(InterfaceId) -> Option<String>,
+) -> Result<Vec<KernelRoute>, RenderError> {
+    let table = net.vrf(node, vrf)?;
+    let fib = table.fib();
+    let mut routes = Vec::new();
+    for route in fib.routes() {
+        if route.source == RouteSource::Connected {
+            continue;
+        }
+        let mut gateway = None;
+        let mut current = route;
+        let mut egress = None;
+        for _ in 0..MAX_RECURSION {
+            match current.next_hop {
+                NextHop::Connected(interface) => {
+                    egress = Some(interface);
+                    break;
+                }
+                NextHop::Gateway(address) => {
+                    gateway = Some(address);
+                    match fib.lookup(address) {
+                        Some(r) => current = r,
+                        None => break,
+                    }
+                }
+            }
+        }
+        let Some(egress) = egress else { continue };
+        let Some(interface) = net.interface(egress) else {
+            continue;
+        };
+        if !interface.up {
+            continue;
+        }
+        let device = device(egress).ok_or_else(|| RenderError::NoDevice {
+            node: net.node(node).map(|n| n.name.clone()).unwrap_or_default(),
+            interface: interface.name.clone(),
+        })?;
+        routes.push(KernelRoute {
+            prefix: route.prefix,
+            gateway,
+            device,
+        });
+    }
+    Ok(routes)
+}
+
+/// Parses the output of `ip -json route show` into routes. `v4` says the
+/// family asked for (the kernel writes `default` and host routes without a
+/// length). Multipath and unreachable routes, which peerlab never writes,
+/// are refused rather than misread.
+pub fn parse_routes(json: &str, v4: bool) -> Result<Vec<KernelRoute>> {
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| Error::parse("ip -json route", e))?;
+    let entries = value
+        .as_array()
+        .ok_or_else(|| Error::parse("ip -json route", "not a list"))?;
+    let mut routes = Vec::new();
+    for entry in entries {
+        let field = |name: &str| entry.get(name).and_then(|v| v.as_str());
+        let dst = field("dst").ok_or_else(|| Error::parse("ip -json route", "no dst"))?;
+        let prefix: IpNet = match dst {
+            "default" if v4 => IpNet::V4(Default::default()),
+            "default" => IpNet::V6(Default::default()),
+            d if d.contains('/') => d.parse().map_err(|e| Error::parse("route dst", e))?,
+            d => IpNet::from(
+                d.parse::<IpAddr>()
+                    .map_err(|e| Error::parse("route dst", e))?,
+            ),
+        };
+        let gateway = field("gateway")
+            .map(|g| g.parse().map_err(|e| Error::parse("route gateway", e)))
+            .transpose()?;
+        let device = field("dev")
+            .ok_or_else(|| Error::parse("ip -json route", format!("{dst} has no device")))?;
+        routes.push(KernelRoute {
+            prefix: prefix.trunc(),
+            gateway,
+            device: device.to_owned(),
+        });
+    }
+    Ok(routes)
+}
+
+/// A routing table in a namespace, holding the routes peerlab renders.
+#[derive(Clone, Debug)]
+pub struct KernelTable {
+    netns: Netns,
+    table: u32,
+}
+
+impl KernelTable {
+    /// The `main` table of `netns`.
+    pub fn main(netns: &Netns) -> Self {
+        KernelTable::new(netns, MAIN_TABLE)
+    }
+
+    /// Table `table` of `netns`.
+    pub fn new(netns: &Netns, table: u32) -> Self {
+        KernelTable {
+            netns: netns.clone(),
+            table,
+        }
+    }
+
+    /// Our routes (protocol [`PROTO`]) in the table, IPv4 then IPv6.
+    pub fn read(&self) -> Result<Vec<KernelRoute>> {
+        let mut routes = Vec::new();
+        for (family, v4) in [("-4", true), ("-6", false)] {
+            let table = self.table.to_string();
+            let proto = PROTO.to_string();
+            let args = [
+                family, "-json", "route", "show", "table", &table, "proto", &proto,
+            ];
+            let out = run(Command::new(crate::netns::IP)
+                .args(["-n", self.netns.name()])
+                .args(args))?;
+            let out = out.trim();
+            if !out.is_empty() {
+                routes.extend(parse_routes(out, v4)?);
+            }
+        }
+        Ok(routes)
+    }
+
+    /// Makes our routes in the table exactly `desired`, and returns the
+    /// changes made (none when it already was).
+    pub fn sync(&self, desired: &[KernelRoute]) -> Result<Vec<Change>> {
+        let changes = plan(&self.read()?, desired);
+        if changes.is_empty() {
+            return Ok(changes);
+        }
+        let script: String = changes
+            .iter()
+            .map(|c| c.batch_line(self.table) + "\n")
+            .collect();
+        tracing::debug!(netns = %self.netns.name(), table = self.table, %script, "ip -batch");
+        batch(&self.netns, &script)?;
+        Ok(changes)
+    }
+
+    /// Renders `node`'s VRF `vrf` of `net` into this table (see
+    /// [`desired_routes`]) and returns the changes made.
+    pub fn render(
+        &self,
+        net: &Network,
+        node: NodeId,
+        vrf: &str,
+        device: impl Fn(InterfaceId) -> Option<String>,
+    ) -> Result<Vec<Change>> {
+        let desired =
+            desired_routes(net, node, vrf, device).map_err(|e| Error::invalid("model", e))?;
+        self.sync(&desired)
+    }
+}
+
+/// Runs `ip -batch -` with `script` in `netns`.
+fn batch(netns: &Netns, script: &str) -> Result<()> {
+    let command = format!("ip -n {} -batch -", netns.name());
+    let mut child = Command::new(crate::netns::IP)
+        .args(["-n", netns.name(), "-batch", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|source| Error::Spawn {
+            command: command.clone(),
+            source,
+        })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(script.as_bytes())
+            .map_err(|e| Error::io(format!("writing to {command}"), e))?;
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|e| Error::io(format!("waiting for {command}"), e))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(Error::CommandFailed {
+        command: format!("{command} <<< {script:?}"),
+        status: output.status.to_string(),
+        output: String::from_utf8_lossy(&output.stderr).into_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dataplane::{InterfaceConfig, NodeRole};
+
+    fn route(prefix: &str, gateway: Option<&str>, device: &str) -> KernelRoute {
+        KernelRoute {
+            prefix: prefix.parse().unwrap(),
+            gateway: gateway.map(|g| g.parse().unwrap()),
+            device: device.into(),
+        }
+    }
+
+    #[test]
+    fn parses_ip_json() {
+        let v4 = r#"[{"dst":"default","gateway":"172.16.4.1","dev":"eth0","protocol":"250","flags":[]},
+            {"dst":"10.1.0.0/16","gateway":"169.254.1.1","dev":"veth0.2001","protocol":"250","flags":[]},
+            {"dst":"192.0.2.7","dev":"eth1","protocol":"250","scope":"link","flags":[]}]"#;
+        assert_eq!(
+            parse_routes(v4, true).unwrap(),
+            vec![
+                route("0.0.0.0/0", Some("172.16.4.1"), "eth0"),
+                route("10.1.0.0/16", Some("169.254.1.1"), "veth0.2001"),
+                route("192.0.2.7/32", None, "eth1"),
+            ]
+        );
+        let v6 = r#"[{"dst":"default","gateway":"fe80::1","dev":"eth0","protocol":"250","metric":1024,"flags":[],"pref":"medium"}]"#;
+        assert_eq!(
+            parse_routes(v6, false).unwrap(),
+            vec![route("::/0", Some("fe80::1"), "eth0")]
+        );
+        assert_eq!(parse_routes("[]", true).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_read() {
+        for bad in [
+            "",
+            "{}",
+            "[{}]",
+            r#"[{"dst":"10.0.0.0/33","dev":"x"}]"#,
+            r#"[{"dst":"10.0.0.0/8"}]"#,
+            r#"[{"dst":"10.0.0.0/8","dev":"x","gateway":"nope"}]"#,
+            r#"[{"dst":"blackhole 10.0.0.0/8"}]"#,
+        ] {
+            assert!(parse_routes(bad, true).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn plan_deletes_then_adds_and_replaces_changed_next_hops() {
+        let current = [
+            route("10.1.0.0/16", Some("192.0.2.1"), "eth0"),
+            route("10.2.0.0/16", Some("192.0.2.1"), "eth0"),
+        ];
+        let desired = [
+            route("10.1.0.0/16", Some("192.0.2.9"), "eth0"),
+            route("10.2.0.0/16", Some("192.0.2.1"), "eth0"),
+        ];
+        let changes = plan(&current, &desired);
+        assert_eq!(
+            changes,
+            vec![
+                Change::Delete(current[0].clone()),
+                Change::Add(desired[0].clone())
+            ]
+        );
+        assert_eq!(
+            changes[0].batch_line(MAIN_TABLE),
+            "route del 10.1.0.0/16 via 192.0.2.1 dev eth0 table 254 proto 250"
+        );
+        assert_eq!(
+            Change::Add(route("2001:db8::/32", None, "eth1")).batch_line(100),
+            "route add 2001:db8::/32 dev eth1 table 100 proto 250"
+        );
+        assert!(plan(&[], &[]).is_empty());
+        assert_eq!(
+            plan(&current, &[]),
+            current
+                .iter()
+                .cloned()
+                .map(Change::Delete)
+                .collect::<Vec<_>>()
+        );
+    }
+
+    /// A provider VRF with a connected link, a VPC subnet, a BGP route via
+    /// the link, a static route via a BGP-learned gateway, an unresolvable
+    /// one and one over a down interface.
+    #[test]
+    fn desired_routes_resolve_next_hops_like_the_model() {
+        let mut net = Network::new();
+        let xc = net.add_segment("xc").unwrap();
+        let vpc = net.add_segment("vpc").unwrap();
+        let other = net.add_segment("other").unwrap();
+        let pe = net.add_node("pe", NodeRole::Provider).unwrap();
+        net.add_vrf(pe, "prod").unwrap();
+        let link = InterfaceConfig::new("prod", xc)
+            .vrf("prod")
+            .address("169.254.0.0/31".parse().unwrap());
+        let link = net.add_interface(pe, link).unwrap();
+        let app = InterfaceConfig::new("app", vpc)
+            .vrf("prod")
+            .address("172.16.4.1/22".parse().unwrap());
+        net.add_interface(pe, app).unwrap();
+        let down = InterfaceConfig::new("down", other)
+            .vrf("prod")
+            .address("192.0.2.0/24".parse().unwrap());
+        let down = net.add_interface(pe, down).unwrap();
+        net.set_interface_up(down, false).unwrap();
+        let vrf = net.vrf_mut(pe, "prod").unwrap();
+        vrf.install_bgp(
+            "10.1.0.0/16".parse().unwrap(),
+            NextHop::Gateway("169.254.0.1".parse().unwrap()),
+            "link \"prod\"",
+        );
+        let recursive = "10.9.0.0/16".parse().unwrap();
+        net.add_static_route(pe, "prod", recursive, "10.1.2.3".parse().unwrap())
+            .unwrap();
+        let nowhere = "10.8.0.0/16".parse().unwrap();
+        net.add_static_route(pe, "prod", nowhere, "203.0.113.1".parse().unwrap())
+            .unwrap();
+        let dead = "10.7.0.0/16".parse().unwrap();
+        net.add_static_route(pe, "prod", dead, "192.0.2.1".parse().unwrap())
+            .unwrap();
+        let device = |i: InterfaceId| (i == link).then(|| "veth1h.2001".to_owned());
+        let routes = desired_routes(&net, pe, "prod", device).unwrap();
+        assert_eq!(
+            routes,
+            vec![
+                route("10.1.0.0/16", Some("169.254.0.1"), "veth1h.2001"),
+                route("10.9.0.0/16", Some("169.254.0.1"), "veth1h.2001"),
+            ]
+        );
+        assert!(
+            desired_routes(&net, pe, "default", device)
+                .unwrap()
+                .is_empty()
+        );
+        assert!(matches!(
+            desired_routes(&net, pe, "nope", device),
+            Err(RenderError::Model(_))
+        ));
+        assert!(matches!(
+            desired_routes(&net, pe, "prod", |_| None),
+            Err(RenderError::NoDevice { .. })
+        ));
+    }
+}
