@@ -344,7 +344,7 @@ impl Driver {
         match run(Command::new(IP).args(args).args(["dev", &self.interface])) {
             Ok(_) => Ok(()),
             Err(Error::CommandFailed { output, .. })
-                if output.contains("File exists") || output.contains("Cannot assign") =>
+                if output.contains("File exists") || output.contains("Address not found") =>
             {
                 Ok(())
             }
