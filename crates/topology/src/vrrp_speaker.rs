@@ -19,6 +19,11 @@
 //! recorded with the instant it took effect ([`Speaker::transitions`]), for
 //! failover measurements.
 //!
+//! The kernel accepts packets sent to an address it holds, so the speaker
+//! only runs virtual routers with `Accept_Mode` on (as FRR's vrrpd, which
+//! also puts the addresses on an interface); the model's trace then agrees
+//! that a ping to the virtual address is answered by the master.
+//!
 //! Not here: IPv6 (Neighbor Advertisements), the virtual MAC address
 //! 00-00-5E-00-01-{VRID} (the master answers with its interface's own MAC,
 //! announced by the gratuitous ARP, as many VRRP implementations without
@@ -95,6 +100,13 @@ impl Speaker {
                 "only IPv4 virtual routers are spoken for real",
             ));
         };
+        if !config.accept_mode {
+            return Err(Error::invalid(
+                "VRRP config",
+                "Accept_Mode must be on: the speaker holds the virtual address in the kernel, \
+                 which accepts packets sent to it",
+            ));
+        }
         let router = VirtualRouter::new(config).map_err(|e| Error::invalid("VRRP config", e))?;
         let shared = Arc::new(Mutex::new(Shared {
             router,

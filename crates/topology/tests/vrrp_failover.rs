@@ -11,6 +11,7 @@
 //! Needs root. Run with `cargo test -p topology --test vrrp_failover -- --nocapture`.
 
 use dataplane::vrrp::{Config, State};
+use dataplane::{InterfaceConfig, InterfaceId, Network, NodeId, NodeRole};
 use std::net::IpAddr;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -91,10 +92,78 @@ fn neighbour(host: &Netns) -> String {
         .unwrap_or_default()
 }
 
-fn router(ns: &Netns, n: u8, priority: u8) -> Speaker {
+fn config(n: u8, priority: u8) -> Config {
     let primary: IpAddr = format!("192.0.2.{n}").parse().unwrap();
-    let config = Config::new(1, priority, primary, vec![VIP.parse().unwrap()]);
-    Speaker::start(ns, "eth0", config).unwrap()
+    let mut config = Config::new(1, priority, primary, vec![VIP.parse().unwrap()]);
+    config.accept_mode = true;
+    config
+}
+
+fn router(ns: &Netns, n: u8, priority: u8) -> Speaker {
+    Speaker::start(ns, "eth0", config(n, priority)).unwrap()
+}
+
+/// The same segment in the model: three routers with the VRRP group, and
+/// the host.
+struct Model {
+    net: Network,
+    host: NodeId,
+    routers: [InterfaceId; 3],
+}
+
+impl Model {
+    fn new() -> Model {
+        let mut net = Network::new();
+        let lan = net.add_segment("lan").unwrap();
+        let mut routers = Vec::new();
+        for (n, priority) in [(1, 200), (2, 150), (3, 100)] {
+            let node = net.add_node(format!("r{n}"), NodeRole::Router).unwrap();
+            let address = format!("192.0.2.{n}/24").parse().unwrap();
+            let eth0 = InterfaceConfig::new("eth0", lan).address(address);
+            let eth0 = net.add_interface(node, eth0).unwrap();
+            net.add_vrrp_router(eth0, &config(n, priority)).unwrap();
+            routers.push(eth0);
+        }
+        let host = net.add_node("host", NodeRole::Host).unwrap();
+        let eth0 = InterfaceConfig::new("eth0", lan).address("192.0.2.10/24".parse().unwrap());
+        net.add_interface(host, eth0).unwrap();
+        let routers = [routers[0], routers[1], routers[2]];
+        Model { net, host, routers }
+    }
+
+    /// The trace to the virtual address while r1 is gone and r2, r3 are in
+    /// `states`.
+    fn without_master(&mut self, states: &[State; 2]) -> dataplane::Trace {
+        self.net.set_interface_up(self.routers[0], false).unwrap();
+        for (interface, state) in self.routers[1..].iter().zip(states) {
+            let is_master = *state == State::Master;
+            self.net.set_vrrp_master(*interface, 1, is_master).unwrap();
+        }
+        self.net.trace(self.host, VIP.parse().unwrap()).unwrap()
+    }
+
+    /// Follows the speakers' states (`None` for a router that is gone),
+    /// and checks that the trace to the virtual address and the host's
+    /// ping agree, and that the trace ends at `master`.
+    fn check(&mut self, states: [Option<State>; 3], host: &Netns, master: &str) {
+        for (interface, state) in self.routers.into_iter().zip(states) {
+            let is_master = state == Some(State::Master);
+            self.net.set_vrrp_master(interface, 1, is_master).unwrap();
+            self.net
+                .set_interface_up(interface, state.is_some())
+                .unwrap();
+        }
+        let trace = self.net.trace(self.host, VIP.parse().unwrap()).unwrap();
+        println!("model: {trace}");
+        assert!(trace.is_delivered(), "{trace}");
+        assert!(
+            trace.to_string().contains(&format!("router \"{master}\"")),
+            "{trace}"
+        );
+        wait_for(&format!("the host's ping agrees: {trace}"), || {
+            ping(host, VIP)
+        });
+    }
 }
 
 #[test]
@@ -106,6 +175,7 @@ fn the_virtual_address_follows_the_master() {
         lan.plug("vrrp-r3", 3),
     );
     let host = lan.plug("vrrp-host", 10);
+    let mut model = Model::new();
 
     let r1 = router(&ns1, 1, 200);
     let r2 = router(&ns2, 2, 150);
@@ -126,6 +196,11 @@ fn the_virtual_address_follows_the_master() {
         "{}",
         neighbour(&host)
     );
+    model.check(
+        [Some(r1.state()), Some(r2.state()), Some(r3.state())],
+        &host,
+        "r1",
+    );
     // r2 has heard r1: its timers run on r1's advertisement interval.
     let expected_down = r2.master_down_interval();
 
@@ -133,6 +208,16 @@ fn the_virtual_address_follows_the_master() {
     // Master_Down_Interval; r3 stays backup.
     let crashed = r1.crash();
     assert!(!has_vip(&ns1));
+    // Until a backup takes over, nobody holds the address: the model says
+    // the backups do not answer for it, and the ping fails (checked only if
+    // the ping ended before the takeover, which it does by seconds).
+    let gone = model.without_master(&[r2.state(), r3.state()]);
+    println!("model: {gone}");
+    assert_eq!(gone.drop_reason().map(|r| r.kind()), Some("vrrp_backup"));
+    let answered = ping(&host, VIP);
+    if r2.became(State::Master, crashed).is_none() {
+        assert!(!answered, "nobody holds the virtual address yet");
+    }
     wait_for("r2 becomes master", || {
         r2.became(State::Master, crashed).is_some()
     });
@@ -154,6 +239,7 @@ fn the_virtual_address_follows_the_master() {
         "{}",
         neighbour(&host)
     );
+    model.check([None, Some(r2.state()), Some(r3.state())], &host, "r2");
     println!(
         "VRRP crash failover (priority 200 → 150, 1 s advertisements): measured {:?}, \
          Master_Down_Interval {:?} (3 × 1 s + Skew_Time {:?})",
@@ -176,6 +262,7 @@ fn the_virtual_address_follows_the_master() {
     wait_for("the host reaches the virtual address on r3", || {
         ping(&host, VIP)
     });
+    model.check([None, None, Some(r3.state())], &host, "r3");
     println!(
         "VRRP clean-stop handover (priority 0, → 100): measured {handover:?}, Skew_Time {expected_skew:?}"
     );
@@ -192,6 +279,7 @@ fn the_virtual_address_follows_the_master() {
     wait_for("the host reaches the virtual address on r1 again", || {
         ping(&host, VIP)
     });
+    model.check([Some(r1.state()), None, Some(r3.state())], &host, "r1");
     println!(
         "VRRP preemption (priority 200 returns): measured {:?}, Master_Down_Interval {:?}",
         r1.became(State::Master, back).unwrap() - back,
