@@ -76,6 +76,7 @@ pub struct Transition {
 struct Shared {
     router: VirtualRouter,
     transitions: Vec<Transition>,
+    received: u64,
     error: Option<String>,
 }
 
@@ -111,6 +112,7 @@ impl Speaker {
         let shared = Arc::new(Mutex::new(Shared {
             router,
             transitions: Vec::new(),
+            received: 0,
             error: None,
         }));
         let control = Arc::new(AtomicU8::new(RUN));
@@ -175,6 +177,11 @@ impl Speaker {
             .iter()
             .find(|t| t.state == state && t.at >= since)
             .map(|t| t.at)
+    }
+
+    /// How many valid advertisements of its VRID it has received.
+    pub fn received(&self) -> u64 {
+        lock(&self.shared).received
     }
 
     /// Master_Down_Interval as this router computes it now (with the
@@ -272,10 +279,16 @@ impl Driver {
             if let Some((source, bytes)) = self.io.receive(&mut buffer, wait)? {
                 if source != self.io.primary {
                     match Advertisement::decode(bytes, IpAddr::V4(source)) {
-                        Ok(advertisement) => self.handle(Event::Received {
-                            source: IpAddr::V4(source),
-                            advertisement,
-                        })?,
+                        Ok(advertisement) => {
+                            let vrid = lock(&self.shared).router.config().vrid;
+                            if advertisement.vrid == vrid {
+                                lock(&self.shared).received += 1;
+                            }
+                            self.handle(Event::Received {
+                                source: IpAddr::V4(source),
+                                advertisement,
+                            })?
+                        }
                         Err(e) => {
                             tracing::debug!(interface = %self.interface, %source, error = %e, "discarded")
                         }
