@@ -34,7 +34,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::io::Write;
 use std::net::IpAddr;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// The routing protocol number of the routes peerlab owns
 /// (`ip route … proto 250`); 250 is free in iproute2's `rt_protos`.
@@ -260,9 +260,19 @@ impl KernelTable {
             let args = [
                 family, "-json", "route", "show", "table", &table, "proto", &proto,
             ];
-            let out = run(Command::new(crate::netns::IP)
+            let out = match run(Command::new(crate::netns::IP)
                 .args(["-n", self.netns.name()])
-                .args(args))?;
+                .args(args))
+            {
+                Ok(out) => out,
+                // A table comes to exist with its first route, per family.
+                Err(Error::CommandFailed { output, .. })
+                    if output.contains("FIB table does not exist") =>
+                {
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let out = out.trim();
             if !out.is_empty() {
                 routes.extend(parse_routes(out, v4)?);
@@ -302,35 +312,31 @@ impl KernelTable {
     }
 }
 
-/// Runs `ip -batch -` with `script` in `netns`.
+/// Runs `ip -batch FILE` with `script` in `netns`, within the command
+/// timeout; the first failing line stops it and is the error.
 fn batch(netns: &Netns, script: &str) -> Result<()> {
-    let command = format!("ip -n {} -batch -", netns.name());
-    let mut child = Command::new(crate::netns::IP)
-        .args(["-n", netns.name(), "-batch", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|source| Error::Spawn {
-            command: command.clone(),
-            source,
-        })?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(script.as_bytes())
-            .map_err(|e| Error::io(format!("writing to {command}"), e))?;
+    let mut file = tempfile::Builder::new()
+        .prefix("peerlab-routes-")
+        .tempfile()
+        .map_err(|e| Error::io("cannot create the ip -batch file", e))?;
+    file.write_all(script.as_bytes())
+        .and_then(|()| file.flush())
+        .map_err(|e| Error::io("cannot write the ip -batch file", e))?;
+    let mut cmd = Command::new(crate::netns::IP);
+    cmd.args(["-n", netns.name(), "-batch"]).arg(file.path());
+    match run(&mut cmd) {
+        Ok(_) => Ok(()),
+        Err(Error::CommandFailed {
+            command,
+            status,
+            output,
+        }) => Err(Error::CommandFailed {
+            command: format!("{command} ({script:?})"),
+            status,
+            output,
+        }),
+        Err(e) => Err(e),
     }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| Error::io(format!("waiting for {command}"), e))?;
-    if output.status.success() {
-        return Ok(());
-    }
-    Err(Error::CommandFailed {
-        command: format!("{command} <<< {script:?}"),
-        status: output.status.to_string(),
-        output: String::from_utf8_lossy(&output.stderr).into_owned(),
-    })
 }
 
 #[cfg(test)]

@@ -315,7 +315,11 @@ impl Driver {
                     let bytes = advertisement
                         .encode(source)
                         .map_err(|e| Error::invalid("VRRP advertisement", e))?;
-                    self.io.send(&bytes)?;
+                    // A lost advertisement (the link is down) is what the
+                    // protocol is made to survive: log it and go on.
+                    if let Err(e) = self.io.send(&bytes) {
+                        tracing::warn!(interface = %self.interface, error = %e, "VRRP send");
+                    }
                 }
                 Action::BecomeMaster { addresses } => {
                     for address in &addresses {
