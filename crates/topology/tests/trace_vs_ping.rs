@@ -21,219 +21,14 @@
 //! model by hand; the point is that the rendered kernel agrees with the
 //! model. Needs root.
 
-use dataplane::{
-    DEFAULT_VRF, InterfaceConfig, InterfaceId, Network, NextHop, NodeId, NodeRole, SegmentId,
-    VlanId, WithheldReason, WithheldRoute,
-};
+mod lab;
+
+use dataplane::{DEFAULT_VRF, NextHop, NodeId, NodeRole, WithheldReason, WithheldRoute};
 use ipnet::IpNet;
-use std::collections::{BTreeMap, BTreeSet};
+use lab::Lab;
+use std::collections::BTreeSet;
 use std::net::IpAddr;
-use std::thread;
-use topology::kernel::{Change, KernelTable};
-use topology::{Link, LinkAddressing, LinkConfig, Netns};
-
-/// One node of the lab: its namespace, the VRF rendered into its main
-/// table, and its interfaces' Linux names.
-struct Node {
-    id: NodeId,
-    netns: Netns,
-    vrf: String,
-    devices: BTreeMap<InterfaceId, String>,
-}
-
-/// The model and the namespaces, built side by side.
-struct Lab {
-    links: Vec<Link>,
-    nodes: Vec<Node>,
-    net: Network,
-}
-
-impl Lab {
-    fn node(&mut self, name: &str, role: NodeRole, vrf: &str) -> NodeId {
-        let id = self.net.add_node(name, role).unwrap();
-        if vrf != DEFAULT_VRF {
-            self.net.add_vrf(id, vrf).unwrap();
-        }
-        let netns = Netns::create(&format!("tp-{name}")).unwrap();
-        if role != NodeRole::Host {
-            netns
-                .run("sysctl", ["-qw", "net.ipv4.ip_forward=1"])
-                .unwrap();
-        }
-        self.nodes.push(Node {
-            id,
-            netns,
-            vrf: vrf.into(),
-            devices: BTreeMap::new(),
-        });
-        id
-    }
-
-    fn get(&self, id: NodeId) -> &Node {
-        self.nodes.iter().find(|n| n.id == id).unwrap()
-    }
-
-    fn get_mut(&mut self, id: NodeId) -> &mut Node {
-        self.nodes.iter_mut().find(|n| n.id == id).unwrap()
-    }
-
-    fn interface(
-        &mut self,
-        node: NodeId,
-        device: &str,
-        segment: SegmentId,
-        vlan: Option<u16>,
-        address: &str,
-    ) {
-        let vrf = self.get(node).vrf.clone();
-        let mut config = InterfaceConfig::new(device, segment)
-            .vrf(vrf)
-            .address(address.parse().unwrap());
-        if let Some(vlan) = vlan {
-            config = config.vlan(VlanId::new(vlan).unwrap());
-        }
-        let id = self.net.add_interface(node, config).unwrap();
-        self.get_mut(node).devices.insert(id, device.to_owned());
-    }
-
-    /// An untagged cable between `a` and `b`: a veth pair, both ends up
-    /// with their address.
-    fn cable(
-        &mut self,
-        a: NodeId,
-        a_dev: &str,
-        a_addr: &str,
-        b: NodeId,
-        b_dev: &str,
-        b_addr: &str,
-    ) {
-        let segment = self
-            .net
-            .add_segment(format!("{a_dev}-{b_dev}-{a_addr}"))
-            .unwrap();
-        let (na, nb) = (self.get(a).netns.clone(), self.get(b).netns.clone());
-        let add = ["link", "add", a_dev, "type", "veth", "peer", "name", b_dev];
-        na.run("ip", add.into_iter().chain(["netns", nb.name()]))
-            .unwrap();
-        for (ns, dev, addr) in [(&na, a_dev, a_addr), (&nb, b_dev, b_addr)] {
-            ns.run("ip", ["addr", "add", addr, "dev", dev]).unwrap();
-            ns.run("ip", ["link", "set", dev, "up"]).unwrap();
-        }
-        self.interface(a, a_dev, segment, None, a_addr);
-        self.interface(b, b_dev, segment, None, b_addr);
-    }
-
-    /// An InterLink cross-connect between the provider (VRF side) and a
-    /// customer router, each end on its own VLAN id.
-    fn interlink(
-        &mut self,
-        name: &str,
-        provider: NodeId,
-        router: NodeId,
-        host_vlan: u16,
-        peer_vlan: u16,
-    ) -> (SegmentId, LinkAddressing) {
-        let config = LinkConfig {
-            host_vlan,
-            peer_vlan,
-            addressing: LinkAddressing::allocate().unwrap(),
-        };
-        let link = Link::create(
-            Some(&self.get(provider).netns),
-            &self.get(router).netns,
-            &config,
-        )
-        .unwrap();
-        let segment = self.net.add_segment(name).unwrap();
-        let a = config.addressing;
-        let (host_if, peer_if) = (
-            link.host_interface().to_owned(),
-            link.peer_interface().to_owned(),
-        );
-        self.interface(
-            provider,
-            &host_if,
-            segment,
-            Some(host_vlan),
-            &a.scw_ipv4.to_string(),
-        );
-        self.interface(
-            router,
-            &peer_if,
-            segment,
-            Some(peer_vlan),
-            &a.peer_ipv4.to_string(),
-        );
-        self.links.push(link);
-        (segment, a)
-    }
-
-    /// Renders every node's VRF into its namespace; returns the changes.
-    fn render(&self) -> Vec<(String, Change)> {
-        let mut all = Vec::new();
-        for node in &self.nodes {
-            let table = KernelTable::main(&node.netns);
-            let device = |i: InterfaceId| node.devices.get(&i).cloned();
-            let changes = table.render(&self.net, node.id, &node.vrf, device).unwrap();
-            let name = self.net.node(node.id).unwrap().name.clone();
-            all.extend(changes.into_iter().map(|c| (name.clone(), c)));
-        }
-        all
-    }
-
-    /// Pings every host from every other one, at once, and compares with
-    /// the model. Returns the drop reasons seen.
-    fn check_matrix(&self, phase: &str, hosts: &[NodeId]) -> BTreeSet<&'static str> {
-        let pairs: Vec<(NodeId, NodeId)> = hosts
-            .iter()
-            .flat_map(|a| hosts.iter().map(move |b| (*a, *b)))
-            .filter(|(a, b)| a != b)
-            .collect();
-        let address = |n: NodeId| -> IpAddr {
-            let (_, i) = self.net.interfaces_of(n).next().unwrap();
-            i.addresses[0].addr()
-        };
-        let pings: Vec<bool> = thread::scope(|s| {
-            let handles: Vec<_> = pairs
-                .iter()
-                .map(|(a, b)| {
-                    let ns = self.get(*a).netns.clone();
-                    let to = address(*b).to_string();
-                    s.spawn(move || ns.run("ping", ["-c1", "-W1", &to]).is_ok())
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
-        });
-        let mut reasons = BTreeSet::new();
-        let mut disagreements = Vec::new();
-        println!("--- {phase}");
-        for ((a, b), ping) in pairs.iter().zip(pings) {
-            let reach = self.net.reach(*a, *b).unwrap();
-            let model = reach.is_reachable();
-            let why = [("", &reach.forward), ("the reply ", &reach.reverse)]
-                .into_iter()
-                .find_map(|(w, t)| t.drop_reason().map(|r| (w, t, r)));
-            if let Some((_, _, reason)) = why {
-                reasons.insert(reason.kind());
-            }
-            let line = match why {
-                None => format!("{} and back", reach.forward),
-                Some((which, trace, _)) => format!("{which}{trace}"),
-            };
-            let mark = if model == ping { "ok " } else { "BAD" };
-            println!("{mark} ping {}: {line}", if ping { "ok  " } else { "fail" });
-            if model != ping {
-                disagreements.push(format!("model {model}, ping {ping}: {line}"));
-            }
-        }
-        assert!(
-            disagreements.is_empty(),
-            "{phase}: the kernel and the model disagree:\n{}",
-            disagreements.join("\n")
-        );
-        reasons
-    }
-}
+use topology::kernel::{Change, MAIN_TABLE};
 
 fn net(s: &str) -> IpNet {
     s.parse().unwrap()
@@ -245,18 +40,16 @@ fn via(a: impl Into<IpAddr>) -> NextHop {
 
 #[test]
 fn ping_works_exactly_when_the_trace_delivers() {
-    let mut lab = Lab {
-        links: Vec::new(),
-        nodes: Vec::new(),
-        net: Network::new(),
-    };
-    let provider = lab.node("provider", NodeRole::Provider, "prod");
-    let r1 = lab.node("r1", NodeRole::Router, DEFAULT_VRF);
-    let r2 = lab.node("r2", NodeRole::Router, DEFAULT_VRF);
-    let r3 = lab.node("r3", NodeRole::Router, DEFAULT_VRF);
+    let mut lab = Lab::new();
+    let provider = lab.node("provider", NodeRole::Provider);
+    // One VPC: the provider namespace's main table is its VRF.
+    lab.vrf(provider, "prod", MAIN_TABLE);
+    let r1 = lab.node("r1", NodeRole::Router);
+    let r2 = lab.node("r2", NodeRole::Router);
+    let r3 = lab.node("r3", NodeRole::Router);
     let hosts: Vec<NodeId> = ["h1", "h2", "h3", "h4", "app1", "app2"]
         .iter()
-        .map(|h| lab.node(h, NodeRole::Host, DEFAULT_VRF))
+        .map(|h| lab.node(h, NodeRole::Host))
         .collect();
     let [h1, h2, h3, h4, app1, app2] = hosts[..] else {
         unreachable!()
@@ -280,42 +73,14 @@ fn ping_works_exactly_when_the_trace_delivers() {
 
     // The VPC: a private network (a bridge in the provider namespace) with
     // the VRF's gateway and two instances.
-    let vpc = lab.net.add_segment("prod/app").unwrap();
-    let pns = lab.get(provider).netns.clone();
-    pns.run("ip", ["link", "add", "app", "type", "bridge"])
-        .unwrap();
-    pns.run("ip", ["addr", "add", "172.16.4.1/22", "dev", "app"])
-        .unwrap();
-    pns.run("ip", ["link", "set", "app", "up"]).unwrap();
-    lab.interface(provider, "app", vpc, None, "172.16.4.1/22");
-    for (n, (app, addr)) in [(app1, "172.16.4.10/22"), (app2, "172.16.4.11/22")]
-        .into_iter()
-        .enumerate()
-    {
-        let port = format!("app-p{n}");
-        let ans = lab.get(app).netns.clone();
-        let add = ["link", "add", &port, "type", "veth", "peer", "name", "eth0"];
-        pns.run("ip", add.into_iter().chain(["netns", ans.name()]))
-            .unwrap();
-        pns.run("ip", ["link", "set", &port, "master", "app", "up"])
-            .unwrap();
-        ans.run("ip", ["addr", "add", addr, "dev", "eth0"]).unwrap();
-        ans.run("ip", ["link", "set", "eth0", "up"]).unwrap();
-        lab.interface(app, "eth0", vpc, None, addr);
-        lab.net
-            .add_static_route(
-                app,
-                DEFAULT_VRF,
-                net("0.0.0.0/0"),
-                "172.16.4.1".parse().unwrap(),
-            )
-            .unwrap();
-    }
+    let instances = [(app1, "172.16.4.10/22"), (app2, "172.16.4.11/22")];
+    lab.private_network(provider, "prod", "app", "172.16.4.1/22", &instances);
+    let pns = lab.netns(provider);
 
     // The cross-connects.
-    let (l1, a1) = lab.interlink("l1", provider, r1, 2001, 2001);
-    let (_, a2) = lab.interlink("l2", provider, r2, 2002, 2002);
-    let (_, a3) = lab.interlink("l3", provider, r3, 2003, 2004);
+    let (l1, a1) = lab.interlink("l1", provider, "prod", r1, 2001, 2001);
+    let (_, a2) = lab.interlink("l2", provider, "prod", r2, 2002, 2002);
+    let (_, a3) = lab.interlink("l3", provider, "prod", r3, 2003, 2004);
     let (link1, link2) = ("link \"l1\"", "link \"l2\"");
 
     // What BGP decided on l1: the VPC goes to r1; 10.1.0.0/24 is accepted,

@@ -19,11 +19,12 @@
 //! routes whose egress interface is down in the model (the kernel drops
 //! the routes of a device that goes down too).
 //!
-//! A VRF is a routing table in a namespace. Where the kernel has VRF
-//! devices (`CONFIG_NET_VRF`) the provider's VRFs can be tables of one
-//! namespace; where it has not (as on the CI machines), each VRF is its own
-//! namespace and renders into its `main` table. Both give the isolation a
-//! VRF has: its own FIB, neighbours and overlapping addresses.
+//! A VRF is a routing table. A namespace with one VRF renders it into its
+//! `main` table. Several VRFs in one namespace (the provider edge, where
+//! the engine's sessions run on every link) each get a numbered table
+//! holding their connected routes too, selected by the interface packets
+//! arrive on: see [`vrf`]. The kernels peerlab runs on may lack VRF
+//! devices (`CONFIG_NET_VRF`), so this uses only policy routing rules.
 
 use crate::netns::Netns;
 use crate::process::run;
@@ -35,6 +36,9 @@ use std::fmt;
 use std::io::Write;
 use std::net::IpAddr;
 use std::process::Command;
+
+pub mod vrf;
+pub use vrf::KernelVrf;
 
 /// The routing protocol number of the routes peerlab owns
 /// (`ip route … proto 250`); 250 is free in iproute2's `rt_protos`.
@@ -193,6 +197,37 @@ pub fn desired_routes(
     Ok(routes)
 }
 
+/// The connected routes of `node`'s VRF `vrf`: the subnet of each address
+/// of its interfaces that are up, straight out of the interface's device.
+/// The kernel puts them in `main` by itself; a VRF's numbered table needs
+/// them rendered.
+pub fn connected_routes(
+    net: &Network,
+    node: NodeId,
+    vrf: &str,
+    device: impl Fn(InterfaceId) -> Option<String>,
+) -> Result<Vec<KernelRoute>, RenderError> {
+    net.vrf(node, vrf)?;
+    let mut routes = Vec::new();
+    let interfaces = net
+        .interfaces_of(node)
+        .filter(|(id, i)| i.up && net.vrf_of(*id) == Some(vrf));
+    for (id, interface) in interfaces {
+        let device = device(id).ok_or_else(|| RenderError::NoDevice {
+            node: net.node(node).map(|n| n.name.clone()).unwrap_or_default(),
+            interface: interface.name.clone(),
+        })?;
+        for address in &interface.addresses {
+            routes.push(KernelRoute {
+                prefix: address.trunc(),
+                gateway: None,
+                device: device.clone(),
+            });
+        }
+    }
+    Ok(routes)
+}
+
 /// Parses the output of `ip -json route show` into routes. `v4` says the
 /// family asked for (the kernel writes `default` and host routes without a
 /// length). Multipath and unreachable routes, which peerlab never writes,
@@ -235,6 +270,7 @@ pub fn parse_routes(json: &str, v4: bool) -> Result<Vec<KernelRoute>> {
 pub struct KernelTable {
     netns: Netns,
     table: u32,
+    connected: bool,
 }
 
 impl KernelTable {
@@ -248,7 +284,25 @@ impl KernelTable {
         KernelTable {
             netns: netns.clone(),
             table,
+            connected: false,
         }
+    }
+
+    /// Renders the VRF's connected routes too (see [`connected_routes`]):
+    /// for a table other than `main`.
+    pub fn with_connected(mut self) -> Self {
+        self.connected = true;
+        self
+    }
+
+    /// The namespace.
+    pub fn netns(&self) -> &Netns {
+        &self.netns
+    }
+
+    /// The table number.
+    pub fn table(&self) -> u32 {
+        self.table
     }
 
     /// Our routes (protocol [`PROTO`]) in the table, IPv4 then IPv6.
@@ -306,8 +360,11 @@ impl KernelTable {
         vrf: &str,
         device: impl Fn(InterfaceId) -> Option<String>,
     ) -> Result<Vec<Change>> {
-        let desired =
-            desired_routes(net, node, vrf, device).map_err(|e| Error::invalid("model", e))?;
+        let model = |e: RenderError| Error::invalid("model", e);
+        let mut desired = desired_routes(net, node, vrf, &device).map_err(model)?;
+        if self.connected {
+            desired.extend(connected_routes(net, node, vrf, &device).map_err(model)?);
+        }
         self.sync(&desired)
     }
 }
