@@ -543,5 +543,22 @@ mod tests {
             desired_routes(&net, pe, "prod", |_| None),
             Err(RenderError::NoDevice { .. })
         ));
+
+        // The connected routes of prod's interfaces that are up, for a VRF
+        // table; none in the default VRF, which has no interface.
+        let all = |i: InterfaceId| Some(format!("if{}", net.interface(i).unwrap().name));
+        assert_eq!(
+            connected_routes(&net, pe, "prod", all).unwrap(),
+            vec![
+                route("169.254.0.0/31", None, "ifprod"),
+                route("172.16.4.0/22", None, "ifapp"),
+            ]
+        );
+        assert!(
+            connected_routes(&net, pe, "default", all)
+                .unwrap()
+                .is_empty()
+        );
+        assert!(connected_routes(&net, pe, "nope", all).is_err());
     }
 }
