@@ -14,6 +14,29 @@
 //! routes of that protocol: routes of the kernel (connected subnets) or of
 //! a routing daemon are never touched. Running it twice changes nothing.
 //!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use dataplane::{DEFAULT_VRF, InterfaceConfig, Network, NodeRole};
+//! use topology::Netns;
+//! use topology::kernel::KernelTable;
+//!
+//! let mut net = Network::new();
+//! let vpc = net.add_segment("prod/app")?;
+//! let app1 = net.add_node("app1", NodeRole::Host)?;
+//! let config = InterfaceConfig::new("eth0", vpc).address("172.16.4.10/22".parse()?);
+//! let eth0 = net.add_interface(app1, config)?;
+//! net.add_static_route(app1, DEFAULT_VRF, "0.0.0.0/0".parse()?, "172.16.4.1".parse()?)?;
+//!
+//! let ns = Netns::create("app1")?;
+//! // … a device eth0 in `ns`, up, with 172.16.4.10/22 …
+//! let device = |i| (i == eth0).then(|| String::from("eth0"));
+//! let table = KernelTable::main(&ns);
+//! // ip route add 0.0.0.0/0 via 172.16.4.1 dev eth0 table 254 proto 250
+//! assert_eq!(table.render(&net, app1, DEFAULT_VRF, device)?.len(), 1);
+//! assert!(table.render(&net, app1, DEFAULT_VRF, device)?.is_empty());
+//! # Ok(()) }
+//! ```
+//!
 //! Not rendered: connected routes (the kernel makes them from the
 //! interface addresses, which whoever wires the namespace assigns), and
 //! routes whose egress interface is down in the model (the kernel drops

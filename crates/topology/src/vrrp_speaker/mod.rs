@@ -19,6 +19,24 @@
 //! recorded with the instant it took effect ([`Speaker::transitions`]), for
 //! failover measurements.
 //!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use dataplane::vrrp::{Config, State};
+//! use topology::Netns;
+//! use topology::vrrp_speaker::Speaker;
+//!
+//! let router = Netns::create("ovh-a")?;
+//! // … eth0 in `router`, up, with 192.0.2.2/24, on the LAN of the other routers …
+//! let mut config = Config::new(1, 200, "192.0.2.2".parse()?, vec!["192.0.2.1".parse()?]);
+//! config.accept_mode = true;
+//! let speaker = Speaker::start(&router, "eth0", config)?;
+//! // … after Master_Down_Interval without a better master, it holds 192.0.2.1 …
+//! if speaker.state() == State::Master {
+//!     speaker.crash(); // gone without a word: a backup takes over after Master_Down_Interval
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! The kernel accepts packets sent to an address it holds, so the speaker
 //! only runs virtual routers with `Accept_Mode` on (as FRR's vrrpd, which
 //! also puts the addresses on an interface); the model's trace then agrees
