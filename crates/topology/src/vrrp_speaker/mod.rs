@@ -7,10 +7,17 @@
 //! 224.0.0.18 (IP protocol 112, TTL 255) from the router's primary address,
 //! receives the group's (and discards any whose TTL is not 255, §7.1), and
 //! fires the state machine's timers when they are due. When the machine
-//! says [`Action::BecomeMaster`] it adds the virtual addresses to the
-//! interface (as /32s) and sends a gratuitous ARP for each, so that hosts
-//! update their ARP caches at once; on [`Action::BecomeBackup`] or
-//! [`Action::BecomeInitialize`] it removes them.
+//! says [`Action::BecomeMaster`] it becomes the virtual router on the
+//! wire: a macvlan device `vrrp4-IFINDEX-VRID` on the interface, with the
+//! virtual router MAC 00-00-5E-00-01-{VRID} and the virtual addresses (as
+//! /32s), and a gratuitous ARP from that MAC for each address, so that
+//! hosts and bridges learn at once where it is. On [`Action::BecomeBackup`]
+//! or [`Action::BecomeInitialize`] it deletes the device: a router that is
+//! no longer master no longer receives frames for the virtual MAC, so a
+//! host with a stale ARP entry is not forwarded for (as RFC 5798 §7.3
+//! wants). The interface itself answers ARP only for its own addresses
+//! (`arp_ignore=1`), so the virtual addresses are only ever answered with
+//! the virtual MAC.
 //!
 //! [`Speaker::stop`] is a clean shutdown (priority 0 advertisement, so a
 //! backup takes over after Skew_Time); [`Speaker::crash`] is a router that
@@ -42,10 +49,9 @@
 //! also puts the addresses on an interface); the model's trace then agrees
 //! that a ping to the virtual address is answered by the master.
 //!
-//! Not here: IPv6 (Neighbor Advertisements), the virtual MAC address
-//! 00-00-5E-00-01-{VRID} (the master answers with its interface's own MAC,
-//! announced by the gratuitous ARP, as many VRRP implementations without
-//! macvlan do), and authentication.
+//! Not here: IPv6 (Neighbor Advertisements) and authentication.
+//! Advertisements leave from the interface's own MAC address (the RFC
+//! says the virtual MAC); receivers only look at the IP source.
 
 mod socket;
 
@@ -176,9 +182,13 @@ impl Speaker {
         started.map(|()| speaker)
     }
 
-    /// The router's state now.
+    /// The router's state as it took effect on the wire: Master once the
+    /// virtual addresses are held, Backup once they are released.
     pub fn state(&self) -> State {
-        lock(&self.shared).router.state()
+        lock(&self.shared)
+            .transitions
+            .last()
+            .map_or(State::Initialize, |t| t.state)
     }
 
     /// Every state change so far, oldest first.
@@ -280,6 +290,8 @@ impl Driver {
     }
 
     fn run(&mut self, control: &AtomicU8) -> Result<()> {
+        // A device left by a speaker of a process that died.
+        self.release()?;
         self.handle(Event::Startup)?;
         let mut buffer = vec![0u8; RECEIVE_BUFFER];
         loop {
@@ -338,12 +350,11 @@ impl Driver {
                     }
                 }
                 Action::BecomeMaster { addresses } => {
-                    for address in &addresses {
-                        self.address("add", *address)?;
-                    }
+                    self.take(&addresses)?;
+                    let (mac, device) = (self.virtual_mac(), self.virtual_device());
                     for address in &addresses {
                         if let IpAddr::V4(a) = address
-                            && let Err(e) = self.io.gratuitous_arp(*a)
+                            && let Err(e) = self.io.gratuitous_arp(*a, mac, &device)
                         {
                             tracing::warn!(interface = %self.interface, error = %e, "gratuitous ARP");
                         }
@@ -371,26 +382,65 @@ impl Driver {
         });
     }
 
-    /// Removes the virtual addresses, if they are there.
-    fn release(&self) -> Result<()> {
-        let addresses = lock(&self.shared).router.config().virtual_addresses.clone();
-        for address in addresses {
-            self.address("del", address)?;
-        }
-        Ok(())
+    /// The virtual router MAC address, 00-00-5E-00-01-{VRID} (RFC 5798
+    /// §7.3).
+    fn virtual_mac(&self) -> [u8; 6] {
+        let vrid = lock(&self.shared).router.config().vrid;
+        [0x00, 0x00, 0x5e, 0x00, 0x01, vrid]
     }
 
-    /// `ip addr add|del ADDRESS/32 dev IF`; adding one that is there, or
-    /// deleting one that is not, is not an error.
-    fn address(&self, verb: &str, address: IpAddr) -> Result<()> {
-        let len = if address.is_ipv4() { 32 } else { 128 };
-        let prefix = format!("{address}/{len}");
-        let args = ["-n", self.netns.name(), "addr", verb, &prefix];
-        match run(Command::new(IP).args(args).args(["dev", &self.interface])) {
+    /// The macvlan device carrying the virtual MAC and addresses while
+    /// master: `vrrp4-IFINDEX-VRID`, as FRR's vrrpd names them.
+    fn virtual_device(&self) -> String {
+        let vrid = lock(&self.shared).router.config().vrid;
+        format!("vrrp4-{}-{vrid}", self.io.ifindex)
+    }
+
+    /// Becomes the virtual router on the wire: a macvlan device on the
+    /// interface with the virtual MAC, holding the virtual addresses.
+    fn take(&self, addresses: &[IpAddr]) -> Result<()> {
+        let device = self.virtual_device();
+        let [a, b, c, d, e, f] = self.virtual_mac();
+        let mac = format!("{a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{f:02x}");
+        let ip = |args: &[&str]| run(Command::new(IP).args(["-n", self.netns.name()]).args(args));
+        let add = [
+            "link",
+            "add",
+            &device,
+            "link",
+            &self.interface,
+            "address",
+            &mac,
+            "type",
+            "macvlan",
+            "mode",
+            "bridge",
+        ];
+        match ip(&add) {
+            Ok(_) => {}
+            Err(Error::CommandFailed { output, .. }) if output.contains("File exists") => {}
+            Err(e) => return Err(e),
+        }
+        for address in addresses {
+            let len = if address.is_ipv4() { 32 } else { 128 };
+            let prefix = format!("{address}/{len}");
+            match ip(&["addr", "add", &prefix, "dev", &device]) {
+                Ok(_) => {}
+                Err(Error::CommandFailed { output, .. }) if output.contains("File exists") => {}
+                Err(e) => return Err(e),
+            }
+        }
+        ip(&["link", "set", &device, "up"]).map(drop)
+    }
+
+    /// Gives the virtual MAC and addresses up (deletes the macvlan device),
+    /// if they were held.
+    fn release(&self) -> Result<()> {
+        let device = self.virtual_device();
+        let del = ["-n", self.netns.name(), "link", "del", &device];
+        match run(Command::new(IP).args(del)) {
             Ok(_) => Ok(()),
-            Err(Error::CommandFailed { output, .. })
-                if output.contains("File exists") || output.contains("Address not found") =>
-            {
+            Err(Error::CommandFailed { output, .. }) if output.contains("Cannot find device") => {
                 Ok(())
             }
             Err(e) => Err(e),

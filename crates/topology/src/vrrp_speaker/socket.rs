@@ -21,8 +21,7 @@ use std::time::Duration;
 /// group's advertisements, one to send ARP frames.
 pub(super) struct Io {
     pub(super) primary: Ipv4Addr,
-    ifindex: u32,
-    mac: [u8; 6],
+    pub(super) ifindex: u32,
     send: OwnedFd,
     receive: OwnedFd,
     arp: OwnedFd,
@@ -34,13 +33,16 @@ impl Io {
     pub(super) fn open(netns: &Netns, interface: &str, primary: Ipv4Addr) -> Result<Io> {
         enter_netns(&netns.path())?;
         let name = CString::new(interface).map_err(|e| Error::invalid("interface name", e))?;
-        // SAFETY: a valid NUL-terminated string.
-        let ifindex = unsafe { libc::if_nametoindex(name.as_ptr()) };
-        if ifindex == 0 {
-            return Err(Error::io(
-                format!("no interface {interface} in {}", netns.name()),
-                io::Error::last_os_error(),
-            ));
+        let ifindex = ifindex(interface)?;
+        // The virtual addresses live on the virtual MAC's device, which
+        // answers ARP for them: the interface answers only for its own
+        // addresses (arp_ignore 1), and its own ARP requests (a reply to a
+        // ping of a virtual address) name its own address, not the virtual
+        // one (arp_announce 2), so no host learns the virtual address at the
+        // interface's MAC.
+        for (knob, value) in [("arp_ignore", "1"), ("arp_announce", "2")] {
+            let path = format!("/proc/sys/net/ipv4/conf/{interface}/{knob}");
+            std::fs::write(&path, value).map_err(|e| Error::io(path, e))?;
         }
         let group = mreqn(VRRP_GROUP_V4, primary, ifindex)?;
         let multicast_if = mreqn(Ipv4Addr::UNSPECIFIED, primary, ifindex)?;
@@ -96,11 +98,9 @@ impl Io {
             libc::SOCK_RAW,
             i32::from(ETH_P_ARP.to_be()),
         )?;
-        let mac = hardware_address(&arp, interface)?;
         Ok(Io {
             primary,
             ifindex,
-            mac,
             send,
             receive,
             arp,
@@ -168,13 +168,19 @@ impl Io {
     }
 
     /// Broadcasts a gratuitous ARP request for `address` from our MAC.
-    pub(super) fn gratuitous_arp(&self, address: Ipv4Addr) -> Result<()> {
-        let frame = gratuitous_arp_frame(self.mac, address);
+    pub(super) fn gratuitous_arp(
+        &self,
+        address: Ipv4Addr,
+        mac: [u8; 6],
+        device: &str,
+    ) -> Result<()> {
+        let ifindex = ifindex(device)?;
+        let frame = gratuitous_arp_frame(mac, address);
         // SAFETY: sockaddr_ll is plain data; all-zero is a valid value.
         let mut to: libc::sockaddr_ll = unsafe { mem::zeroed() };
         to.sll_family = libc::AF_PACKET as u16;
         to.sll_protocol = ETH_P_ARP.to_be();
-        to.sll_ifindex = i32::try_from(self.ifindex).unwrap_or(0);
+        to.sll_ifindex = i32::try_from(ifindex).unwrap_or(0);
         to.sll_halen = 6;
         to.sll_addr[..6].copy_from_slice(&[0xff; 6]);
         // SAFETY: `frame` and `to` are valid for the lengths given.
@@ -279,29 +285,16 @@ fn mreqn(group: Ipv4Addr, address: Ipv4Addr, ifindex: u32) -> Result<libc::ip_mr
     })
 }
 
-/// The interface's MAC address (SIOCGIFHWADDR).
-fn hardware_address(fd: &OwnedFd, interface: &str) -> Result<[u8; 6]> {
-    // SAFETY: ifreq is plain data; all-zero is a valid value.
-    let mut request: libc::ifreq = unsafe { mem::zeroed() };
-    for (slot, byte) in request
-        .ifr_name
-        .iter_mut()
-        .zip(interface.bytes().take(libc::IFNAMSIZ - 1))
-    {
-        *slot = byte as libc::c_char;
-    }
-    // SAFETY: a valid ifreq for SIOCGIFHWADDR.
-    if unsafe { libc::ioctl(fd.as_raw_fd(), libc::SIOCGIFHWADDR, &raw mut request) } != 0 {
+/// The index of interface `name` in this thread's namespace.
+fn ifindex(name: &str) -> Result<u32> {
+    let c = CString::new(name).map_err(|e| Error::invalid("interface name", e))?;
+    // SAFETY: a valid NUL-terminated string.
+    let index = unsafe { libc::if_nametoindex(c.as_ptr()) };
+    if index == 0 {
         let e = io::Error::last_os_error();
-        return Err(Error::io(format!("MAC address of {interface}"), e));
+        return Err(Error::io(format!("no interface {name}"), e));
     }
-    // SAFETY: SIOCGIFHWADDR filled ifru_hwaddr.
-    let data = unsafe { request.ifr_ifru.ifru_hwaddr.sa_data };
-    let mut mac = [0u8; 6];
-    for (m, d) in mac.iter_mut().zip(data.iter()) {
-        *m = *d as u8;
-    }
-    Ok(mac)
+    Ok(index)
 }
 
 #[cfg(test)]
