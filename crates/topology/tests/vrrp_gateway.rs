@@ -38,16 +38,15 @@ fn wait_for(what: &str, mut check: impl FnMut() -> bool) {
     }
 }
 
-/// Plugs `ns`'s `dev` into bridge `bridge` of `switch`, with `address`.
-fn plug(switch: &Netns, bridge: &str, ns: &Netns, dev: &str, address: &str) {
-    let port = format!("{bridge}-{}", ns.name().rsplit('-').next().unwrap_or("x"));
-    let port = format!("{port}{dev}");
-    let add = ["link", "add", &port, "type", "veth", "peer", "name", dev];
+/// Plugs `ns`'s `dev` into bridge `bridge` of `switch` by the veth `port`,
+/// with `address`.
+fn plug(switch: &Netns, bridge: &str, port: &str, ns: &Netns, dev: &str, address: &str) {
+    let add = ["link", "add", port, "type", "veth", "peer", "name", dev];
     switch
         .run("ip", add.into_iter().chain(["netns", ns.name()]))
         .unwrap();
     switch
-        .run("ip", ["link", "set", &port, "master", bridge, "up"])
+        .run("ip", ["link", "set", port, "master", bridge, "up"])
         .unwrap();
     ns.run("ip", ["addr", "add", address, "dev", dev]).unwrap();
     ns.run("ip", ["link", "set", dev, "up"]).unwrap();
@@ -181,12 +180,27 @@ fn the_kernel_forwards_through_the_router_the_trace_names() {
     let server = Netns::create("server").unwrap();
     let vpc = Netns::create("vpc").unwrap();
     for (ns, n) in [(&pe_a, 2), (&pe_b, 3)] {
-        plug(&switch, "front", ns, "eth0", &format!("192.0.2.{n}/24"));
-        plug(&switch, "back", ns, "eth1", &format!("172.16.0.{n}/24"));
+        let (front, back) = (format!("f{n}"), format!("b{n}"));
+        plug(
+            &switch,
+            "front",
+            &front,
+            ns,
+            "eth0",
+            &format!("192.0.2.{n}/24"),
+        );
+        plug(
+            &switch,
+            "back",
+            &back,
+            ns,
+            "eth1",
+            &format!("172.16.0.{n}/24"),
+        );
         ns.run("sysctl", ["-qw", "net.ipv4.ip_forward=1"]).unwrap();
     }
-    plug(&switch, "front", &server, "eth0", "192.0.2.10/24");
-    plug(&switch, "back", &vpc, "eth0", "172.16.0.10/24");
+    plug(&switch, "front", "f10", &server, "eth0", "192.0.2.10/24");
+    plug(&switch, "back", "b10", &vpc, "eth0", "172.16.0.10/24");
     // The static routes of the model, by hand: the kernel renderer is
     // tested elsewhere; here the point is VRRP.
     server
