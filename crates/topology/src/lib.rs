@@ -29,16 +29,22 @@
 //! panics. It needs root (namespaces, veths) and the daemons installed; a
 //! missing daemon binary panics with the `apt-get install` line.
 //!
-//! Not here: the topology TOML model and its runner, the embedded peer, and
-//! installing learned routes into the namespaces' kernels.
+//! The [`kernel`] module renders a `dataplane` VRF's FIB into a namespace's
+//! routing table (only routes of `proto 250`, by difference, idempotent);
+//! [`vrrp_speaker`] runs the model's VRRP state machine for real in a
+//! namespace, moving the virtual address with the master.
+//!
+//! Not here: the topology TOML model and its runner, and the embedded peer.
 
 pub mod addressing;
 mod error;
+pub mod kernel;
 pub mod link;
 pub mod netns;
 pub mod peer;
 pub mod process;
 mod vlan;
+pub mod vrrp_speaker;
 
 pub use addressing::LinkAddressing;
 pub use error::{Error, Result};

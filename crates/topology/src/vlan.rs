@@ -187,7 +187,7 @@ fn pipe() -> Result<(OwnedFd, OwnedFd)> {
 }
 
 /// Moves the calling thread into the namespace mounted at `path`.
-fn enter_netns(path: &std::path::Path) -> Result<()> {
+pub(crate) fn enter_netns(path: &std::path::Path) -> Result<()> {
     let file = File::open(path).map_err(|e| Error::io(format!("open {}", path.display()), e))?;
     // SAFETY: setns(2) on an open namespace descriptor; it only affects
     // this thread, which is dedicated to the VLAN emulation.
