@@ -29,11 +29,15 @@
 //! panics. It needs root (namespaces, veths) and the daemons installed; a
 //! missing daemon binary panics with the `apt-get install` line.
 //!
-//! Not here: the topology TOML model and its runner, the embedded peer, and
+//! [`format`] is the topology file (the TOML contract of DESIGN.md) with its
+//! reference checks.
+//!
+//! Not here: the runner and the embedded peer (the `peerlab` binary), and
 //! installing learned routes into the namespaces' kernels.
 
 pub mod addressing;
 mod error;
+pub mod format;
 pub mod link;
 pub mod netns;
 pub mod peer;
