@@ -1,11 +1,13 @@
 //! `peerlab`: the command line of the peerlab BGP/L3 simulator.
 //!
-//! Today it offers the BGP codec tools `decode` and `encode` and the emulator `serve`; the other
-//! commands of the design (`up`, `down`, `exec`, `trace`) come with their issues.
+//! It offers the BGP codec tools `decode` and `encode`, the emulator `serve`, and the topology
+//! runner `up`; the other commands of the design (`down`, `exec`, `trace`) come with their
+//! issues.
 
 mod binding;
 mod codec;
 mod serve;
+mod up;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -26,6 +28,8 @@ enum Command {
     Encode(codec::EncodeArgs),
     /// The emulator: the Scaleway-compatible API and the BGP engine, until Ctrl-C.
     Serve(serve::ServeArgs),
+    /// Brings a topology up, checks its expectations, plays its steps and prints a report.
+    Up(up::UpArgs),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +38,7 @@ fn main() -> ExitCode {
         Command::Decode(args) => codec::decode(&args),
         Command::Encode(args) => codec::encode(&args),
         Command::Serve(args) => serve::serve(&args),
+        Command::Up(args) => up::up(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

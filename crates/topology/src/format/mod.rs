@@ -110,9 +110,9 @@ fn default_region() -> String {
 #[serde(deny_unknown_fields)]
 pub struct VlanRange {
     /// First VLAN.
-    pub start: u32,
+    pub start: u16,
     /// Last VLAN.
-    pub end: u32,
+    pub end: u16,
 }
 
 /// `[[interlink.dedicated_connections]]`.
