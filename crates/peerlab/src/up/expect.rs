@@ -119,10 +119,19 @@ impl World {
             } else {
                 list(&routes.iter().copied().collect::<Vec<_>>())
             };
+            let why = match (&at.vpc, missing.first()) {
+                (Some(vpc), Some(p)) => {
+                    format!(
+                        "; {}",
+                        self.why_not_installed(vpc.get_ref(), p.addr()).await
+                    )
+                }
+                _ => String::new(),
+            };
             return match (missing.is_empty(), extra.is_empty()) {
                 (true, true) => Ok(format!("{place} has {have}")),
                 (false, _) => Err(format!(
-                    "{place} has no route in {} (it has {have})",
+                    "{place} has no route in {} (it has {have}){why}",
                     list(&missing)
                 )),
                 (true, false) => Err(format!(

@@ -306,6 +306,23 @@ pub async fn bring_up(topology: Topology, path: &str) -> anyhow::Result<World> {
             r.kind.name()
         );
     }
+    let known = Catalogue::default().resolved();
+    for dc in topology
+        .interlink
+        .iter()
+        .flat_map(|i| &i.dedicated_connections)
+    {
+        let pop = dc.pop.get_ref();
+        if !known.pops.iter().any(|p| &p.name == pop) {
+            let names: Vec<&str> = known.pops.iter().map(|p| p.name.as_str()).collect();
+            bail!(
+                "{path}:{}: [[interlink.dedicated_connections]] {:?}: unknown pop {pop:?} (the catalogue has {})",
+                topology.line(&dc.pop),
+                dc.name.get_ref(),
+                names.join(", ")
+            );
+        }
+    }
     let wiring = Arc::new(Wiring::default());
     let engine = Engine::spawn_with(Some(Arc::new(InMemory(Arc::clone(&wiring)))));
     let app = api::App::new(&catalogue(&topology), Some(engine.clone()))
@@ -375,12 +392,16 @@ async fn create_resources(world: &mut World, path: &str) -> anyhow::Result<()> {
                 })),
             )
             .await
-            .with_context(|| format!("{path}: [[interlink.routing_policies]] {name:?}"))?;
+            .with_context(|| {
+                let line = world.topology.line(&p.name);
+                format!("{path}:{line}: [[interlink.routing_policies]] {name:?}")
+            })?;
         world.policies.insert(name.clone(), id_of(&created)?);
     }
     for l in &interlink.links {
         let name = l.name.get_ref();
-        let context = || format!("{path}: [[interlink.links]] {name:?}");
+        let line = world.topology.line(&l.name);
+        let context = || format!("{path}:{line}: [[interlink.links]] {name:?}");
         let policy = |p: &Option<format::Name>| {
             p.as_ref()
                 .and_then(|p| world.policies.get(p.get_ref()).cloned())

@@ -81,6 +81,16 @@ pub struct Topology {
     /// What to do, in order.
     #[serde(default)]
     pub steps: Vec<Spanned<Step>>,
+    /// The file's text, for the lines of later errors.
+    #[serde(skip)]
+    source: String,
+}
+
+impl Topology {
+    /// The 1-based line where `name` (or anything spanned) was written.
+    pub fn line<T>(&self, spanned: &Spanned<T>) -> usize {
+        line_of(&self.source, spanned.span().start)
+    }
 }
 
 /// `[interlink]`: the Scaleway InterLink side.
@@ -337,7 +347,7 @@ pub(crate) fn host_address(text: &str) -> Option<std::net::IpAddr> {
 
 /// Parses a topology file's text; `path` is only used in error messages.
 pub fn parse(path: &str, text: &str) -> Result<Topology, FormatError> {
-    let topology: Topology = toml::from_str(text).map_err(|e| {
+    let mut topology: Topology = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start));
         FormatError::new(
             Location::new(path, line),
@@ -345,6 +355,7 @@ pub fn parse(path: &str, text: &str) -> Result<Topology, FormatError> {
         )
     })?;
     references::check(&topology, path, text)?;
+    topology.source = text.to_string();
     Ok(topology)
 }
 

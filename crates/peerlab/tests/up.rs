@@ -1,0 +1,207 @@
+//! `peerlab up` through the real binary, with embedded routers (no root, no daemons): the
+//! report, the exit status of a failing expectation, JSON, and one-line errors for bad input.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn topology(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../topologies")
+        .join(name)
+}
+
+fn up(path: &std::path::Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("up")
+        .arg(path)
+        .args(extra)
+        .output()
+        .expect("run peerlab")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The quickstart with `edit` applied, in a temporary file.
+fn edited(edit: impl Fn(&str) -> String) -> tempfile::NamedTempFile {
+    let text = std::fs::read_to_string(topology("quickstart.toml")).unwrap();
+    let changed = edit(&text);
+    assert_ne!(changed, text, "the edit changed nothing");
+    let file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+    std::fs::write(file.path(), changed).unwrap();
+    file
+}
+
+#[test]
+fn quickstart_passes_with_a_table() {
+    let out = up(&topology("quickstart.toml"), &[]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    assert!(
+        text.contains("quickstart: 5 of 5 passed (virtual clock)"),
+        "{text}"
+    );
+    let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("ok ")).collect();
+    assert_eq!(rows.len(), 5, "{text}");
+    assert!(
+        rows[0].contains("session prod ipv4 is established"),
+        "{text}"
+    );
+    assert!(rows[1].contains("vpc prod has 10.1.0.0/16"), "{text}");
+    assert!(rows[2].contains("laptop reaches app1"), "{text}");
+    assert!(
+        rows[3].contains("api disable_route_propagation(link=prod)"),
+        "{text}"
+    );
+    assert!(rows[4].contains("router onprem has no routes"), "{text}");
+}
+
+#[test]
+fn quickstart_as_json() {
+    let out = up(&topology("quickstart.toml"), &["--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(report["topology"], "quickstart");
+    assert_eq!(report["passed"], true);
+    assert_eq!(report["clock"], "virtual");
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5);
+    assert_eq!(results[0]["phase"], "expect #1");
+    assert_eq!(results[4]["phase"], "step 2");
+    assert!(results.iter().all(|r| r["ok"] == true));
+    // Established after the engine's 1 s idle hold, on the virtual clock.
+    assert!(results[0]["at_ms"].as_u64().unwrap() >= 1000);
+}
+
+#[test]
+fn failure_drill_passes() {
+    let out = up(&topology("failure-drill.toml"), &[]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    assert!(text.contains("failure-drill: 23 of 23 passed"), "{text}");
+    // The policy swap does not reset the session: still the third establishment at the end.
+    let last = text.lines().rev().nth(1).unwrap();
+    assert!(last.contains("established 3 time(s)"), "{text}");
+}
+
+#[test]
+fn a_failing_expectation_exits_1_with_its_reason() {
+    // 10.2.0.0/16 is announced but prefix_filter_in does not admit it.
+    let file = edited(|t| {
+        t.replace(
+            "present = [\"10.1.0.0/16\"]\nabsent = [\"10.2.0.0/16\"]",
+            "present = [\"10.2.0.0/16\"]\nwithin = \"5s\"",
+        )
+    });
+    let out = up(file.path(), &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let fail: Vec<&str> = text.lines().filter(|l| l.starts_with("FAIL")).collect();
+    assert_eq!(fail.len(), 1, "{text}");
+    assert!(fail[0].contains("expect #2"), "{text}");
+    assert!(
+        fail[0].contains("not within 5s: vpc prod has no route in 10.2.0.0/16"),
+        "{text}"
+    );
+    assert!(
+        fail[0].contains("prefix_filter_in does not admit it"),
+        "{text}"
+    );
+    assert!(
+        text.contains("quickstart: 4 of 5 passed (virtual clock), 1 FAILED"),
+        "{text}"
+    );
+
+    let out = up(file.path(), &["--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(report["passed"], false);
+    assert_eq!(report["results"][1]["ok"], false);
+    // Given up at its deadline: 5 s after the first check, on the virtual clock.
+    let at = report["results"][1]["at_ms"].as_u64().unwrap();
+    assert!((6000..=6300).contains(&at), "{at}");
+}
+
+#[test]
+fn a_vlan_mismatch_keeps_the_session_down() {
+    let file = edited(|t| {
+        t.replace(
+            "plug = { connection = \"dc2-xconnect\", vlan = 2001 }",
+            "plug = { connection = \"dc2-xconnect\", vlan = 2002 }",
+        )
+    });
+    let out = up(file.path(), &["--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let first = &report["results"][0];
+    assert_eq!(first["ok"], false);
+    assert!(
+        first["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("not within 30s: the session is"),
+        "{first}"
+    );
+    let reach = &report["results"][2];
+    assert_eq!(reach["ok"], false);
+    assert!(
+        reach["detail"]
+            .as_str()
+            .unwrap()
+            .contains("the ipv4 session of link prod is down"),
+        "{reach}"
+    );
+}
+
+#[test]
+fn bad_input_is_one_line_on_stderr_and_exit_2() {
+    let file = edited(|t| t.replace("routing_policy_v4 = \"v4\"", "routing_policy_v4 = \"v9\""));
+    let out = up(file.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).is_empty());
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.ends_with(":26: [[interlink.links]] \"prod\": unknown routing_policy_v4 \"v9\"\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_api_refusal_is_one_line_on_stderr_and_exit_2() {
+    // VLAN 4000 is outside the connection's range: the API's own answer.
+    let file = edited(|t| t.replace("vlan = 2001\nbandwidth_mbps", "vlan = 4000\nbandwidth_mbps"));
+    let out = up(file.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("[[interlink.links]] \"prod\""), "{err}");
+    assert!(err.contains("400") && err.contains("vlan"), "{err}");
+}
+
+#[test]
+fn a_missing_file_is_exit_2() {
+    let out = up(&PathBuf::from("/nonexistent/topology.toml"), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("/nonexistent/topology.toml: cannot read"));
+}
+
+#[test]
+fn an_unknown_pop_names_its_line() {
+    let file = edited(|t| t.replace("pop = \"DC2\"", "pop = \"DC9\""));
+    let out = up(file.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            ":10: [[interlink.dedicated_connections]] \"dc2-xconnect\": unknown pop \"DC9\""
+        ),
+        "{err}"
+    );
+}
