@@ -98,7 +98,7 @@ impl World {
                 ),
                 (_, Some(router)) => (
                     format!("router {}", router.get_ref()),
-                    self.router_routes(router.get_ref())?,
+                    self.router_routes(router.get_ref()).await?,
                 ),
                 _ => return Err("routes_at names nothing".to_string()),
             };
@@ -225,7 +225,7 @@ impl World {
                 self.why_not_installed(vpc, customer.address).await
             ));
         };
-        let at_router = self.router_routes(router)?;
+        let at_router = self.router_routes(router).await?;
         let Some(forth) = route_to(&at_router, vpc_host.address) else {
             return Err(format!(
                 "router {router} has no route to {} ({}): {}",

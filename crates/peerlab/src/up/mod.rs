@@ -11,6 +11,7 @@
 //! Exit status: 0 when every expectation held and every step succeeded, 1 when one did not,
 //! 2 (with a one-line reason on stderr) when the topology cannot be brought up.
 
+pub mod daemon;
 pub mod embedded;
 pub mod expect;
 pub mod provision;
@@ -71,35 +72,81 @@ impl Progress {
 pub fn up(args: &UpArgs) -> anyhow::Result<bool> {
     let topology = topology::format::load(&args.topology)?;
     let path = args.topology.display().to_string();
-    // Embedded routers only (checked in bring_up): the paused clock is virtual time.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .start_paused(true)
-        .build()
-        .context("starting the runtime")?;
-    let name = topology.name.get_ref().clone();
-    let items = topology.expect.len() + topology.steps.len();
-    let report = runtime.block_on(async {
-        let world = runner::bring_up(topology, &path).await?;
-        let progress = Progress::new(items);
-        let mut report = report::Report::new(&name, "virtual");
-        tokio::select! {
-            () = runner::play(&world, &mut report, &progress) => {}
-            _ = tokio::signal::ctrl_c() => {
-                progress.finish();
-                anyhow::bail!("interrupted; topology {name} torn down");
-            }
-        }
-        progress.finish();
-        anyhow::Ok(report)
-    });
-    // Dropping the runtime ends every session, router and relay task: the teardown.
-    drop(runtime);
-    let report = report?;
+    let real = runner::Mode::needed(&topology).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+    let report = if real {
+        run_real(topology, path)?
+    } else {
+        // Embedded routers only: the paused clock is virtual time.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .context("starting the runtime")?;
+        let report = runtime.block_on(run(topology, path, runner::Mode::Virtual, "virtual"));
+        // Dropping the runtime ends every session, router and relay task: the teardown.
+        drop(runtime);
+        report?
+    };
     if args.json {
         println!("{}", report.to_json());
     } else {
         print!("{}", report.to_table());
     }
     Ok(report.passed())
+}
+
+/// Real daemons: the provider side gets its own namespace, entered by a thread dedicated to
+/// this run (its sockets, and the threads it starts, live there); real time.
+fn run_real(topology: topology::format::Topology, path: String) -> anyhow::Result<report::Report> {
+    let provider = topology::Netns::create("provider")
+        .context("creating the provider's network namespace (real daemons need root)")?;
+    let thread = std::thread::Builder::new()
+        .name("peerlab-up".to_string())
+        .spawn(move || {
+            provider
+                .enter_this_thread()
+                .context("entering the provider's namespace")?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("starting the runtime")?;
+            let mode = runner::Mode::Real {
+                provider: provider.clone(),
+            };
+            let report = runtime.block_on(run(topology, path, mode, "real"));
+            drop(runtime);
+            report
+        })
+        .context("starting the runner's thread")?;
+    thread
+        .join()
+        .map_err(|_| anyhow::anyhow!("the runner's thread panicked"))?
+}
+
+/// Brings the topology up, plays it, and tears it down (also on Ctrl-C).
+async fn run(
+    topology: topology::format::Topology,
+    path: String,
+    mode: runner::Mode,
+    clock: &'static str,
+) -> anyhow::Result<report::Report> {
+    let name = topology.name.get_ref().clone();
+    let items = topology.expect.len() + topology.steps.len();
+    let world = tokio::select! {
+        world = runner::bring_up(topology, &path, mode) => world?,
+        _ = tokio::signal::ctrl_c() => anyhow::bail!("interrupted; topology {name} torn down"),
+    };
+    let progress = Progress::new(items);
+    let mut report = report::Report::new(&name, clock);
+    let interrupted = tokio::select! {
+        () = runner::play(&world, &mut report, &progress) => false,
+        _ = tokio::signal::ctrl_c() => true,
+    };
+    progress.finish();
+    // The teardown: daemons killed, cables and namespaces deleted (blocking, off the runtime).
+    let _ = tokio::task::spawn_blocking(move || drop(world)).await;
+    if interrupted {
+        anyhow::bail!("interrupted; topology {name} torn down");
+    }
+    Ok(report)
 }

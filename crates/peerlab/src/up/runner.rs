@@ -8,6 +8,7 @@
 //! Time is tokio's clock: paused (virtual) with embedded routers, so `within = "10s"` costs no
 //! real time.
 
+use super::daemon::{self, DaemonRouter};
 use super::embedded::EmbeddedRouter;
 use super::expect::{self, HostView, Side};
 use super::provision::{Api, body, opt};
@@ -26,6 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 use topology::format::{self, RouterKind, Step, Topology};
+use topology::{LinkAddressing, Netns};
 
 /// How often an expectation is looked at again while it does not hold.
 const POLL: Duration = Duration::from_millis(100);
@@ -42,6 +44,36 @@ pub struct LinkInfo {
 pub enum RouterHandle {
     /// peerlab's own speaker, in memory.
     Embedded(Arc<EmbeddedRouter>),
+    /// FRR, BIRD or GoBGP in its namespace.
+    Daemon(Arc<DaemonRouter>),
+}
+
+/// How a topology runs.
+#[derive(Clone, Debug)]
+pub enum Mode {
+    /// Embedded routers only: in memory, on the paused (virtual) clock.
+    Virtual,
+    /// Real daemons: the provider side in namespace `provider` (the thread running the runner
+    /// has entered it), real TCP, the real clock.
+    Real {
+        /// The provider side's namespace.
+        provider: Netns,
+    },
+}
+
+impl Mode {
+    /// The mode a topology needs: an error for a mix of embedded and daemon routers.
+    pub fn needed(t: &Topology) -> anyhow::Result<bool> {
+        let daemons = t
+            .routers
+            .iter()
+            .filter(|r| r.kind != RouterKind::Embedded)
+            .count();
+        if daemons > 0 && daemons < t.routers.len() {
+            bail!("a topology's routers are all embedded or all real daemons, not a mix");
+        }
+        Ok(daemons > 0)
+    }
 }
 
 /// What the checks look at: the engine, the API, and the names of what was created.
@@ -62,6 +94,8 @@ pub struct World {
     pub routers: HashMap<String, RouterHandle>,
     /// The in-memory cabling.
     pub wiring: Arc<Wiring>,
+    /// How it runs (kept last: the provider namespace goes after the routers' cables).
+    pub mode: Mode,
 }
 
 impl World {
@@ -109,9 +143,10 @@ impl World {
     }
 
     /// The routes router `name` learned from the provider.
-    pub fn router_routes(&self, name: &str) -> Result<BTreeSet<IpNet>, String> {
+    pub async fn router_routes(&self, name: &str) -> Result<BTreeSet<IpNet>, String> {
         match self.routers.get(name) {
             Some(RouterHandle::Embedded(r)) => Ok(r.learned()),
+            Some(RouterHandle::Daemon(r)) => daemon::blocking(r, DaemonRouter::learned).await?,
             None => Err(format!("no router {name}")),
         }
     }
@@ -291,20 +326,9 @@ fn router_id(given: Option<Ipv4Addr>, index: usize) -> Ipv4Addr {
 
 /// Brings the topology up: engine, API, resources, routers. Errors are bad input or refusals
 /// of the API, reported as one line.
-pub async fn bring_up(topology: Topology, path: &str) -> anyhow::Result<World> {
+pub async fn bring_up(topology: Topology, path: &str, mode: Mode) -> anyhow::Result<World> {
     if topology.ovh_connect.is_some() {
         bail!("{path}: [ovh_connect] topologies are not supported by this runner yet");
-    }
-    if let Some(r) = topology
-        .routers
-        .iter()
-        .find(|r| r.kind != RouterKind::Embedded)
-    {
-        bail!(
-            "{path}: router {:?} has kind = {:?}: only embedded routers run in this build (real daemons are not wired into `peerlab up` yet)",
-            r.name.get_ref(),
-            r.kind.name()
-        );
     }
     let known = Catalogue::default().resolved();
     for dc in topology
@@ -324,10 +348,15 @@ pub async fn bring_up(topology: Topology, path: &str) -> anyhow::Result<World> {
         }
     }
     let wiring = Arc::new(Wiring::default());
-    let engine = Engine::spawn_with(Some(Arc::new(InMemory(Arc::clone(&wiring)))));
+    let engine = match mode {
+        Mode::Virtual => Engine::spawn_with(Some(Arc::new(InMemory(Arc::clone(&wiring))))),
+        Mode::Real { .. } => Engine::spawn(),
+    };
     let app = api::App::new(&catalogue(&topology), Some(engine.clone()))
         .map_err(|e| anyhow!("{path}: {e}"))?;
     app.spawn_status_feed();
+    // Timed changes of the model (a hosted link being provisioned) reach the engine.
+    app.spawn_ticker(Duration::from_secs(1));
     let region = topology
         .interlink
         .as_ref()
@@ -349,6 +378,7 @@ pub async fn bring_up(topology: Topology, path: &str) -> anyhow::Result<World> {
         vpcs: HashMap::new(),
         routers: HashMap::new(),
         wiring,
+        mode,
     };
     for vpc in &world.topology.vpcs {
         let id = provider::ids::stable_uuid("vpc", vpc.name.get_ref());
@@ -357,16 +387,33 @@ pub async fn bring_up(topology: Topology, path: &str) -> anyhow::Result<World> {
             .insert(vpc.name.get_ref().clone(), id.to_string());
     }
     for (i, r) in world.topology.routers.iter().enumerate() {
-        let router = EmbeddedRouter::new(
-            r.name.get_ref(),
-            r.asn,
-            router_id(r.router_id, i),
-            r.announce.clone(),
-        );
-        world.routers.insert(
-            r.name.get_ref().clone(),
-            RouterHandle::Embedded(Arc::new(router)),
-        );
+        let name = r.name.get_ref().clone();
+        let handle = match daemon::peer_kind(r.kind) {
+            None => RouterHandle::Embedded(Arc::new(EmbeddedRouter::new(
+                &name,
+                r.asn,
+                router_id(r.router_id, i),
+                r.announce.clone(),
+            ))),
+            Some(kind) => {
+                let (asn, id, announce, raw) =
+                    (r.asn, r.router_id, r.announce.clone(), r.config.clone());
+                let label = name.clone();
+                let router = tokio::task::spawn_blocking(move || {
+                    DaemonRouter::create(&label, kind, asn, id, &announce, raw.as_deref())
+                })
+                .await
+                .map_err(|e| anyhow!("{e}"))?
+                .with_context(|| {
+                    format!(
+                        "{path}:{}: [[routers]] {name:?}",
+                        world.topology.line(&r.name)
+                    )
+                })?;
+                RouterHandle::Daemon(Arc::new(router))
+            }
+        };
+        world.routers.insert(r.name.get_ref().clone(), handle);
     }
     create_resources(&mut world, path).await?;
     Ok(world)
@@ -473,14 +520,13 @@ async fn create_resources(world: &mut World, path: &str) -> anyhow::Result<()> {
             .await
             .with_context(context)?;
         }
-        let link = api
-            .interlink(Method::GET, &format!("/links/{id}"), None)
+        let link = addressed_link(&api, &id, l.partner.is_some() && l.approve != Some(false))
             .await
             .with_context(context)?;
-        let peer = |family: &str| -> Option<IpAddr> {
-            let text = link.get("peer_bgp_config")?.get(family)?.as_str()?;
-            Some(text.parse::<IpNet>().ok()?.addr())
+        let address = |side: &str, family: &str| -> Option<IpNet> {
+            link.get(side)?.get(family)?.as_str()?.parse::<IpNet>().ok()
         };
+        let peer = |family: &str| address("peer_bgp_config", family).map(|n| n.addr());
         let (Some(peer_v4), Some(peer_v6)) = (peer("ipv4"), peer("ipv6")) else {
             // A hosted link not provisioned yet has no addresses: nothing to plug.
             world
@@ -489,8 +535,18 @@ async fn create_resources(world: &mut World, path: &str) -> anyhow::Result<()> {
             continue;
         };
         let vlan = link.get("vlan").and_then(Value::as_u64);
-        let router = plugged_router(world, l, vlan);
-        world.wiring.plug(&id, router, peer_v4, peer_v6);
+        if let Mode::Real { provider } = &world.mode {
+            let scw = |family| address("scw_bgp_config", family).map(|n| n.addr());
+            if let (Some(IpAddr::V4(v4)), Some(IpAddr::V6(v6))) = (scw("ipv4"), scw("ipv6")) {
+                let addressing = LinkAddressing::from_scw(v4, v6).with_context(context)?;
+                plug_daemon(world, provider.clone(), l, &id, vlan, addressing)
+                    .await
+                    .with_context(context)?;
+            }
+        } else {
+            let router = plugged_router(world, l, vlan);
+            world.wiring.plug(&id, router, peer_v4, peer_v6);
+        }
         world.links.insert(name.clone(), LinkInfo { id });
     }
     Ok(())
@@ -512,6 +568,73 @@ fn plugged_router(
     })?;
     match world.routers.get(router.name.get_ref())? {
         RouterHandle::Embedded(r) => Some(Arc::clone(r)),
+        RouterHandle::Daemon(_) => None,
+    }
+}
+
+/// Cables the daemon router plugged into link `l` (by name, or on its connection or partner:
+/// the same VLAN first, else another VLAN — a VLAN mismatch the sessions will show) and starts
+/// it with the link's addresses.
+async fn plug_daemon(
+    world: &World,
+    provider: Netns,
+    l: &format::Link,
+    link_id: &str,
+    vlan: Option<u64>,
+    addressing: LinkAddressing,
+) -> anyhow::Result<()> {
+    let on_link = |r: &&format::Router| {
+        let plug = r.plug.get_ref();
+        plug.link.as_deref() == Some(l.name.get_ref().as_str())
+            || (plug.connection.is_some()
+                && l.connection.as_ref().map(|c| c.get_ref()) == plug.connection.as_ref())
+            || (plug.partner.is_some()
+                && l.partner.as_ref().map(|p| p.get_ref()) == plug.partner.as_ref())
+    };
+    let candidates: Vec<&format::Router> = world.topology.routers.iter().filter(on_link).collect();
+    let same_vlan = candidates
+        .iter()
+        .find(|r| r.plug.get_ref().link.is_some() || r.plug.get_ref().vlan.map(u64::from) == vlan);
+    let Some(router) = same_vlan.or(candidates.first()) else {
+        return Ok(());
+    };
+    let Some(RouterHandle::Daemon(daemon)) = world.routers.get(router.name.get_ref()) else {
+        return Ok(());
+    };
+    if daemon.link_id().is_some() {
+        return Ok(()); // already cabled to another link
+    }
+    let host_vlan = vlan
+        .and_then(|v| u16::try_from(v).ok())
+        .ok_or_else(|| anyhow!("the link has no VLAN"))?;
+    let peer_vlan = router
+        .plug
+        .get_ref()
+        .vlan
+        .and_then(|v| u16::try_from(v).ok())
+        .unwrap_or(host_vlan);
+    let link_id = link_id.to_string();
+    daemon::blocking(daemon, move |d| {
+        d.plug(&provider, &link_id, host_vlan, peer_vlan, addressing)
+    })
+    .await
+    .map_err(|e| anyhow!(e))?
+    .with_context(|| format!("router {:?}", router.name.get_ref()))
+}
+
+/// The link, once it has its BGP addresses when `wait` (a hosted link the partner approves
+/// and provisions): polled for up to a minute on the runner's clock.
+async fn addressed_link(api: &Api, id: &str, wait: bool) -> anyhow::Result<Value> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let link = api
+            .interlink(Method::GET, &format!("/links/{id}"), None)
+            .await?;
+        let addressed = link.get("peer_bgp_config").is_some_and(|c| !c.is_null());
+        if addressed || !wait || Instant::now() >= deadline {
+            return Ok(link);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 
@@ -623,6 +746,24 @@ async fn act(world: &World, s: &Step) -> Result<String, String> {
     if let Some(l) = &s.link {
         let id = world.link_id(l.name.get_ref())?;
         let up = l.state == format::LinkState::Up;
+        if let Mode::Real { .. } = world.mode {
+            let daemon = world.routers.values().find_map(|r| match r {
+                RouterHandle::Daemon(d) if d.link_id().as_deref() == Some(id.as_str()) => Some(d),
+                _ => None,
+            });
+            let Some(daemon) = daemon else {
+                return Err(format!("no router is cabled to link {}", l.name.get_ref()));
+            };
+            daemon::blocking(daemon, move |d| d.set_cable_up(up))
+                .await?
+                .map_err(|e| format!("{e:#}"))?;
+            return Ok(if up {
+                "cable plugged back"
+            } else {
+                "cable pulled"
+            }
+            .to_string());
+        }
         return if world.wiring.set_up(&id, up) {
             Ok(if up {
                 "cable plugged back"
@@ -638,8 +779,20 @@ async fn act(world: &World, s: &Step) -> Result<String, String> {
         };
     }
     if let Some(r) = &s.router {
-        let Some(RouterHandle::Embedded(router)) = world.routers.get(r.name.get_ref()) else {
-            return Err(format!("no router {}", r.name.get_ref()));
+        let router = match world.routers.get(r.name.get_ref()) {
+            Some(RouterHandle::Embedded(router)) => router,
+            Some(RouterHandle::Daemon(daemon)) => {
+                let action = r.action;
+                return daemon::blocking(daemon, move |d| match action {
+                    format::RouterOperation::Stop => d.stop().map(|()| "killed"),
+                    format::RouterOperation::Start => d.start().map(|()| "started"),
+                    format::RouterOperation::Restart => d.restart().map(|()| "restarted"),
+                })
+                .await?
+                .map(str::to_string)
+                .map_err(|e| format!("{e:#}"));
+            }
+            None => return Err(format!("no router {}", r.name.get_ref())),
         };
         match r.action {
             format::RouterOperation::Stop => router.stop(),

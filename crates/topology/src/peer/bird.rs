@@ -18,8 +18,8 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const BIRD: &str = "/usr/sbin/bird";
-const BIRDC: &str = "/usr/sbin/birdc";
+pub(super) const BIRD: &str = "/usr/sbin/bird";
+pub(super) const BIRDC: &str = "/usr/sbin/birdc";
 
 /// A running (or stopped) BIRD.
 #[derive(Debug)]
@@ -247,5 +247,6 @@ fn config(c: &PeerConfig) -> String {
             retry = c.connect_retry,
         );
     }
+    super::append_raw(&mut out, &c.raw_config);
     out
 }

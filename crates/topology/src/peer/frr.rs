@@ -23,9 +23,9 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const ZEBRA: &str = "/usr/lib/frr/zebra";
-const BGPD: &str = "/usr/lib/frr/bgpd";
-const VTYSH: &str = "/usr/bin/vtysh";
+pub(super) const ZEBRA: &str = "/usr/lib/frr/zebra";
+pub(super) const BGPD: &str = "/usr/lib/frr/bgpd";
+pub(super) const VTYSH: &str = "/usr/bin/vtysh";
 /// The user the frr package creates, member of `frrvty`.
 const FRR_USER: &str = "frr";
 
@@ -326,5 +326,6 @@ fn config(c: &PeerConfig) -> String {
         }
         out.push_str(" exit-address-family\n");
     }
+    super::append_raw(&mut out, &c.raw_config);
     out
 }

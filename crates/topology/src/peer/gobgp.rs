@@ -18,8 +18,8 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const GOBGPD: &str = "/usr/bin/gobgpd";
-const GOBGP: &str = "/usr/bin/gobgp";
+pub(super) const GOBGPD: &str = "/usr/bin/gobgpd";
+pub(super) const GOBGP: &str = "/usr/bin/gobgp";
 
 /// A running (or stopped) gobgpd.
 #[derive(Debug)]
@@ -276,5 +276,6 @@ fn config(c: &PeerConfig) -> String {
             keepalive = c.keepalive(),
         );
     }
+    super::append_raw(&mut out, &c.raw_config);
     out
 }

@@ -146,6 +146,9 @@ pub struct PeerConfig {
     pub hold_time: u16,
     /// ConnectRetry in seconds.
     pub connect_retry: u16,
+    /// A raw snippet in the daemon's own configuration language, appended to the generated
+    /// configuration (a topology's `config = "…"`); empty for none.
+    pub raw_config: String,
 }
 
 impl PeerConfig {
@@ -171,6 +174,7 @@ impl PeerConfig {
             announce_v6: Vec::new(),
             hold_time: 9,
             connect_retry: 1,
+            raw_config: String::new(),
         }
     }
 
@@ -283,6 +287,39 @@ pub fn start(kind: PeerKind, ns: &Netns, config: &PeerConfig) -> Result<Box<dyn 
         PeerKind::Bird => Box::new(Bird::start(ns, config)?),
         PeerKind::Gobgp => Box::new(Gobgp::start(ns, config)?),
     })
+}
+
+/// Appends a topology's raw configuration snippet, on lines of its own.
+fn append_raw(out: &mut String, raw: &str) {
+    if raw.trim().is_empty() {
+        return;
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(raw);
+    if !raw.ends_with('\n') {
+        out.push('\n');
+    }
+}
+
+/// Whether `kind`'s programs are installed: `Err` names the missing program and the Debian
+/// package to install (unlike [`start`], which panics).
+pub fn check_installed(kind: PeerKind) -> Result<()> {
+    let needed: &[(&str, &str)] = match kind {
+        PeerKind::Frr => &[(frr::ZEBRA, "frr"), (frr::BGPD, "frr"), (frr::VTYSH, "frr")],
+        PeerKind::Bird => &[(bird::BIRD, "bird2"), (bird::BIRDC, "bird2")],
+        PeerKind::Gobgp => &[(gobgp::GOBGPD, "gobgpd"), (gobgp::GOBGP, "gobgpd")],
+    };
+    for (path, package) in needed {
+        if !Path::new(path).is_file() {
+            return Err(Error::invalid(
+                "installation",
+                format!("{path} is missing: install it with `apt-get install -y {package}`"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A temporary directory for a daemon's config, sockets and log.
