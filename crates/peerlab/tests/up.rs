@@ -81,10 +81,13 @@ fn quickstart_as_json() {
 
 #[test]
 fn failure_drill_passes() {
-    let out = up(&topology("failure-drill.toml"), &[]);
+    let out = up(&topology("failure-drill-embedded.toml"), &[]);
     let text = stdout(&out);
     assert!(out.status.success(), "{text}\n{}", stderr(&out));
-    assert!(text.contains("failure-drill: 23 of 23 passed"), "{text}");
+    assert!(
+        text.contains("failure-drill-embedded: 23 of 23 passed"),
+        "{text}"
+    );
     // The policy swap does not reset the session: still the third establishment at the end.
     let last = text.lines().rev().nth(1).unwrap();
     assert!(last.contains("established 3 time(s)"), "{text}");
