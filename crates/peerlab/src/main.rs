@@ -1,8 +1,7 @@
 //! `peerlab`: the command line of the peerlab BGP/L3 simulator.
 //!
 //! It offers the BGP codec tools `decode` and `encode`, the emulator `serve`, and the topology
-//! runner `up`; the other commands of the design (`down`, `exec`, `trace`) come with their
-//! issues.
+//! runner `up` with `down` and `exec` for kept topologies; `trace` comes with the data plane.
 
 mod binding;
 mod codec;
@@ -30,6 +29,10 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Brings a topology up, checks its expectations, plays its steps and prints a report.
     Up(up::UpArgs),
+    /// Tears down what `peerlab up --keep` left running.
+    Down(up::DownArgs),
+    /// Runs a command inside a node of a kept topology (e.g. vtysh, birdc, ping).
+    Exec(up::ExecArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +42,8 @@ fn main() -> ExitCode {
         Command::Encode(args) => codec::encode(&args),
         Command::Serve(args) => serve::serve(&args),
         Command::Up(args) => up::up(&args),
+        Command::Down(args) => up::rundir::down(&args.topology),
+        Command::Exec(args) => up::rundir::exec(&args.node, &args.command),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -208,3 +208,86 @@ fn an_unknown_pop_names_its_line() {
         "{err}"
     );
 }
+
+/// A plain HTTP GET with the demo token; the body.
+fn http_get(base: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nX-Auth-Token: 5ca1e000-0000-4000-8000-e00000000001\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+#[test]
+fn keep_serves_the_api_until_down() {
+    let run_dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .args(["up", "--keep"])
+        .arg(topology("quickstart.toml"))
+        .env("PEERLAB_RUN_DIR", run_dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let state_file = run_dir.path().join("quickstart/state.json");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !state_file.exists() {
+        assert!(std::time::Instant::now() < deadline, "no state file");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let state: Value =
+        serde_json::from_str(&std::fs::read_to_string(&state_file).unwrap()).unwrap();
+    assert_eq!(state["pid"], child.id());
+    let links = http_get(
+        state["api"].as_str().unwrap(),
+        "/interlink/v1beta1/regions/fr-par/links",
+    );
+    assert!(links.starts_with("HTTP/1.1 200"), "{links}");
+    assert!(links.contains("\"bgp_v4_status\":\"up\""), "{links}");
+    // The last step disabled propagation, and the kept topology still says so.
+    assert!(
+        links.contains("\"enable_route_propagation\":false"),
+        "{links}"
+    );
+
+    let down = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("down")
+        .arg(topology("quickstart.toml"))
+        .env("PEERLAB_RUN_DIR", run_dir.path())
+        .output()
+        .unwrap();
+    assert!(down.status.success(), "{}", stderr(&down));
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("quickstart: 5 of 5 passed"));
+    assert!(!state_file.exists());
+
+    // Nothing is up any more.
+    let again = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("down")
+        .arg(topology("quickstart.toml"))
+        .env("PEERLAB_RUN_DIR", run_dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("topology quickstart is not up"));
+}
+
+#[test]
+fn exec_of_an_unknown_node_is_exit_2() {
+    let run_dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .args(["exec", "onprem", "--", "true"])
+        .env("PEERLAB_RUN_DIR", run_dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no kept topology has a node \"onprem\""));
+}

@@ -201,6 +201,21 @@ impl DaemonRouter {
     }
 }
 
+impl DaemonRouter {
+    /// The router's namespace.
+    pub fn netns(&self) -> &Netns {
+        &self.ns
+    }
+
+    /// Its daemon's CLI, pointed at its control socket.
+    pub fn cli(&self) -> Vec<String> {
+        lock(&self.peer)
+            .as_ref()
+            .map(|p| p.cli())
+            .unwrap_or_default()
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -16,6 +16,7 @@ pub mod embedded;
 pub mod expect;
 pub mod provision;
 pub mod report;
+pub mod rundir;
 pub mod runner;
 pub mod wiring;
 
@@ -32,6 +33,64 @@ pub struct UpArgs {
     /// Print the report as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Leave the topology running after the report, with the API listening, until
+    /// `peerlab down TOPOLOGY` (or Ctrl-C).
+    #[arg(long)]
+    pub keep: bool,
+    /// Where the API listens with `--keep`.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+}
+
+/// `peerlab down` arguments.
+#[derive(clap::Args)]
+pub struct DownArgs {
+    /// The topology file that `peerlab up --keep` runs.
+    pub topology: PathBuf,
+}
+
+/// `peerlab exec` arguments.
+#[derive(clap::Args)]
+pub struct ExecArgs {
+    /// A router of a kept topology (`TOPOLOGY/NODE` when several have one of that name), or
+    /// `provider` for the provider side.
+    pub node: String,
+    /// The command and its arguments (after `--`).
+    #[arg(last = true, required = true)]
+    pub command: Vec<String>,
+}
+
+/// What to do once the report is out.
+struct Output {
+    json: bool,
+    /// `--keep`: the API's listener (bound in the root namespace).
+    keep: Option<std::net::TcpListener>,
+}
+
+impl Output {
+    fn print(&self, report: &report::Report) {
+        if self.json {
+            println!("{}", report.to_json());
+        } else {
+            print!("{}", report.to_table());
+        }
+    }
+}
+
+/// Ctrl-C or SIGTERM (what `peerlab down` sends).
+async fn stop_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = term => {}
+    }
 }
 
 /// Progress on stderr, only when it is a terminal.
@@ -73,8 +132,21 @@ pub fn up(args: &UpArgs) -> anyhow::Result<bool> {
     let topology = topology::format::load(&args.topology)?;
     let path = args.topology.display().to_string();
     let real = runner::Mode::needed(&topology).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+    let keep = match args.keep {
+        true => {
+            let listener = std::net::TcpListener::bind(args.listen)
+                .with_context(|| format!("listening on {}", args.listen))?;
+            listener.set_nonblocking(true)?;
+            Some(listener)
+        }
+        false => None,
+    };
+    let output = Output {
+        json: args.json,
+        keep,
+    };
     let report = if real {
-        run_real(topology, path)?
+        run_real(topology, path, output)?
     } else {
         // Embedded routers only: the paused clock is virtual time.
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -82,22 +154,27 @@ pub fn up(args: &UpArgs) -> anyhow::Result<bool> {
             .start_paused(true)
             .build()
             .context("starting the runtime")?;
-        let report = runtime.block_on(run(topology, path, runner::Mode::Virtual, "virtual"));
+        let report = runtime.block_on(run(
+            topology,
+            path,
+            runner::Mode::Virtual,
+            "virtual",
+            output,
+        ));
         // Dropping the runtime ends every session, router and relay task: the teardown.
         drop(runtime);
         report?
     };
-    if args.json {
-        println!("{}", report.to_json());
-    } else {
-        print!("{}", report.to_table());
-    }
     Ok(report.passed())
 }
 
 /// Real daemons: the provider side gets its own namespace, entered by a thread dedicated to
 /// this run (its sockets, and the threads it starts, live there); real time.
-fn run_real(topology: topology::format::Topology, path: String) -> anyhow::Result<report::Report> {
+fn run_real(
+    topology: topology::format::Topology,
+    path: String,
+    output: Output,
+) -> anyhow::Result<report::Report> {
     let provider = topology::Netns::create("provider")
         .context("creating the provider's network namespace (real daemons need root)")?;
     let thread = std::thread::Builder::new()
@@ -113,7 +190,7 @@ fn run_real(topology: topology::format::Topology, path: String) -> anyhow::Resul
             let mode = runner::Mode::Real {
                 provider: provider.clone(),
             };
-            let report = runtime.block_on(run(topology, path, mode, "real"));
+            let report = runtime.block_on(run(topology, path, mode, "real", output));
             drop(runtime);
             report
         })
@@ -123,30 +200,77 @@ fn run_real(topology: topology::format::Topology, path: String) -> anyhow::Resul
         .map_err(|_| anyhow::anyhow!("the runner's thread panicked"))?
 }
 
-/// Brings the topology up, plays it, and tears it down (also on Ctrl-C).
+/// Brings the topology up, plays it, prints the report, keeps it running with `--keep`, and
+/// tears it down (also on Ctrl-C and SIGTERM).
 async fn run(
     topology: topology::format::Topology,
     path: String,
     mode: runner::Mode,
     clock: &'static str,
+    output: Output,
 ) -> anyhow::Result<report::Report> {
     let name = topology.name.get_ref().clone();
     let items = topology.expect.len() + topology.steps.len();
     let world = tokio::select! {
         world = runner::bring_up(topology, &path, mode) => world?,
-        _ = tokio::signal::ctrl_c() => anyhow::bail!("interrupted; topology {name} torn down"),
+        () = stop_signal() => anyhow::bail!("interrupted; topology {name} torn down"),
     };
     let progress = Progress::new(items);
     let mut report = report::Report::new(&name, clock);
     let interrupted = tokio::select! {
         () = runner::play(&world, &mut report, &progress) => false,
-        _ = tokio::signal::ctrl_c() => true,
+        () = stop_signal() => true,
     };
     progress.finish();
+    let kept = match (&output.keep, interrupted) {
+        (Some(listener), false) => {
+            output.print(&report);
+            Some(keep(&world, listener, &path).await)
+        }
+        _ => None,
+    };
     // The teardown: daemons killed, cables and namespaces deleted (blocking, off the runtime).
     let _ = tokio::task::spawn_blocking(move || drop(world)).await;
+    rundir::remove(&name);
     if interrupted {
         anyhow::bail!("interrupted; topology {name} torn down");
     }
-    Ok(report)
+    match kept {
+        Some(result) => result.map(|()| report),
+        None => {
+            output.print(&report);
+            Ok(report)
+        }
+    }
+}
+
+/// `--keep`: serves the API and records the run directory until Ctrl-C or SIGTERM.
+async fn keep(
+    world: &runner::World,
+    listener: &std::net::TcpListener,
+    path: &str,
+) -> anyhow::Result<()> {
+    // From now on sessions run on the real clock, also embedded ones.
+    if let runner::Mode::Virtual = world.mode {
+        tokio::time::resume();
+    }
+    let listener = tokio::net::TcpListener::from_std(listener.try_clone()?)?;
+    let addr = listener.local_addr()?;
+    let name = world.topology.name.get_ref().clone();
+    let state = rundir::RunState {
+        topology: name.clone(),
+        pid: std::process::id(),
+        api: format!("http://{addr}"),
+        token: provider::catalogue::demo::DEMO_SECRET_KEY.to_string(),
+        nodes: world.nodes(),
+    };
+    rundir::write(&state)?;
+    eprintln!(
+        "topology {name} is up: API {} (token {}); `peerlab down {path}` tears it down",
+        state.api, state.token
+    );
+    axum::serve(listener, world.api.router())
+        .with_graceful_shutdown(stop_signal())
+        .await
+        .context("serving the API")
 }

@@ -31,6 +31,11 @@ impl Api {
         }
     }
 
+    /// The API's router, to serve over HTTP (`--keep`).
+    pub fn router(&self) -> axum::Router {
+        self.router.clone()
+    }
+
     /// `METHOD /interlink/v1beta1/regions/{region}{path}` with `body`; the JSON answer.
     pub async fn interlink(
         &self,

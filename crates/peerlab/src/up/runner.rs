@@ -99,6 +99,28 @@ pub struct World {
 }
 
 impl World {
+    /// Node name → network namespace: `provider` and each daemon router (`--keep`, `exec`).
+    pub fn nodes(&self) -> std::collections::BTreeMap<String, super::rundir::Node> {
+        let mut nodes = std::collections::BTreeMap::new();
+        if let Mode::Real { provider } = &self.mode {
+            let node = super::rundir::Node {
+                netns: provider.name().to_string(),
+                cli: Vec::new(),
+            };
+            nodes.insert("provider".to_string(), node);
+        }
+        for (name, router) in &self.routers {
+            if let RouterHandle::Daemon(d) = router {
+                let node = super::rundir::Node {
+                    netns: d.netns().name().to_string(),
+                    cli: d.cli(),
+                };
+                nodes.insert(name.clone(), node);
+            }
+        }
+        nodes
+    }
+
     /// A link's id.
     pub fn link_id(&self, name: &str) -> Result<String, String> {
         self.links

@@ -178,6 +178,14 @@ impl Peer for Bird {
         }
     }
 
+    fn cli(&self) -> Vec<String> {
+        vec![
+            BIRDC.to_string(),
+            "-s".to_string(),
+            self.dir.path().join("bird.ctl").display().to_string(),
+        ]
+    }
+
     fn log_tail(&self) -> String {
         log_tail(&self.log(), 30)
     }

@@ -240,6 +240,14 @@ impl Peer for Frr {
     }
 
     /// The end of bgpd's log, then of zebra's.
+    fn cli(&self) -> Vec<String> {
+        vec![
+            VTYSH.to_string(),
+            "--vty_socket".to_string(),
+            self.dir.path().display().to_string(),
+        ]
+    }
+
     fn log_tail(&self) -> String {
         let zebra = log_tail(&self.dir.path().join("zebra.log"), 5);
         format!("{}\n(zebra)\n{zebra}", log_tail(&self.log(), 30))

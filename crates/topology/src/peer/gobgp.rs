@@ -190,6 +190,16 @@ impl Peer for Gobgp {
         Ok(())
     }
 
+    fn cli(&self) -> Vec<String> {
+        vec![
+            GOBGP.to_string(),
+            format!(
+                "--target=unix://{}",
+                self.dir.path().join("api.sock").display()
+            ),
+        ]
+    }
+
     fn log_tail(&self) -> String {
         log_tail(&self.log(), 30)
     }

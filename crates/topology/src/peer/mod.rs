@@ -273,6 +273,11 @@ pub trait Peer: fmt::Debug + Send {
 
     /// The end of the daemon's log, for error messages.
     fn log_tail(&self) -> String;
+
+    /// The daemon's CLI with the arguments that reach this instance (its control socket), to
+    /// which a user's arguments are appended: `vtysh --vty_socket DIR`, `birdc -s SOCKET`,
+    /// `gobgp --target=unix://SOCKET`. Run it inside the router's namespace.
+    fn cli(&self) -> Vec<String>;
 }
 
 /// Starts a `kind` router in `ns`; returns once its control socket answers
