@@ -227,7 +227,7 @@ fn http_get(base: &str, path: &str) -> String {
 #[test]
 fn keep_serves_the_api_until_down() {
     let run_dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+    let child = Command::new(env!("CARGO_BIN_EXE_peerlab"))
         .args(["up", "--keep"])
         .arg(topology("quickstart.toml"))
         .env("PEERLAB_RUN_DIR", run_dir.path())
