@@ -6,9 +6,9 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "system packages: FRR, BIRD, GoBGP, iproute2, ping, Python venv"
+step "system packages: FRR, BIRD, GoBGP, iproute2, ping, tcpdump, Python venv"
 need=()
-for cmd in /usr/lib/frr/bgpd:frr bird:bird2 gobgpd:gobgpd ip:iproute2 ping:iputils-ping python3:python3; do
+for cmd in /usr/lib/frr/bgpd:frr bird:bird2 gobgpd:gobgpd ip:iproute2 ping:iputils-ping tcpdump:tcpdump python3:python3; do
   command -v "${cmd%%:*}" >/dev/null 2>&1 || [ -x "${cmd%%:*}" ] || need+=("${cmd##*:}")
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
@@ -36,7 +36,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test"
 cargo test --workspace --locked
 
-step "SDK conformance (pytest)"
+step "SDK conformance and end to end with FRR (pytest)"
 cargo build -p peerlab --locked
+cargo build -p topology --example customer_router --locked
 # Any non-zero exit fails the script, including pytest's 5 (no tests collected).
 .venv/bin/pytest -q tests/sdk

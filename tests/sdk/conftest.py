@@ -4,6 +4,7 @@ The binary must have been built (`cargo build -p peerlab`); if it is missing the
 FAILS (never skips), so a broken build cannot pass as "no tests".
 """
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -39,57 +40,86 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class ServeProcess:
+    """A `peerlab serve ARGS` child on a free port, answering once constructed. Fails, never
+    skips, if the binary is missing or the server does not come up."""
+
+    def __init__(self, args: list[str] = (), port: int | None = None):
+        if not BINARY.is_file():
+            pytest.fail(
+                f"{BINARY} is missing: build it first with `cargo build -p peerlab`",
+                pytrace=False,
+            )
+        self.port = port or _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(
+            [str(BINARY), "serve", "--listen", f"127.0.0.1:{self.port}", *args],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + 20
+        while True:
+            if self.proc.poll() is not None:
+                pytest.fail(
+                    f"peerlab serve exited with {self.proc.returncode}: {self.output()}",
+                    pytrace=False,
+                )
+            try:
+                r = requests.get(
+                    f"{self.url}/interlink/v1beta1/regions/fr-par/pops",
+                    headers={"X-Auth-Token": DEMO_TOKEN},
+                    timeout=1,
+                )
+                if r.status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                self.kill()
+                pytest.fail(
+                    f"peerlab serve did not answer within 20 s: {self.output()}", pytrace=False
+                )
+            time.sleep(0.1)
+        assert f"listening: {self.url}" in self.output()
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
+
+    def kill(self):
+        """SIGKILL: nothing is cleaned up, as after a crash."""
+        self.proc.kill()
+        self.proc.wait()
+
+    def stop(self):
+        """SIGTERM (serve deletes what it made), then SIGKILL after 5 s."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+@contextlib.contextmanager
+def start_serve(args: list[str] = ()):
+    """`peerlab serve ARGS` on a free port; yields its base URL once it answers, and stops it
+    on exit."""
+    serve = ServeProcess(args)
+    try:
+        yield serve.url
+    finally:
+        serve.stop()
+
+
 @pytest.fixture(scope="session")
 def server():
-    """`peerlab serve` on a free port; yields its base URL."""
-    if not BINARY.is_file():
-        pytest.fail(
-            f"{BINARY} is missing: build it first with `cargo build -p peerlab`",
-            pytrace=False,
-        )
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = tempfile.TemporaryFile(mode="w+")
-    proc = subprocess.Popen(
-        [str(BINARY), "serve", "--listen", f"127.0.0.1:{port}"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-    def output() -> str:
-        log.seek(0)
-        return log.read()
-
-    deadline = time.monotonic() + 20
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(
-                f"peerlab serve exited with {proc.returncode}: {output()}", pytrace=False
-            )
-        try:
-            r = requests.get(
-                f"{url}/interlink/v1beta1/regions/fr-par/pops",
-                headers={"X-Auth-Token": DEMO_TOKEN},
-                timeout=1,
-            )
-            if r.status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"peerlab serve did not answer within 20 s: {output()}", pytrace=False)
-        time.sleep(0.1)
-    assert f"listening: {url}" in output()
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
+    """`peerlab serve` on a free port, with the demo catalogue; yields its base URL."""
+    with start_serve() as url:
+        yield url
 
 
 def make_client(url: str, token: str, project: str) -> Client:

@@ -14,7 +14,7 @@ import uuid
 import pytest
 import requests
 from scaleway.interlink.v1beta1 import InterlinkV1Beta1API
-from scaleway_core.api import ScalewayException
+from scaleway_core.api import ScalewayException, ValidationError
 from scaleway_core.utils.waiter import WaitForOptions
 
 from conftest import (
@@ -295,3 +295,58 @@ def test_empty_path_parameter_is_refused_by_the_sdk(api):
     # The SDK checks path parameters before sending anything.
     with pytest.raises(ValueError):
         api.get_link(link_id="")
+
+
+def test_error_classes_are_those_the_real_service_gives(api, server, vlan):
+    """Each refused call raises the SDK's `ScalewayException` with the status and standard body
+    (`type`) that InterLink sends, never the SDK's `ValidationError`.
+
+    `ValidationError` is the SDK's class for the legacy body `{"message": "Validation Error",
+    "fields": {…}}` that only Scaleway's older APIs (instance v1) send (scaleway-sdk-go documents
+    `fields` as "only used by instance API"). InterLink v1beta1 and IPAM v1 answer bad arguments
+    with the standard `invalid_arguments` body, so a script that catches `ValidationError`
+    against the real InterLink never sees one, and must not see one here either.
+    """
+    policy = api.create_routing_policy(name="in-use", is_ipv6=False, prefix_filter_in=["10.0.0.0/8"])
+    make_link(api, vlan, routing_policy_v4_id=policy.id)
+    anonymous = InterlinkV1Beta1API(
+        make_client(server, "00000000-0000-4000-8000-000000000000", "00000000-0000-4000-8000-000000000001")
+    )
+    cases = [
+        ("malformed UUID", lambda: api.get_link(link_id="not-a-uuid"), 400, "invalid_arguments", "link_id"),
+        (
+            "malformed CIDR",
+            lambda: api.create_routing_policy(name="bad", is_ipv6=False, prefix_filter_in=["10.0.0.0/33"]),
+            400,
+            "invalid_arguments",
+            "prefix_filter_in.0",
+        ),
+        ("unknown enum", lambda: api.list_links(order_by="sideways"), 400, "invalid_arguments", "order_by"),
+        (
+            "bandwidth not offered",
+            lambda: api.create_link(
+                name="odd-bandwidth",
+                pop_id=POP_DC2,
+                bandwidth_mbps=3,
+                connection_id=CONNECTION_DC2,
+                vlan=vlan + 1,
+            ),
+            400,
+            "invalid_arguments",
+            "bandwidth_mbps",
+        ),
+        ("unknown link", lambda: api.get_link(link_id=str(uuid.uuid4())), 404, "not_found", None),
+        ("policy in use", lambda: api.delete_routing_policy(routing_policy_id=policy.id), 412, "precondition_failed", None),
+        ("unknown token", lambda: anonymous.list_links(), 401, "denied_authentication", None),
+    ]
+    for what, call, status, kind, argument in cases:
+        with pytest.raises(ScalewayException) as e:
+            call()
+        assert type(e.value) is ScalewayException, f"{what}: {type(e.value).__name__}"
+        assert not isinstance(e.value, ValidationError), what
+        assert e.value.status_code == status, what
+        body = e.value.response.json()
+        assert body["type"] == kind, what
+        assert body["message"] != "Validation Error" and "fields" not in body, what
+        if argument:
+            assert argument in {d["argument_name"] for d in body["details"]}, f"{what}: {body}"

@@ -848,15 +848,15 @@ fn operation_json(o: &Operation) -> Value {
             ),
             ("403", "permissions_denied or quotas_exceeded"),
             ("404", "not_found"),
-            ("409", "conflict, transient_state or already_exists"),
+            (
+                "409",
+                "conflict, transient_state, already_exists or out_of_stock",
+            ),
             ("410", "resource_expired"),
             ("412", "precondition_failed"),
             ("423", "locked"),
         ] {
             responses.insert(code.into(), error_response(what));
-        }
-        if o.path.starts_with(IPAM) && o.method == "post" {
-            responses.insert("503".into(), error_response("out_of_stock"));
         }
     }
     let mut v = json!({

@@ -157,12 +157,7 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
         let router = api::router(app);
         let binder = binding::spawn(router.clone(), bindings);
         let served = axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                // If the signal cannot be watched, serve until killed.
-                if tokio::signal::ctrl_c().await.is_err() {
-                    std::future::pending::<()>().await;
-                }
-            })
+            .with_graceful_shutdown(shutdown_signal())
             .await
             .context("server failed");
         // Stopping the binder drops (deletes) the interfaces it made.
@@ -173,6 +168,29 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
         served?;
         Ok(true)
     })
+}
+
+/// Resolves at Ctrl-C (SIGINT) or SIGTERM, so that `kill`, systemd and container runtimes stop
+/// `serve` as cleanly as Ctrl-C does: bound interfaces are deleted on the way out. A signal that
+/// cannot be watched never fires.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }
 
 #[cfg(test)]
