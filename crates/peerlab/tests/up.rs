@@ -144,21 +144,26 @@ fn a_vlan_mismatch_keeps_the_session_down() {
     let report: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
     let first = &report["results"][0];
     assert_eq!(first["ok"], false);
+    let detail = first["detail"].as_str().unwrap();
     assert!(
-        first["detail"]
-            .as_str()
-            .unwrap()
-            .starts_with("not within 30s: the session is"),
+        detail.starts_with("not within 30s: the session is"),
         "{first}"
+    );
+    // The data plane says why: the frame leaves tagged 2002 and the port expects 2001.
+    assert!(
+        detail.ends_with(
+            "169.254.0.1 → 169.254.0.0: dropped at router \"onprem\": VLAN mismatch: \
+             the frame leaves with VLAN 2002 but scaleway/link prod expects VLAN 2001"
+        ),
+        "{detail}"
     );
     let reach = &report["results"][2];
     assert_eq!(reach["ok"], false);
+    let detail = reach["detail"].as_str().unwrap();
     assert!(
-        reach["detail"]
-            .as_str()
-            .unwrap()
-            .contains("the ipv4 session of link prod is down"),
-        "{reach}"
+        detail
+            .ends_with("172.16.4.0/22 is not announced by link \"prod\": that BGP session is down"),
+        "{detail}"
     );
 }
 

@@ -6,15 +6,13 @@
 //!   attached to it; `routes_at = { router }`: what the router learned from the provider.
 //!   A prefix P is present when a route equal to P or more specific than P is there, absent
 //!   when none is (the routing policies' own rule).
-//! - `reach`: a host behind a router reaches a VPC host (or the other way) when the VPC has a
-//!   route to the first and the router a route to the second. This is the control-plane view;
-//!   the data plane's hop-by-hop trace replaces it once `crates/dataplane` is merged.
+//! - `reach`: both ways between two hosts, walked hop by hop through the `dataplane` model of
+//!   the running topology ([`super::model`]); a failure is the trace that stopped, in words.
 
 use super::runner::World;
 use engine::{Family, SessionStatus};
 use ipnet::IpNet;
 use std::collections::BTreeSet;
-use std::net::IpAddr;
 use topology::format::{Expect, SessionState};
 
 /// The default `within`: how long an expectation may take to hold.
@@ -68,15 +66,6 @@ fn list(prefixes: &[IpNet]) -> String {
 /// Whether `routes` has a route equal to `p` or more specific.
 fn covered(routes: &BTreeSet<IpNet>, p: &IpNet) -> bool {
     routes.iter().any(|r| p.contains(r))
-}
-
-/// Whether some route of `routes` leads to `address`.
-fn route_to(routes: &BTreeSet<IpNet>, address: IpAddr) -> Option<IpNet> {
-    routes
-        .iter()
-        .filter(|r| r.contains(&address))
-        .max_by_key(|r| r.prefix_len())
-        .copied()
 }
 
 impl World {
@@ -141,7 +130,7 @@ impl World {
             };
         }
         if let Some(r) = &e.reach {
-            let verdict = self.reach(r.from.get_ref(), r.to.get_ref()).await;
+            let verdict = super::model::reach(self, r.from.get_ref(), r.to.get_ref()).await;
             return match (verdict, r.reachable) {
                 (Ok(how), true) => Ok(how),
                 (Err(why), false) => Ok(why),
@@ -196,62 +185,12 @@ impl World {
                 session.established_count
             ))
         } else {
-            Err(format!("the session is {state}{last_down}"))
+            let why = if session.status == SessionStatus::Up {
+                String::new()
+            } else {
+                super::model::why_session_down(self, link, family).await
+            };
+            Err(format!("the session is {state}{last_down}{why}"))
         }
     }
-
-    /// Whether host `from` reaches host `to`, with the routes that carry it or why not.
-    pub async fn reach(&self, from: &str, to: &str) -> Result<String, String> {
-        let a = self.host(from)?;
-        let b = self.host(to)?;
-        let (customer, vpc_host) = match (&a.side, &b.side) {
-            (Side::Router(_), Side::Vpc(_)) => (&a, &b),
-            (Side::Vpc(_), Side::Router(_)) => (&b, &a),
-            _ => {
-                return Err(format!(
-                    "{from} and {to} are on the same side of the interconnect: not modelled"
-                ));
-            }
-        };
-        let (Side::Router(router), Side::Vpc(vpc)) = (&customer.side, &vpc_host.side) else {
-            return Err("unreachable case".to_string());
-        };
-        let toward_customer = self.vpc_routes(vpc).await?;
-        let Some(back) = route_to(&toward_customer, customer.address) else {
-            return Err(format!(
-                "no route to {} ({}) in vpc {vpc}: {}",
-                customer.address,
-                customer.name,
-                self.why_not_installed(vpc, customer.address).await
-            ));
-        };
-        let at_router = self.router_routes(router).await?;
-        let Some(forth) = route_to(&at_router, vpc_host.address) else {
-            return Err(format!(
-                "router {router} has no route to {} ({}): {}",
-                vpc_host.address,
-                vpc_host.name,
-                self.why_not_announced(vpc, vpc_host.address).await
-            ));
-        };
-        Ok(format!("vpc {vpc} via {back}, router {router} via {forth}"))
-    }
-}
-
-/// Which side of the interconnect a host is on.
-pub enum Side {
-    /// Behind this customer router.
-    Router(String),
-    /// In this VPC.
-    Vpc(String),
-}
-
-/// A host as the checks need it.
-pub struct HostView {
-    /// Its name.
-    pub name: String,
-    /// Its address.
-    pub address: IpAddr,
-    /// Where it is.
-    pub side: Side,
 }

@@ -14,6 +14,7 @@
 pub mod daemon;
 pub mod embedded;
 pub mod expect;
+pub mod model;
 pub mod provision;
 pub mod report;
 pub mod rundir;

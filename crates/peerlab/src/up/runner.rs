@@ -10,7 +10,7 @@
 
 use super::daemon::{self, DaemonRouter};
 use super::embedded::EmbeddedRouter;
-use super::expect::{self, HostView, Side};
+use super::expect;
 use super::provision::{Api, body, opt};
 use super::report::{Outcome, Report};
 use super::wiring::{InMemory, Wiring};
@@ -37,6 +37,26 @@ const POLL: Duration = Duration::from_millis(100);
 pub struct LinkInfo {
     /// The API's id (also the engine's link id).
     pub id: String,
+    /// The physical port it is on: its dedicated connection's name, or `partner NAME`.
+    pub port: String,
+    /// Its VLAN (0 while a hosted link has none).
+    pub vlan: u16,
+    /// Scaleway's and the peer's addresses, with their prefix lengths (none while a hosted
+    /// link is not provisioned).
+    pub addresses: Option<LinkAddresses>,
+}
+
+/// A link's four addresses, as the API gives them (`169.254.0.0/31`).
+#[derive(Clone, Copy, Debug)]
+pub struct LinkAddresses {
+    /// Scaleway's IPv4 address.
+    pub scw_v4: IpNet,
+    /// Scaleway's IPv6 address.
+    pub scw_v6: IpNet,
+    /// The peer's IPv4 address.
+    pub peer_v4: IpNet,
+    /// The peer's IPv6 address.
+    pub peer_v6: IpNet,
 }
 
 /// A customer router as the runner drives it.
@@ -94,6 +114,8 @@ pub struct World {
     pub routers: HashMap<String, RouterHandle>,
     /// The in-memory cabling.
     pub wiring: Arc<Wiring>,
+    /// Links whose cable a step pulled, by name.
+    pub cables_down: std::sync::Mutex<std::collections::HashSet<String>>,
     /// How it runs (kept last: the provider namespace goes after the routers' cables).
     pub mode: Mode,
 }
@@ -173,29 +195,6 @@ impl World {
         }
     }
 
-    /// A host, with its side of the interconnect.
-    pub fn host(&self, name: &str) -> Result<HostView, String> {
-        let host = self
-            .topology
-            .hosts
-            .iter()
-            .find(|h| h.name.get_ref() == name)
-            .ok_or_else(|| format!("no host {name}"))?;
-        let address = host
-            .ip()
-            .ok_or_else(|| format!("host {name} has no address"))?;
-        let side = match (&host.router, &host.vpc) {
-            (Some(r), _) => Side::Router(r.get_ref().clone()),
-            (_, Some(v)) => Side::Vpc(v.get_ref().clone()),
-            _ => return Err(format!("host {name} is nowhere")),
-        };
-        Ok(HostView {
-            name: name.to_string(),
-            address,
-            side,
-        })
-    }
-
     /// Why no route to `address` is installed toward `vpc`, in a network engineer's words.
     pub async fn why_not_installed(&self, vpc: &str, address: IpAddr) -> String {
         let links = match self.links_of_vpc(vpc).await {
@@ -240,44 +239,6 @@ impl World {
                 )
             } else {
                 format!("nothing covering {address} is announced on link {name}")
-            };
-            reasons.push(reason);
-        }
-        reasons.join("; ")
-    }
-
-    /// Why the routers get no route to `address` of `vpc`.
-    pub async fn why_not_announced(&self, vpc: &str, address: IpAddr) -> String {
-        let links = match self.links_of_vpc(vpc).await {
-            Ok(links) if !links.is_empty() => links,
-            Ok(_) => return format!("no link is attached to vpc {vpc}"),
-            Err(e) => return e,
-        };
-        let family = if address.is_ipv4() {
-            Family::Ipv4
-        } else {
-            Family::Ipv6
-        };
-        let mut reasons = Vec::new();
-        for (name, id, link) in links {
-            let Ok(snapshot) = self.engine.snapshot(&id).await else {
-                reasons.push(format!("link {name} is not running"));
-                continue;
-            };
-            let reason = match snapshot.session(family) {
-                None => format!("link {name} has no {} routing policy", family.name()),
-                Some(s) if s.status != SessionStatus::Up => {
-                    format!("the {} session of link {name} is down", family.name())
-                }
-                Some(_) if link.get("enable_route_propagation") == Some(&Value::Bool(false)) => {
-                    format!("route propagation is disabled on link {name}")
-                }
-                Some(s) if route_to(&s.announced, address).is_some() => {
-                    format!("link {name} announces it, but the router did not keep it")
-                }
-                Some(_) => format!(
-                    "the routing policy of link {name} (prefix_filter_out) does not admit the subnet of {address}"
-                ),
             };
             reasons.push(reason);
         }
@@ -400,6 +361,7 @@ pub async fn bring_up(topology: Topology, path: &str, mode: Mode) -> anyhow::Res
         vpcs: HashMap::new(),
         routers: HashMap::new(),
         wiring,
+        cables_down: Default::default(),
         mode,
     };
     for vpc in &world.topology.vpcs {
@@ -548,18 +510,35 @@ async fn create_resources(world: &mut World, path: &str) -> anyhow::Result<()> {
         let address = |side: &str, family: &str| -> Option<IpNet> {
             link.get(side)?.get(family)?.as_str()?.parse::<IpNet>().ok()
         };
-        let peer = |family: &str| address("peer_bgp_config", family).map(|n| n.addr());
-        let (Some(peer_v4), Some(peer_v6)) = (peer("ipv4"), peer("ipv6")) else {
+        let vlan = link.get("vlan").and_then(Value::as_u64);
+        let mut info = LinkInfo {
+            id: id.clone(),
+            port: match (&l.connection, &l.partner) {
+                (Some(c), _) => c.get_ref().clone(),
+                (_, Some(p)) => format!("partner {}", p.get_ref()),
+                _ => String::new(),
+            },
+            vlan: vlan.and_then(|v| u16::try_from(v).ok()).unwrap_or(0),
+            addresses: None,
+        };
+        let peer = |family: &str| address("peer_bgp_config", family);
+        let scw = |family: &str| address("scw_bgp_config", family);
+        let (Some(peer_v4), Some(peer_v6), Some(scw_v4), Some(scw_v6)) =
+            (peer("ipv4"), peer("ipv6"), scw("ipv4"), scw("ipv6"))
+        else {
             // A hosted link not provisioned yet has no addresses: nothing to plug.
-            world
-                .links
-                .insert(name.clone(), LinkInfo { id: id.clone() });
+            world.links.insert(name.clone(), info);
             continue;
         };
-        let vlan = link.get("vlan").and_then(Value::as_u64);
+        info.addresses = Some(LinkAddresses {
+            scw_v4,
+            scw_v6,
+            peer_v4,
+            peer_v6,
+        });
+        let (peer_v4, peer_v6) = (peer_v4.addr(), peer_v6.addr());
         if let Mode::Real { provider } = &world.mode {
-            let scw = |family| address("scw_bgp_config", family).map(|n| n.addr());
-            if let (Some(IpAddr::V4(v4)), Some(IpAddr::V6(v6))) = (scw("ipv4"), scw("ipv6")) {
+            if let (IpAddr::V4(v4), IpAddr::V6(v6)) = (scw_v4.addr(), scw_v6.addr()) {
                 let addressing = LinkAddressing::from_scw(v4, v6).with_context(context)?;
                 plug_daemon(world, provider.clone(), l, &id, vlan, addressing)
                     .await
@@ -569,7 +548,7 @@ async fn create_resources(world: &mut World, path: &str) -> anyhow::Result<()> {
             let router = plugged_router(world, l, vlan);
             world.wiring.plug(&id, router, peer_v4, peer_v6);
         }
-        world.links.insert(name.clone(), LinkInfo { id });
+        world.links.insert(name.clone(), info);
     }
     Ok(())
 }
@@ -768,6 +747,17 @@ async fn act(world: &World, s: &Step) -> Result<String, String> {
     if let Some(l) = &s.link {
         let id = world.link_id(l.name.get_ref())?;
         let up = l.state == format::LinkState::Up;
+        {
+            let mut down = world
+                .cables_down
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if up {
+                down.remove(l.name.get_ref());
+            } else {
+                down.insert(l.name.get_ref().clone());
+            }
+        }
         if let Mode::Real { .. } = world.mode {
             let daemon = world.routers.values().find_map(|r| match r {
                 RouterHandle::Daemon(d) if d.link_id().as_deref() == Some(id.as_str()) => Some(d),
