@@ -1,7 +1,8 @@
 //! `peerlab`: the command line of the peerlab BGP/L3 simulator.
 //!
 //! It offers the BGP codec tools `decode` and `encode`, the emulator `serve`, and the topology
-//! runner `up` with `down` and `exec` for kept topologies; `trace` comes with the data plane.
+//! runner `up` with `down` and `exec` for kept topologies, and `trace` through a topology's
+//! data plane model.
 
 mod binding;
 mod codec;
@@ -33,6 +34,8 @@ enum Command {
     Down(up::DownArgs),
     /// Runs a command inside a node of a kept topology (e.g. vtysh, birdc, ping).
     Exec(up::ExecArgs),
+    /// A packet's path through a topology's model, hop by hop, and why it stops.
+    Trace(up::trace::TraceArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::Up(args) => up::up(&args),
         Command::Down(args) => up::rundir::down(&args.topology),
         Command::Exec(args) => up::rundir::exec(&args.node, &args.command),
+        Command::Trace(args) => up::trace::trace(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

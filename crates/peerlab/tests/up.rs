@@ -262,6 +262,18 @@ fn keep_serves_the_api_until_down() {
         "{links}"
     );
 
+    // `peerlab trace` asks the kept process: the steps disabled propagation.
+    let trace = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .args(["trace", "--json"])
+        .arg(topology("quickstart.toml"))
+        .args(["laptop", "app1"])
+        .env("PEERLAB_RUN_DIR", run_dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(trace.status.code(), Some(1), "{}", stderr(&trace));
+    let answer: Value = serde_json::from_str(stdout(&trace).trim()).unwrap();
+    assert_eq!(answer["packets"][0]["reason"], "propagation_disabled");
+
     let down = Command::new(env!("CARGO_BIN_EXE_peerlab"))
         .arg("down")
         .arg(topology("quickstart.toml"))
@@ -295,4 +307,84 @@ fn exec_of_an_unknown_node_is_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no kept topology has a node \"onprem\""));
+}
+
+fn trace(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("trace")
+        .args(args)
+        .env("PEERLAB_RUN_DIR", "/nonexistent/peerlab-run")
+        .output()
+        .expect("run peerlab")
+}
+
+#[test]
+fn trace_walks_both_ways_hop_by_hop() {
+    let path = topology("quickstart.toml");
+    let out = trace(&[path.to_str().unwrap(), "laptop", "app1"]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 10, "{text}");
+    assert!(
+        lines[1].contains("router \"onprem\"") && lines[1].contains("out uplink (VLAN 2001)"),
+        "{text}"
+    );
+    assert_eq!(
+        lines[4],
+        "10.1.0.10 → 172.16.4.10: delivered to host \"app1\" (3 hops)"
+    );
+    assert_eq!(
+        lines[9],
+        "172.16.4.10 → 10.1.0.10: delivered to host \"laptop\" (3 hops)"
+    );
+}
+
+#[test]
+fn trace_after_the_steps_says_propagation_is_disabled() {
+    let path = topology("quickstart.toml");
+    let out = trace(&[path.to_str().unwrap(), "laptop", "app1", "--after-steps"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "10.1.0.10 → 172.16.4.10: dropped at router \"onprem\": no route to 172.16.4.10; \
+             172.16.4.0/22 is not announced by link \"prod\": route propagation is disabled"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn trace_finds_a_vlan_mismatch() {
+    let file = edited(|t| {
+        t.replace(
+            "plug = { connection = \"dc2-xconnect\", vlan = 2001 }",
+            "plug = { connection = \"dc2-xconnect\", vlan = 2002 }",
+        )
+    });
+    let out = trace(&[
+        file.path().to_str().unwrap(),
+        "onprem",
+        "169.254.0.0",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let answer: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(answer["reachable"], false);
+    assert_eq!(answer["packets"][0]["reason"], "vlan_mismatch");
+    assert!(answer["packets"][0]["text"].as_str().unwrap().ends_with(
+        "VLAN mismatch: the frame leaves with VLAN 2002 but scaleway/link prod expects VLAN 2001"
+    ));
+}
+
+#[test]
+fn trace_of_an_unknown_node_is_exit_2() {
+    let path = topology("quickstart.toml");
+    let out = trace(&[path.to_str().unwrap(), "nobody", "app1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "peerlab: no node \"nobody\" (the nodes are app1, laptop, onprem, scaleway)\n"
+    );
 }

@@ -19,6 +19,7 @@ pub mod provision;
 pub mod report;
 pub mod rundir;
 pub mod runner;
+pub mod trace;
 pub mod wiring;
 
 use anyhow::Context;
@@ -74,6 +75,25 @@ impl Output {
             println!("{}", report.to_json());
         } else {
             print!("{}", report.to_table());
+        }
+    }
+}
+
+/// `GET /peerlab/v1/trace?from=…&to=…` of a kept topology (what `peerlab trace` asks).
+async fn trace_endpoint(
+    axum::extract::State(world): axum::extract::State<std::sync::Arc<runner::World>>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let (Some(from), Some(to)) = (query.get("from"), query.get("to")) else {
+        let body = serde_json::json!({"message": "from and to are required"});
+        return (axum::http::StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
+    };
+    match trace::answer(&world, from, to).await {
+        Ok(answer) => axum::Json(answer).into_response(),
+        Err(message) => {
+            let body = serde_json::json!({ "message": message });
+            (axum::http::StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
         }
     }
 }
@@ -146,36 +166,33 @@ pub fn up(args: &UpArgs) -> anyhow::Result<bool> {
         json: args.json,
         keep,
     };
-    let report = if real {
-        run_real(topology, path, output)?
-    } else {
-        // Embedded routers only: the paused clock is virtual time.
+    let clock = if real { "real" } else { "virtual" };
+    let report = on_runtime(real, move |mode| run(topology, path, mode, clock, output))?;
+    Ok(report.passed())
+}
+
+/// Runs `job` on the runtime the topology needs: embedded routers on a paused (virtual) clock
+/// on this thread; real daemons on a thread dedicated to this run that has entered a fresh
+/// provider namespace (its sockets, and the threads it starts, live there), on the real clock.
+/// Dropping the runtime at the end ends every session, router and relay task.
+pub(crate) fn on_runtime<T, F>(
+    real: bool,
+    job: impl FnOnce(runner::Mode) -> F + Send + 'static,
+) -> anyhow::Result<T>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = anyhow::Result<T>>,
+{
+    if !real {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .start_paused(true)
             .build()
             .context("starting the runtime")?;
-        let report = runtime.block_on(run(
-            topology,
-            path,
-            runner::Mode::Virtual,
-            "virtual",
-            output,
-        ));
-        // Dropping the runtime ends every session, router and relay task: the teardown.
+        let result = runtime.block_on(job(runner::Mode::Virtual));
         drop(runtime);
-        report?
-    };
-    Ok(report.passed())
-}
-
-/// Real daemons: the provider side gets its own namespace, entered by a thread dedicated to
-/// this run (its sockets, and the threads it starts, live there); real time.
-fn run_real(
-    topology: topology::format::Topology,
-    path: String,
-    output: Output,
-) -> anyhow::Result<report::Report> {
+        return result;
+    }
     let provider = topology::Netns::create("provider")
         .context("creating the provider's network namespace (real daemons need root)")?;
     let thread = std::thread::Builder::new()
@@ -191,9 +208,9 @@ fn run_real(
             let mode = runner::Mode::Real {
                 provider: provider.clone(),
             };
-            let report = runtime.block_on(run(topology, path, mode, "real", output));
+            let result = runtime.block_on(job(mode));
             drop(runtime);
-            report
+            result
         })
         .context("starting the runner's thread")?;
     thread
@@ -213,7 +230,7 @@ async fn run(
     let name = topology.name.get_ref().clone();
     let items = topology.expect.len() + topology.steps.len();
     let world = tokio::select! {
-        world = runner::bring_up(topology, &path, mode) => world?,
+        world = runner::bring_up(topology, &path, mode) => std::sync::Arc::new(world?),
         () = stop_signal() => anyhow::bail!("interrupted; topology {name} torn down"),
     };
     let progress = Progress::new(items);
@@ -247,7 +264,7 @@ async fn run(
 
 /// `--keep`: serves the API and records the run directory until Ctrl-C or SIGTERM.
 async fn keep(
-    world: &runner::World,
+    world: &std::sync::Arc<runner::World>,
     listener: &std::net::TcpListener,
     path: &str,
 ) -> anyhow::Result<()> {
@@ -270,7 +287,10 @@ async fn keep(
         "topology {name} is up: API {} (token {}); `peerlab down {path}` tears it down",
         state.api, state.token
     );
-    axum::serve(listener, world.api.router())
+    let trace = axum::Router::new()
+        .route("/peerlab/v1/trace", axum::routing::get(trace_endpoint))
+        .with_state(std::sync::Arc::clone(world));
+    axum::serve(listener, world.api.router().merge(trace))
         .with_graceful_shutdown(stop_signal())
         .await
         .context("serving the API")

@@ -666,6 +666,24 @@ async fn first_pop_of_partner(api: &Api, partner: &str) -> anyhow::Result<String
         .ok_or_else(|| anyhow!("partner {partner} is in no PoP"))
 }
 
+/// Waits for the expectations (letting the topology settle), and plays the steps too when
+/// `with_steps`: what `peerlab trace` does before it traces.
+pub async fn play_settle(
+    world: &World,
+    report: &mut Report,
+    progress: &super::Progress,
+    with_steps: bool,
+) {
+    if with_steps {
+        return play(world, report, progress).await;
+    }
+    let start = Instant::now();
+    for (i, e) in world.topology.expect.iter().enumerate() {
+        let outcome = await_expectation(world, e.get_ref(), start).await;
+        report.push(format!("expect #{}", i + 1), outcome);
+    }
+}
+
 /// Runs the expectations and the steps, recording every outcome.
 pub async fn play(world: &World, report: &mut Report, progress: &super::Progress) {
     let start = Instant::now();
