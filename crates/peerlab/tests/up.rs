@@ -388,3 +388,28 @@ fn trace_of_an_unknown_node_is_exit_2() {
         "peerlab: no node \"nobody\" (the nodes are app1, laptop, onprem, scaleway)\n"
     );
 }
+
+#[test]
+fn a_partner_approves_on_the_virtual_clock() {
+    // Acme Fabric approves by itself after 2 s and provisions in 3 s: virtual seconds here.
+    let text = std::fs::read_to_string(topology("interlink-bird-hosted.toml")).unwrap();
+    let text = text
+        .replace("kind = \"bird\"", "kind = \"embedded\"")
+        .replace("partner = \"Example Carrier\"", "partner = \"Acme Fabric\"")
+        .replace("pop = \"TH2\"", "pop = \"DC2\"")
+        .replace("approve = true\n", "");
+    let file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+    std::fs::write(file.path(), text).unwrap();
+    let out = up(file.path(), &["--json"]);
+    let report: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    // Settled at 5 s of the runner's clock (approval + provisioning), which the model followed.
+    let at = report["results"][0]["at_ms"].as_u64().unwrap();
+    assert!(at >= 5000, "{report}");
+    let out = up(file.path(), &[]);
+    let table = stdout(&out);
+    assert!(out.status.success(), "{table}{}", stderr(&out));
+    assert!(
+        table.contains("interlink-bird-hosted: 5 of 5 passed (virtual clock)"),
+        "{table}"
+    );
+}

@@ -335,7 +335,13 @@ pub async fn bring_up(topology: Topology, path: &str, mode: Mode) -> anyhow::Res
         Mode::Virtual => Engine::spawn_with(Some(Arc::new(InMemory(Arc::clone(&wiring))))),
         Mode::Real { .. } => Engine::spawn(),
     };
-    let app = api::App::new(&catalogue(&topology), Some(engine.clone()))
+    // The model's time is the runner's clock: a partner approving after 2 s does so after 2 s
+    // of virtual time too.
+    let started = Instant::now();
+    let wall = api::now();
+    let clock: api::Clock =
+        Arc::new(move || wall + chrono::TimeDelta::from_std(started.elapsed()).unwrap_or_default());
+    let app = api::App::with_clock(&catalogue(&topology), Some(engine.clone()), clock)
         .map_err(|e| anyhow!("{path}: {e}"))?;
     app.spawn_status_feed();
     // Timed changes of the model (a hosted link being provisioned) reach the engine.
