@@ -17,8 +17,10 @@ pub mod expect;
 pub mod model;
 pub mod provision;
 pub mod report;
+pub mod resources;
 pub mod rundir;
 pub mod runner;
+pub mod steps;
 pub mod trace;
 pub mod wiring;
 
@@ -236,7 +238,7 @@ async fn run(
     let progress = Progress::new(items);
     let mut report = report::Report::new(&name, clock);
     let interrupted = tokio::select! {
-        () = runner::play(&world, &mut report, &progress) => false,
+        () = steps::play(&world, &mut report, &progress) => false,
         () = stop_signal() => true,
     };
     progress.finish();

@@ -134,7 +134,7 @@ pub fn trace(args: &TraceArgs) -> anyhow::Result<bool> {
                 let world = runner::bring_up(topology, &path, mode).await?;
                 let mut report = report::Report::new(&name, "");
                 let progress = Progress::new(0);
-                runner::play_settle(&world, &mut report, &progress, after_steps).await;
+                super::steps::play_settle(&world, &mut report, &progress, after_steps).await;
                 progress.finish();
                 let answer = answer(&world, &from, &to).await;
                 let _ = tokio::task::spawn_blocking(move || drop(world)).await;
