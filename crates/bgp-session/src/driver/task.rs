@@ -89,7 +89,15 @@ impl Task {
                         break;
                     }
                 },
-                Some(stream) = self.incoming.recv() => self.accept(stream),
+                Some(stream) = self.incoming.recv() => {
+                    // Commands the owner sent before handing the connection over go first (a
+                    // `Command::Start` then `accept_stream`): the stream finds the session started.
+                    while let Ok(command) = self.commands.try_recv() {
+                        let actions = self.command(command);
+                        self.apply(actions);
+                    }
+                    self.accept(stream)
+                }
                 Some(io) = self.io_rx.recv() => self.io(io),
                 () = sleep => self.peer.on_timeout(self.now()),
             };
