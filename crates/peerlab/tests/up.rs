@@ -413,3 +413,13 @@ fn a_partner_approves_on_the_virtual_clock() {
         "{table}"
     );
 }
+
+#[test]
+fn embedded_runs_are_deterministic() {
+    // Virtual time: the same topology gives the same report, timings included.
+    let path = topology("failure-drill-embedded.toml");
+    let first = stdout(&up(&path, &["--json"]));
+    for _ in 0..3 {
+        assert_eq!(stdout(&up(&path, &["--json"])), first);
+    }
+}

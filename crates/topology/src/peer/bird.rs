@@ -200,7 +200,7 @@ fn birdc(dir: &Path, args: &[&str]) -> Result<String> {
 
 /// bird.conf. `error wait time 1, 5`: after a session drops BIRD waits 1 s
 /// (not its default 60) before trying again.
-fn config(c: &PeerConfig) -> String {
+pub(super) fn config(c: &PeerConfig) -> String {
     let mut out = format!(
         "log stderr all;\n\
          router id {rid};\n\

@@ -293,7 +293,7 @@ fn vtysh(dir: &Path, daemon: &str, commands: &[&str]) -> Result<String> {
 /// bgpd.conf: one session per neighbour carrying its address's family,
 /// `network` statements announced without a route behind them
 /// (`no bgp network import-check`), no policy required.
-fn config(c: &PeerConfig) -> String {
+pub(super) fn config(c: &PeerConfig) -> String {
     let mut out = format!(
         "hostname {name}\n\
          debug bgp neighbor-events\n\

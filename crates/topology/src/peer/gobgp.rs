@@ -251,7 +251,7 @@ fn gobgp(dir: &Path, args: &[impl AsRef<str>]) -> Result<String> {
 /// again. After a session *drops* it always waits a fixed 5 s, and its first
 /// active connection comes 5–10 s after it starts (it raises any
 /// ConnectRetry under 5 s to 5 s): a peer that connects to it is faster.
-fn config(c: &PeerConfig) -> String {
+pub(super) fn config(c: &PeerConfig) -> String {
     let mut out = format!(
         "[global.config]\n  \
            as = {asn}\n  \

@@ -435,4 +435,34 @@ mod tests {
             Some(64512)
         );
     }
+
+    #[test]
+    fn every_generated_config_ends_with_the_raw_snippet() {
+        let a = LinkAddressing::slot(0);
+        let mut c = PeerConfig::interlink(64512, &a);
+        assert!(!frr::config(&c).contains("RAW"));
+        c.raw_config = "# RAW snippet".to_string();
+        for text in [frr::config(&c), bird::config(&c), gobgp::config(&c)] {
+            assert!(text.ends_with("\n# RAW snippet\n"), "{text}");
+        }
+    }
+
+    #[test]
+    fn appending_keeps_lines_apart() {
+        let mut out = "a".to_string();
+        append_raw(&mut out, "b");
+        assert_eq!(out, "a\nb\n");
+        append_raw(&mut out, "  \n");
+        assert_eq!(out, "a\nb\n");
+    }
+
+    #[test]
+    fn installed_daemons_are_checked_without_panicking() {
+        // Each answer is Ok or an error naming the package; never a panic.
+        for kind in [PeerKind::Frr, PeerKind::Bird, PeerKind::Gobgp] {
+            if let Err(e) = check_installed(kind) {
+                assert!(e.to_string().contains("apt-get install -y"), "{e}");
+            }
+        }
+    }
 }
