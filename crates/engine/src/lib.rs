@@ -7,6 +7,10 @@
 //! route-propagation toggle: while it is off nothing is announced and nothing learned is
 //! installed toward the VPC.
 //!
+//! The engine is a Graceful Restart helper (RFC 4724): when a peer that keeps its forwarding
+//! state drops its connection without a NOTIFICATION, its routes stay installed, marked stale,
+//! until it re-announces them and sends End-of-RIB, or its restart time runs out.
+//!
 //! Everything goes through one [`EngineHandle`] (an actor behind channels, no shared locks).
 //! Session state changes are broadcast as [`EngineEvent`]s to whoever owns the engine (the API,
 //! the topology runner).
@@ -37,6 +41,7 @@
 //! packets (the data plane does).
 
 mod actor;
+mod graceful_restart;
 mod handle;
 mod link;
 mod session;

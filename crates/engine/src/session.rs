@@ -1,6 +1,7 @@
 //! One session of a link: the forwarder task around the BGP driver, the peer's Adj-RIB-In and the
 //! Adj-RIB-Out toward it.
 
+use crate::graceful_restart::{ADVERTISED_RESTART_TIME, FORWARDING_STATE, Stale};
 use crate::link::{Family, LinkSpec};
 use bgp_session::driver::{self, Command, DriverConfig, Listener, PeerHandle, SessionEvent};
 use bgp_session::{SessionConfig, State, StopReason};
@@ -105,7 +106,15 @@ pub(crate) struct Tagged {
     pub link: String,
     pub family: Family,
     pub generation: u64,
-    pub event: SessionEvent,
+    pub event: Event,
+}
+
+/// What happens to a session: its driver's events, and its own timers.
+pub(crate) enum Event {
+    /// An event of the BGP driver.
+    Driver(SessionEvent),
+    /// The Graceful Restart timer of this epoch ran out ([`Stale`]).
+    StaleTimeout(u64),
 }
 
 /// A running session.
@@ -119,10 +128,17 @@ pub(crate) struct Session {
     established_count: u32,
     last_down: Option<String>,
     adj_rib_in: AdjRibIn,
+    /// As Graceful Restart helper: the routes of the connection that dropped.
+    stale: Stale,
     adj_rib_out: AdjRibOut,
     local: PeerId,
+    peer: PeerId,
+    /// Where the session's own timers report (the actor's event channel).
+    events: mpsc::UnboundedSender<Tagged>,
     /// The attributes of the VPC prefixes this session announces (next hop: our address).
     originated: Arc<PathAttributes>,
+    /// Whether the driver has a maximum-prefix limit to check the received count against.
+    max_prefix_limit: bool,
 }
 
 impl Session {
@@ -142,6 +158,7 @@ impl Session {
         config.hold_time = spec.timers.hold_time;
         config.connect_retry_time = spec.timers.connect_retry;
         config.idle_hold_time = Some(spec.timers.idle_hold);
+        config.graceful_restart = Some(ADVERTISED_RESTART_TIME);
         let mut driver_config = DriverConfig::new(config, SocketAddr::new(peer_ip, spec.port));
         driver_config.local_addr = Some(SocketAddr::new(local_ip, 0));
         driver_config.name = format!("{}/{}", spec.id, family.name());
@@ -163,7 +180,14 @@ impl Session {
         }
         let (commands, commands_rx) = mpsc::unbounded_channel();
         let tag = (spec.id.clone(), family, generation);
-        tokio::spawn(forward(handle, commands_rx, listen, peer_ip, tag, events));
+        tokio::spawn(forward(
+            handle,
+            commands_rx,
+            listen,
+            peer_ip,
+            tag,
+            events.clone(),
+        ));
 
         let peer = PeerId {
             bgp_id: Ipv4Addr::UNSPECIFIED,
@@ -186,9 +210,13 @@ impl Session {
             established_count: 0,
             last_down: None,
             adj_rib_in: AdjRibIn::new(peer),
+            stale: Stale::default(),
             adj_rib_out: AdjRibOut::new(peer, spec.local_asn, next_hop),
             local: PeerId::local(spec.bgp_identifier, spec.local_asn),
+            peer,
+            events,
             originated,
+            max_prefix_limit: spec.max_prefixes.is_some(),
         })
     }
 
@@ -205,8 +233,19 @@ impl Session {
         }
     }
 
-    /// Handles an event of the driver. Returns the new status when it changed.
-    pub fn on_event(&mut self, event: SessionEvent, spec: &LinkSpec) -> Option<SessionStatus> {
+    /// Handles an event of the driver or of a timer. Returns the new status when it changed.
+    pub fn on_event(&mut self, event: Event, spec: &LinkSpec) -> Option<SessionStatus> {
+        let event = match event {
+            Event::Driver(event) => event,
+            Event::StaleTimeout(epoch) => {
+                if epoch == self.stale.epoch && !self.stale.is_empty() {
+                    let count = self.stale.clear();
+                    tracing::info!(link = %spec.id, family = self.family.name(), count,
+                        "graceful restart: timer ran out, stale routes deleted");
+                }
+                return None;
+            }
+        };
         let before = self.status();
         match event {
             SessionEvent::StateChanged { to, .. } => self.state = to,
@@ -214,23 +253,77 @@ impl Session {
                 self.state = State::Established;
                 self.established_count += 1;
                 self.context = negotiated.encode_context();
+                if !self.stale.is_empty() {
+                    // RFC 4724 §4.2: keep the stale routes only if the peer kept its forwarding
+                    // state for the family; then wait for its End-of-RIB.
+                    let (afi, safi) = (self.family.afi(), Safi::UNICAST);
+                    let restart = negotiated.graceful_restart.as_ref().and_then(|gr| {
+                        gr.families
+                            .iter()
+                            .any(|f| {
+                                f.afi == afi && f.safi == safi && f.flags & FORWARDING_STATE != 0
+                            })
+                            .then_some(gr.restart_time)
+                    });
+                    match restart {
+                        Some(wait) => {
+                            let epoch = self.stale.restart_timer();
+                            self.stale_timer(spec, wait, epoch);
+                        }
+                        None => {
+                            let count = self.stale.clear();
+                            tracing::info!(link = %spec.id, family = self.family.name(), count,
+                                "graceful restart: forwarding state not kept, stale routes deleted");
+                        }
+                    }
+                }
                 self.adj_rib_out.clear();
                 self.export(spec);
                 self.send(rib::packing::end_of_rib(self.family.afi()));
             }
             SessionEvent::Received(update, rfc7606) => {
+                self.stale.refresh(&update);
+                if update.end_of_rib() == Some((self.family.afi(), Safi::UNICAST))
+                    && !self.stale.is_empty()
+                {
+                    let count = self.stale.clear();
+                    tracing::info!(link = %spec.id, family = self.family.name(), count,
+                        "graceful restart: End-of-RIB, stale routes deleted");
+                }
                 self.adj_rib_in
                     .apply_untracked(&update, rfc7606, self.policy.prefix_filter_in());
-                let count = u32::try_from(self.adj_rib_in.len_pre()).unwrap_or(u32::MAX);
-                let (afi, safi) = (self.family.afi(), Safi::UNICAST);
-                self.commands
-                    .send(Command::PrefixCount { afi, safi, count })
-                    .ok();
+                // Without a limit the count would cross two tasks for nothing on every UPDATE.
+                if self.max_prefix_limit {
+                    let count = u32::try_from(self.adj_rib_in.len_pre()).unwrap_or(u32::MAX);
+                    let (afi, safi) = (self.family.afi(), Safi::UNICAST);
+                    self.commands
+                        .send(Command::PrefixCount { afi, safi, count })
+                        .ok();
+                }
             }
-            SessionEvent::Down { reason, .. } => {
+            SessionEvent::Down {
+                reason,
+                from,
+                graceful_restart,
+            } => {
                 self.state = State::Idle;
                 self.last_down = Some(reason.to_string());
-                self.adj_rib_in.clear();
+                let family = (self.family.afi(), Safi::UNICAST);
+                match graceful_restart.filter(|g| g.families.contains(&family)) {
+                    Some(keep) if from == State::Established => {
+                        let table =
+                            std::mem::replace(&mut self.adj_rib_in, AdjRibIn::new(self.peer));
+                        let epoch = self.stale.keep(table);
+                        tracing::info!(link = %spec.id, family = self.family.name(),
+                            stale = self.stale.len_pre(), restart_time = ?keep.restart_time,
+                            "graceful restart: the peer's routes are kept stale");
+                        self.stale_timer(spec, keep.restart_time, epoch);
+                    }
+                    _ => {
+                        self.stale.clear();
+                        self.adj_rib_in.clear();
+                    }
+                }
                 self.adj_rib_out.clear();
             }
             SessionEvent::RouteRefresh(_) => {
@@ -251,6 +344,7 @@ impl Session {
     pub fn set_policy(&mut self, policy: RoutingPolicy, spec: &LinkSpec) {
         self.policy = policy;
         self.adj_rib_in.reevaluate(self.policy.prefix_filter_in());
+        self.stale.reevaluate(self.policy.prefix_filter_in());
         self.export(spec);
     }
 
@@ -291,24 +385,49 @@ impl Session {
         self.commands.send(Command::Announce(update)).ok();
     }
 
+    /// Reports [`Event::StaleTimeout`] of `epoch` after `wait`.
+    fn stale_timer(&self, spec: &LinkSpec, wait: Duration, epoch: u64) {
+        let events = self.events.clone();
+        let tagged = Tagged {
+            link: spec.id.clone(),
+            family: self.family,
+            generation: self.generation,
+            event: Event::StaleTimeout(epoch),
+        };
+        tokio::spawn(async move {
+            tokio::time::sleep(wait).await;
+            events.send(tagged).ok();
+        });
+    }
+
     pub fn counts(&self) -> SessionCounts {
         SessionCounts {
             status: self.status(),
             established_count: self.established_count,
-            received: self.adj_rib_in.len_pre(),
-            accepted: self.adj_rib_in.len_post(),
+            received: self.adj_rib_in.len_pre() + self.stale.len_pre(),
+            accepted: self.adj_rib_in.len_post() + self.stale.len_post(),
             announced: self.adj_rib_out.len(),
         }
     }
 
     pub fn snapshot(&self, enable_route_propagation: bool) -> SessionSnapshot {
-        let accepted: BTreeSet<IpNet> = self.adj_rib_in.post_policy().map(|r| r.prefix).collect();
+        let accepted: BTreeSet<IpNet> = self
+            .adj_rib_in
+            .post_policy()
+            .chain(self.stale.post_policy())
+            .map(|r| r.prefix)
+            .collect();
         SessionSnapshot {
             status: self.status(),
             state: self.state,
             established_count: self.established_count,
             last_down: self.last_down.clone(),
-            received: self.adj_rib_in.pre_policy().map(|r| r.prefix).collect(),
+            received: self
+                .adj_rib_in
+                .pre_policy()
+                .chain(self.stale.pre_policy())
+                .map(|r| r.prefix)
+                .collect(),
             installed: if enable_route_propagation {
                 accepted.clone()
             } else {
@@ -346,7 +465,7 @@ async fn forward(
             },
             event = handle.next_event() => match event {
                 Some(event) => {
-                    let tagged = Tagged { link: link.clone(), family, generation, event };
+                    let tagged = Tagged { link: link.clone(), family, generation, event: Event::Driver(event) };
                     if events.send(tagged).is_err() { break; }
                 }
                 None => break,

@@ -1,15 +1,17 @@
 //! Adj-RIB-In (RFC 4271 §3.2, §9.1): the routes one peer announced, before and after the
 //! routing policy's `prefix_filter_in`.
 //!
-//! The routes are stored once, in a prefix trie; each prefix carries whether the filter admits
-//! it, so the post-policy view is the pre-policy view restricted to admitted prefixes and never
-//! drifts from it. A prefix holds 4 octets in its trie node (see `store`), so a full table costs
-//! little more than the trie itself. [`AdjRibIn::reevaluate`] re-filters the stored routes after
+//! The routes are stored once, in a hash table of prefixes (see `table`: the Adj-RIB-In only
+//! looks prefixes up exactly; the prefix filters, which match covering prefixes, are tries); each
+//! prefix carries whether the filter admits it, so the post-policy view is the pre-policy view
+//! restricted to admitted prefixes and never drifts from it. A prefix holds 4 octets besides its
+//! key (see `store`), so a full table costs little more than the table itself. [`AdjRibIn::reevaluate`] re-filters the stored routes after
 //! a policy change (how `set-routing-policy` applies without a session reset or ROUTE-REFRESH).
 //!
 //! Only unicast routes are kept: MP_REACH/MP_UNREACH of another SAFI are ignored. Graceful
-//! restart stale marking and the max-prefix action itself (see [`AdjRibIn::len_pre`]) belong to
-//! the session.
+//! restart (keeping a dropped session's table as stale, [`AdjRibIn::remove`] for the routes the
+//! peer sends again) and the max-prefix action itself (see [`AdjRibIn::len_pre`]) belong to the
+//! session.
 
 use crate::attributes::{MissingAttribute, PathAttributes};
 use crate::prefix_filter::PrefixFilter;
@@ -17,14 +19,13 @@ use crate::route::{PeerId, RibChanges, Route};
 use bgp_wire::attribute::NextHop;
 use bgp_wire::rfc7606::Action;
 use bgp_wire::{AttributeValue, Nlri, Rfc7606, Safi, Update};
-use ipnet::IpNet;
-use prefix_trie::joint::JointPrefixMap;
-use prefix_trie::joint::map::Entry;
 use std::collections::HashSet;
 use std::sync::Arc;
-use store::{Slot, Store, Upsert};
+use store::{Store, Upsert};
+use table::{Entry, Table};
 
 mod store;
+mod table;
 
 /// The routes learned from one peer.
 ///
@@ -61,7 +62,7 @@ mod store;
 #[derive(Clone, Debug)]
 pub struct AdjRibIn {
     peer: PeerId,
-    routes: JointPrefixMap<IpNet, Slot>,
+    routes: Table,
     len_pre: usize,
     len_post: usize,
     /// The paths' attribute sets (equal sets of different UPDATEs are stored once).
@@ -73,7 +74,7 @@ impl AdjRibIn {
     pub fn new(peer: PeerId) -> Self {
         Self {
             peer,
-            routes: JointPrefixMap::new(),
+            routes: Table::default(),
             len_pre: 0,
             len_post: 0,
             store: Store::default(),
@@ -170,7 +171,12 @@ impl AdjRibIn {
             self.withdraw(key, changes.as_deref_mut());
         }
         for (nlri, set) in &runs {
-            for n in *nlri {
+            for (i, n) in nlri.iter().enumerate() {
+                // A full table is scattered over a table much bigger than the cache: start
+                // loading the entry of a prefix a few prefixes ahead, so the misses overlap.
+                if let Some(ahead) = nlri.get(i + PREFETCH_AHEAD) {
+                    self.routes.prefetch(&ahead.prefix);
+                }
                 match *set {
                     Some(set) => self.announce(normal(n), set, filter, changes.as_deref_mut()),
                     None => self.withdraw(normal(n), changes.as_deref_mut()),
@@ -194,7 +200,7 @@ impl AdjRibIn {
     }
 
     fn withdraw(&mut self, key: Nlri, changes: Option<&mut RibChanges>) {
-        let Some(&slot) = self.routes.get(&key.prefix) else {
+        let Some(slot) = self.routes.get(&key.prefix) else {
             return;
         };
         let Some(empty) = self.store.remove(slot, key.path_id) else {
@@ -219,12 +225,9 @@ impl AdjRibIn {
         filter: &PrefixFilter,
         changes: Option<&mut RibChanges>,
     ) {
-        // One descent of the trie: the slot is either merged into or inserted.
-        let (accepted, upsert) = match self.routes.entry(key.prefix) {
-            Entry::Occupied(mut occupied) => {
-                let slot = occupied.get_mut();
-                (slot.accepted(), self.store.upsert(slot, key.path_id, set))
-            }
+        // One lookup: the slot is either merged into or inserted.
+        let (accepted, upsert) = match self.routes.entry(&key.prefix) {
+            Entry::Occupied(slot) => (slot.accepted(), self.store.upsert(slot, key.path_id, set)),
             Entry::Vacant(vacant) => {
                 let accepted = filter.admits(&key.prefix);
                 vacant.insert(self.store.new_slot(accepted, key.path_id, set));
@@ -260,13 +263,14 @@ impl AdjRibIn {
     pub fn reevaluate(&mut self, filter: &PrefixFilter) -> RibChanges {
         let mut changes = RibChanges::new(self.peer);
         let peer = self.peer;
-        for (prefix, slot) in self.routes.iter_mut() {
+        for (prefix, mut slot) in self.routes.sorted() {
             let accepted = filter.admits(&prefix);
             if accepted == slot.accepted() {
                 continue;
             }
             slot.set_accepted(accepted);
-            for (path_id, set) in self.store.paths(*slot) {
+            self.routes.set(&prefix, slot);
+            for (path_id, set) in self.store.paths(slot) {
                 if accepted {
                     self.len_post += 1;
                     changes.announced.push(Route {
@@ -290,12 +294,18 @@ impl AdjRibIn {
         changes
     }
 
+    /// Removes one route (prefix and path id), admitted or not. A Graceful Restart helper does
+    /// this to a stale route the restarted peer announces or withdraws again (RFC 4724 §4.2).
+    pub fn remove(&mut self, nlri: &Nlri) {
+        self.withdraw(normal(nlri), None);
+    }
+
     /// Empties the table (the session went down); returns the withdrawal of every post-policy
     /// route.
     pub fn clear(&mut self) -> RibChanges {
         let mut changes = RibChanges::new(self.peer);
         changes.withdrawn = self.post_policy().map(|r| r.nlri()).collect();
-        self.routes = JointPrefixMap::new();
+        self.routes = Table::default();
         self.store = Store::default();
         self.len_pre = 0;
         self.len_post = 0;
@@ -322,11 +332,11 @@ impl AdjRibIn {
 
     fn iter(&self, post: bool) -> impl Iterator<Item = Route> + '_ {
         self.routes
-            .iter()
+            .sorted()
             .filter(move |(_, slot)| slot.accepted() || !post)
             .flat_map(move |(prefix, slot)| {
                 self.store
-                    .paths(*slot)
+                    .paths(slot)
                     .map(move |(path_id, set)| self.route(Nlri { path_id, prefix }, set))
             })
     }
@@ -335,7 +345,7 @@ impl AdjRibIn {
     pub fn get_pre(&self, nlri: &Nlri) -> Option<Route> {
         let key = normal(nlri);
         let slot = self.routes.get(&key.prefix)?;
-        let (_, set) = self.store.find(*slot, key.path_id)?;
+        let (_, set) = self.store.find(slot, key.path_id)?;
         Some(self.route(key, set))
     }
 
@@ -363,6 +373,9 @@ impl AdjRibIn {
         self.len_pre == 0
     }
 }
+
+/// How many prefixes ahead of the one being installed [`AdjRibIn::apply`] prefetches.
+const PREFETCH_AHEAD: usize = 8;
 
 /// The key of an NLRI: host bits cleared (bgp-wire keeps them as received).
 fn normal(n: &Nlri) -> Nlri {

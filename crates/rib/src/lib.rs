@@ -1,10 +1,13 @@
 //! The routing information bases of a BGP speaker (RFC 4271 §3.2, §9) and InterLink's routing
-//! policies, on [`prefix_trie`].
+//! policies, on [`prefix_trie`] (the Adj-RIB-In, which only looks prefixes up exactly, indexes
+//! them in hash tables).
 //!
 //! - [`RoutingPolicy`]: `prefix_filter_in` / `prefix_filter_out`, each a [`PrefixFilter`] whose
 //!   entries admit themselves and their more specifics; everything else is blocked.
 //! - [`AdjRibIn`]: what one peer announced, pre- and post-policy; applies decoded UPDATEs with
-//!   their RFC 7606 outcome, re-filters after a policy change, counts for max-prefix.
+//!   their RFC 7606 outcome, re-filters after a policy change, counts for max-prefix. Decoding
+//!   and storing a full table takes it about 0.1 µs of CPU and 30 octets per route
+//!   (`BENCHMARKS.md`, "Full table").
 //! - [`LocRib`]: the best route per destination over all peers ([`decision`], RFC 4271
 //!   §9.1.2.2), updated incrementally.
 //! - [`AdjRibOut`]: what one peer was sent; the difference to send when routes, the outbound

@@ -29,20 +29,24 @@
 //! panics. It needs root (namespaces, veths) and the daemons installed; a
 //! missing daemon binary panics with the `apt-get install` line.
 //!
-//! [`format`] is the topology file (the TOML contract of DESIGN.md) with its
-//! reference checks.
+//! The [`kernel`] module renders a `dataplane` VRF's FIB into a namespace's
+//! routing table (only routes of `proto 250`, by difference, idempotent);
+//! [`vrrp_speaker`] runs the model's VRRP state machine for real in a
+//! namespace, moving the virtual address with the master. [`format`] is the
+//! topology file (the TOML contract of DESIGN.md) with its reference checks.
 //!
-//! Not here: the runner and the embedded peer (the `peerlab` binary), and
-//! installing learned routes into the namespaces' kernels.
+//! Not here: the runner and the embedded peer (the `peerlab` binary).
 
 pub mod addressing;
 mod error;
 pub mod format;
+pub mod kernel;
 pub mod link;
 pub mod netns;
 pub mod peer;
 pub mod process;
 mod vlan;
+pub mod vrrp_speaker;
 
 pub use addressing::LinkAddressing;
 pub use error::{Error, Result};

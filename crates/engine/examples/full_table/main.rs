@@ -16,6 +16,7 @@ mod interrupt;
 mod measure;
 mod poll;
 mod receivers;
+mod replay;
 mod report;
 mod routes;
 mod sources;
@@ -61,6 +62,18 @@ enum Mode {
         /// Send them in prefix order instead of the drawing order.
         #[arg(long)]
         sorted: bool,
+    },
+    /// The receive path in-process, without sockets: decode and Adj-RIB-In (see `replay.rs`).
+    Replay {
+        /// Routes to replay.
+        #[arg(long, default_value_t = 1_000_000)]
+        routes: usize,
+        /// In prefix order instead of the drawing order.
+        #[arg(long)]
+        sorted: bool,
+        /// Rounds, each into a fresh Adj-RIB-In.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
     },
 }
 
@@ -114,6 +127,11 @@ fn main() -> ExitCode {
     let result = match cli.mode {
         Some(Mode::Receiver { threads }) => engine_receiver::run(threads),
         Some(Mode::Speaker { routes, sorted }) => speaker::run(routes, sorted),
+        Some(Mode::Replay {
+            routes,
+            sorted,
+            rounds,
+        }) => replay::run(routes, sorted, rounds),
         None => bench(&cli.bench),
     };
     match result {

@@ -16,7 +16,7 @@ use crate::testbed::{RECEIVER_ADDR, RECEIVER_ASN, SOURCE_ADDR, SOURCE_ASN};
 use anyhow::{Context as _, Result, bail};
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::Duration;
 use tempfile::TempDir;
@@ -42,6 +42,11 @@ pub enum ReceiverKind {
     Peerlab,
     /// peerlab's engine on a current-thread tokio runtime.
     PeerlabCt,
+    /// `peerlab` from another build of this benchmark, named by the environment variable
+    /// `FULL_TABLE_BEFORE` (for before/after rows in one run).
+    PeerlabBefore,
+    /// `peerlab-ct` from the build `FULL_TABLE_BEFORE` names.
+    PeerlabCtBefore,
     /// BIRD 2.
     Bird,
     /// FRR bgpd (with zebra).
@@ -54,6 +59,8 @@ impl ReceiverKind {
         match self {
             ReceiverKind::Peerlab => "peerlab (2 workers)",
             ReceiverKind::PeerlabCt => "peerlab (current-thread)",
+            ReceiverKind::PeerlabBefore => "peerlab before (2 workers)",
+            ReceiverKind::PeerlabCtBefore => "peerlab before (current-thread)",
             ReceiverKind::Bird => "BIRD 2.0.12",
             ReceiverKind::Frr => "FRR 8.4 bgpd",
         }
@@ -62,8 +69,12 @@ impl ReceiverKind {
     /// Starts the receiver in `ns`; returns once it answers queries.
     pub fn start(self, ns: &Netns) -> Result<Box<dyn Receiver>> {
         Ok(match self {
-            ReceiverKind::Peerlab => Box::new(Peerlab::start(ns, PEERLAB_WORKERS)?),
-            ReceiverKind::PeerlabCt => Box::new(Peerlab::start(ns, 0)?),
+            ReceiverKind::Peerlab => Box::new(Peerlab::start(ns, this()?, PEERLAB_WORKERS)?),
+            ReceiverKind::PeerlabCt => Box::new(Peerlab::start(ns, this()?, 0)?),
+            ReceiverKind::PeerlabBefore => {
+                Box::new(Peerlab::start(ns, before()?, PEERLAB_WORKERS)?)
+            }
+            ReceiverKind::PeerlabCtBefore => Box::new(Peerlab::start(ns, before()?, 0)?),
             ReceiverKind::Bird => Box::new(Bird::start(ns)?),
             ReceiverKind::Frr => Box::new(Frr::start(ns)?),
         })
@@ -117,6 +128,18 @@ fn wait_answer(
 // peerlab
 
 /// This binary in `receiver` mode, talking over its stdin and stdout.
+/// This binary: its `receiver` mode is the peerlab receiver.
+fn this() -> Result<PathBuf> {
+    std::env::current_exe().context("cannot find this binary's path")
+}
+
+/// The other build of this benchmark whose `receiver` mode the `*-before` receivers run.
+fn before() -> Result<PathBuf> {
+    let exe = std::env::var_os("FULL_TABLE_BEFORE")
+        .context("the *-before receivers need FULL_TABLE_BEFORE (another full_table binary)")?;
+    Ok(PathBuf::from(exe))
+}
+
 struct Peerlab {
     child: Child,
     requests: ChildStdin,
@@ -126,10 +149,9 @@ struct Peerlab {
 }
 
 impl Peerlab {
-    fn start(ns: &Netns, threads: usize) -> Result<Self> {
+    fn start(ns: &Netns, exe: PathBuf, threads: usize) -> Result<Self> {
         let dir = temp_dir("peerlab")?;
         let log = dir.path().join("receiver.log");
-        let exe = std::env::current_exe().context("cannot find this binary's path")?;
         let mut cmd = ns.command(exe);
         cmd.args(["receiver", "--threads", &threads.to_string()])
             .stdin(Stdio::piped())

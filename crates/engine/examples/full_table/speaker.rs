@@ -43,7 +43,7 @@ pub fn run(n: usize, sorted: bool) -> Result<()> {
 }
 
 /// Every route in UPDATEs of at most 4096 octets sharing one attribute list.
-fn pack(routes: &[Ipv4Net]) -> Result<Vec<Update>> {
+pub fn pack(routes: &[Ipv4Net]) -> Result<Vec<Update>> {
     let cx = Context::default();
     let attributes = vec![
         PathAttribute::new(AttributeValue::Origin(Origin::Igp)),

@@ -1,6 +1,6 @@
-//! Compact storage of the Adj-RIB-In's paths: 4 octets per prefix in the trie.
+//! Compact storage of the Adj-RIB-In's paths: 4 octets per prefix in the table.
 //!
-//! A full table is one path per prefix without a path id, so the trie holds a [`Slot`]: the
+//! A full table is one path per prefix without a path id, so the table holds a [`Slot`]: the
 //! accepted bit and the index of the path's interned attribute set. The other prefixes (ADD-PATH
 //! path ids, several paths) point into a side table of path lists instead. Attribute sets are
 //! counted: a set goes when the last path using it does.
@@ -14,12 +14,15 @@ const ACCEPTED: u32 = 1 << 31;
 const MULTI: u32 = 1 << 30;
 const INDEX: u32 = MULTI - 1;
 
-/// What the trie holds for a prefix: whether `prefix_filter_in` admits it, and either one path
+/// What the table holds for a prefix: whether `prefix_filter_in` admits it, and either one path
 /// without a path id (an attribute set index) or an index into the path lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Slot(u32);
 
 impl Slot {
+    /// What a free table entry holds (never read as a slot).
+    pub(super) const FREE: Slot = Slot(0);
+
     pub(super) fn accepted(self) -> bool {
         self.0 & ACCEPTED != 0
     }
@@ -41,6 +44,12 @@ impl Slot {
 
     fn index(self) -> u32 {
         self.0 & INDEX
+    }
+
+    /// A slot of one path with this attribute set index, not accepted.
+    #[cfg(test)]
+    pub(super) fn for_test(index: u32) -> Self {
+        Self::new(false, false, index)
     }
 }
 
@@ -189,7 +198,7 @@ impl Store {
     }
 
     /// Removes the path `path_id` of a slot; None if it has no such path, else whether the
-    /// slot is now empty (and must leave the trie).
+    /// slot is now empty (and must leave the table).
     pub(super) fn remove(&mut self, slot: Slot, path_id: Option<u32>) -> Option<bool> {
         let (i, _) = self.find(slot, path_id)?;
         let Some(list) = slot.multi() else {

@@ -2,6 +2,7 @@ use super::*;
 use crate::test_support::{announce, net, peer, wire_attributes, withdraw};
 use bgp_wire::attribute::{MpReachNlri, MpUnreachNlri, type_code};
 use bgp_wire::{Afi, PathAttribute};
+use ipnet::IpNet;
 use std::net::Ipv6Addr;
 
 fn filter(entries: &[&str]) -> PrefixFilter {
