@@ -95,6 +95,27 @@ pub(super) fn check(topology: &Topology, path: &str, text: &str) -> Result<(), F
         hosts: c.names("[[hosts]]", topology.hosts.iter().map(|x| &x.name))?,
     };
 
+    // Routers and hosts are the nodes of one network (`peerlab exec`, `peerlab trace`), beside
+    // the provider's own (`scaleway`, and `provider` for its namespace).
+    for name in topology
+        .routers
+        .iter()
+        .map(|r| (&r.name, "[[routers]]"))
+        .chain(topology.hosts.iter().map(|h| (&h.name, "[[hosts]]")))
+    {
+        let (name, table) = name;
+        let text = name.get_ref().as_str();
+        let clash = (table == "[[hosts]]" && declared.routers.contains(text))
+            || text == "scaleway"
+            || text == "provider";
+        if clash {
+            return Err(c.at(
+                name.span(),
+                format!("{table} {text:?}: name already used by another node"),
+            ));
+        }
+    }
+
     for link in links {
         let entry = format!("[[interlink.links]] {:?}", link.name.get_ref());
         match (&link.connection, &link.partner) {

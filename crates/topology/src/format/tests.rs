@@ -256,3 +256,11 @@ fn durations() {
         assert_eq!(Within::parse(bad), None, "{bad}");
     }
 }
+
+#[test]
+fn nodes_have_distinct_names() {
+    let more = "\n[[hosts]]\nname = \"onprem\"\nrouter = \"onprem\"\naddress = \"10.1.0.1\"\n";
+    assert!(error(more).ends_with(r#"[[hosts]] "onprem": name already used by another node"#));
+    let more = "\n[[hosts]]\nname = \"scaleway\"\nrouter = \"onprem\"\naddress = \"10.1.0.1\"\n";
+    assert!(error(more).ends_with(r#"[[hosts]] "scaleway": name already used by another node"#));
+}
