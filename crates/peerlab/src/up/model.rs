@@ -397,7 +397,10 @@ async fn router_routes(
         {
             let reason = match session {
                 None => WithheldReason::FilteredByPolicy {
-                    filter: format!("a {} routing policy (none attached)", family.name()),
+                    filter: match family {
+                        Family::Ipv4 => "routing_policy_v4 (none attached)".to_string(),
+                        Family::Ipv6 => "routing_policy_v6 (none attached)".to_string(),
+                    },
                 },
                 Some(s) if s.status != engine::SessionStatus::Up => WithheldReason::SessionDown,
                 Some(_) if !propagation => WithheldReason::PropagationDisabled,
