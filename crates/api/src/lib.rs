@@ -53,6 +53,10 @@ pub fn now() -> DateTime<Utc> {
     DateTime::<Utc>::from(std::time::SystemTime::now())
 }
 
+/// Where an app's model takes the time from: [`now`] (the wall clock) unless the app was made
+/// [`App::with_clock`] (the topology runner's virtual clock).
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
 /// The application state: the model, the catalogue's tokens and the engine, if any.
 #[derive(Clone)]
 pub struct App {
@@ -67,6 +71,8 @@ struct Shared {
     engine: Option<EngineHandle>,
     /// Where every write is saved, if anywhere ([`persistence`]).
     state: Option<persistence::StateFile>,
+    /// The model's time.
+    clock: Clock,
 }
 
 impl App {
@@ -75,8 +81,18 @@ impl App {
         catalogue: &Catalogue,
         engine: Option<EngineHandle>,
     ) -> Result<Self, CatalogueError> {
+        Self::with_clock(catalogue, engine, Arc::new(now))
+    }
+
+    /// An app whose model takes its time from `clock` (timed changes such as a partner's
+    /// approval then happen on that clock, e.g. a runner's virtual one).
+    pub fn with_clock(
+        catalogue: &Catalogue,
+        engine: Option<EngineHandle>,
+        clock: Clock,
+    ) -> Result<Self, CatalogueError> {
         let catalogue = catalogue.resolved();
-        let model = InterLink::new(&catalogue, now())?;
+        let model = InterLink::new(&catalogue, clock())?;
         let ovh = OvhConnect::new(&catalogue);
         Ok(Self {
             shared: Arc::new(Shared {
@@ -85,6 +101,7 @@ impl App {
                 catalogue,
                 engine,
                 state: None,
+                clock,
             }),
         })
     }
@@ -145,7 +162,7 @@ impl App {
         save: bool,
         f: impl FnOnce(&mut InterLink, DateTime<Utc>) -> Result<(T, Vec<Intent>), ProviderError>,
     ) -> Result<T, ProviderError> {
-        let now = now();
+        let now = (self.shared.clock)();
         let mut model = self.shared.model.lock().await;
         let mut intents = model.advance(now);
         let result = f(&mut model, now);

@@ -189,6 +189,7 @@ impl App {
                 catalogue,
                 engine,
                 state: Some(state),
+                clock: Arc::new(crate::now),
             }),
         };
         app.resync_engine().await;

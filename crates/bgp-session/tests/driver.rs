@@ -241,3 +241,62 @@ async fn a_silent_peer_gets_4_0_after_the_large_hold_time() {
     );
     assert!(tokio::time::Instant::now() - started >= Duration::from_secs(240));
 }
+
+/// A connector handing the far end of an in-memory pipe to `far`'s session.
+#[derive(Debug)]
+struct Pipe {
+    far: tokio::sync::mpsc::UnboundedSender<bgp_session::driver::BoxStream>,
+}
+
+impl bgp_session::driver::Connector for Pipe {
+    fn connect(&self) -> bgp_session::driver::Connecting {
+        let (near, far) = tokio::io::duplex(64 * 1024);
+        let sent = self.far.send(Box::new(far));
+        Box::pin(async move {
+            sent.map_err(|_| std::io::Error::from(std::io::ErrorKind::ConnectionRefused))?;
+            Ok(Box::new(near) as bgp_session::driver::BoxStream)
+        })
+    }
+}
+
+/// Two sessions over an in-memory pipe, on paused time: no sockets. The session comes up,
+/// carries an UPDATE, and when the pipe breaks both sides go down.
+#[tokio::test(start_paused = true)]
+async fn sessions_run_over_an_in_memory_stream() {
+    let peer_addr: SocketAddr = "192.0.2.1:179".parse().unwrap();
+    let mut passive = spawn(DriverConfig::new(session(65000, 65001, 1, true), peer_addr)).unwrap();
+    passive.send(Command::Start).unwrap();
+
+    let (far_tx, mut far_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut config = DriverConfig::new(session(65001, 65000, 2, false), peer_addr);
+    config.connector = Some(std::sync::Arc::new(Pipe { far: far_tx }));
+    let mut active = spawn(config).unwrap();
+    active.send(Command::Start).unwrap();
+
+    let far = far_rx.recv().await.unwrap();
+    passive.accept_stream(far).unwrap();
+    established(&mut active).await;
+    established(&mut passive).await;
+
+    active.send(Command::Announce(update())).unwrap();
+    let received = wait_for(&mut passive, |e| match e {
+        SessionEvent::Received(u, None) => Some(u),
+        _ => None,
+    })
+    .await;
+    assert_eq!(received.nlri, update().nlri);
+
+    // The active side stops: a Cease reaches the passive side over the pipe.
+    active
+        .send(Command::Stop(StopReason::AdministrativeShutdown(None)))
+        .unwrap();
+    let reason = wait_for(&mut passive, |e| match e {
+        SessionEvent::Down { reason, .. } => Some(reason),
+        _ => None,
+    })
+    .await;
+    assert!(
+        matches!(reason, DownReason::NotificationReceived(ref n) if n.code == 6),
+        "{reason:?}"
+    );
+}

@@ -1,12 +1,13 @@
 //! The actor: owns every link and session, serves requests and session events one at a time.
 
-use crate::handle::EngineError;
+use crate::handle::{EngineError, Transport};
 use crate::link::{Family, LinkSpec};
 use crate::session::{EngineEvent, LinkSnapshot, Session, SessionCounts, SessionStatus, Tagged};
 use bgp_session::StopReason;
 use ipnet::IpNet;
 use rib::RoutingPolicy;
 use std::collections::HashMap;
+use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 type Reply<T> = oneshot::Sender<Result<T, EngineError>>;
@@ -53,10 +54,14 @@ pub(crate) struct Actor {
     session_events: mpsc::UnboundedSender<Tagged>,
     session_events_rx: Option<mpsc::UnboundedReceiver<Tagged>>,
     next_generation: u64,
+    transport: Option<Arc<dyn Transport>>,
 }
 
 impl Actor {
-    pub fn new(broadcast: broadcast::Sender<EngineEvent>) -> Self {
+    pub fn new(
+        broadcast: broadcast::Sender<EngineEvent>,
+        transport: Option<Arc<dyn Transport>>,
+    ) -> Self {
         let (session_events, rx) = mpsc::unbounded_channel();
         Self {
             links: HashMap::new(),
@@ -64,6 +69,7 @@ impl Actor {
             session_events,
             session_events_rx: Some(rx),
             next_generation: 0,
+            transport,
         }
     }
 
@@ -196,6 +202,7 @@ impl Actor {
             policy,
             self.next_generation,
             self.session_events.clone(),
+            self.transport.as_deref(),
         )
     }
 

@@ -3,8 +3,10 @@
 use crate::actor::{Actor, Request};
 use crate::link::{Family, LinkSpec};
 use crate::session::{EngineEvent, LinkSnapshot, SessionCounts};
+use bgp_session::driver::Connector;
 use ipnet::IpNet;
 use rib::RoutingPolicy;
+use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// Why a request was refused.
@@ -40,13 +42,28 @@ impl From<bgp_session::ConfigError> for EngineError {
 pub struct Engine;
 
 impl Engine {
-    /// Starts an engine on the current tokio runtime and returns its handle.
+    /// Starts an engine on the current tokio runtime and returns its handle. Its sessions run
+    /// over TCP on the links' addresses.
     pub fn spawn() -> EngineHandle {
+        Self::spawn_with(None)
+    }
+
+    /// Starts an engine whose sessions reach their peers through `transport` (an in-memory
+    /// pipe to an embedded router) instead of TCP, when one is given.
+    pub fn spawn_with(transport: Option<Arc<dyn Transport>>) -> EngineHandle {
         let (requests, requests_rx) = mpsc::unbounded_channel();
         let (events, _) = broadcast::channel(1024);
-        tokio::spawn(Actor::new(events.clone()).run(requests_rx));
+        tokio::spawn(Actor::new(events.clone(), transport).run(requests_rx));
         EngineHandle { requests, events }
     }
+}
+
+/// How the engine's sessions reach their peers when not over TCP: for each session, a
+/// [`Connector`] that opens its connections. The sessions then do not listen on the links'
+/// addresses: the peer's side accepts the far end of each connection the connector opens.
+pub trait Transport: std::fmt::Debug + Send + Sync + 'static {
+    /// The connector of the `family` session of link `link`.
+    fn connector(&self, link: &str, family: Family) -> Arc<dyn Connector>;
 }
 
 /// The one way to talk to a running engine. Cheap to clone.

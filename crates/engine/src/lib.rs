@@ -33,6 +33,10 @@
 //! # Ok(()) }
 //! ```
 //!
+//! By default sessions run over TCP on the links' addresses; [`Engine::spawn_with`] takes a
+//! [`Transport`] instead, which opens each session's connections itself (an in-memory pipe to
+//! peerlab's embedded router, on tokio's paused clock).
+//!
 //! It does not decide whether a link may exist (the provider rules do) and does not forward
 //! packets (the data plane does).
 
@@ -42,7 +46,7 @@ mod handle;
 mod link;
 mod session;
 
-pub use handle::{Engine, EngineError, EngineHandle};
+pub use handle::{Engine, EngineError, EngineHandle, Transport};
 pub use link::{Family, LinkSpec, SessionTimers};
 pub use session::{EngineEvent, LinkSnapshot, SessionCounts, SessionSnapshot, SessionStatus};
 

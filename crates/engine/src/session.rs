@@ -150,6 +150,7 @@ impl Session {
         policy: RoutingPolicy,
         generation: u64,
         events: mpsc::UnboundedSender<Tagged>,
+        transport: Option<&dyn crate::Transport>,
     ) -> Result<Self, crate::EngineError> {
         let (local_ip, peer_ip) = spec.addresses(family);
         let mut config = SessionConfig::new(spec.local_asn, spec.peer_asn, spec.bgp_identifier);
@@ -161,6 +162,11 @@ impl Session {
         let mut driver_config = DriverConfig::new(config, SocketAddr::new(peer_ip, spec.port));
         driver_config.local_addr = Some(SocketAddr::new(local_ip, 0));
         driver_config.name = format!("{}/{}", spec.id, family.name());
+        driver_config.connector = transport.map(|t| t.connector(&spec.id, family));
+        // Over a transport the connector opens every connection: nothing listens.
+        let listen = transport
+            .is_none()
+            .then(|| SocketAddr::new(local_ip, spec.port));
         let handle = driver::spawn(driver_config)?;
         if let Some(limit) = spec.max_prefixes {
             let safi = Safi::UNICAST;
@@ -177,7 +183,7 @@ impl Session {
         tokio::spawn(forward(
             handle,
             commands_rx,
-            SocketAddr::new(local_ip, spec.port),
+            listen,
             peer_ip,
             tag,
             events.clone(),
@@ -434,17 +440,21 @@ impl Session {
 }
 
 /// Owns the driver: passes commands in, tags its events for the actor, and keeps the session
-/// registered with a listener on Scaleway's address (retrying while the address is missing).
+/// registered with a listener on Scaleway's address (retrying while the address is missing),
+/// unless `listen` is `None` (a transport opens the connections).
 async fn forward(
     mut handle: PeerHandle,
     mut commands: mpsc::UnboundedReceiver<Command>,
-    listen: SocketAddr,
+    listen: Option<SocketAddr>,
     peer: IpAddr,
     (link, family, generation): (String, Family, u64),
     events: mpsc::UnboundedSender<Tagged>,
 ) {
     // Listen before connecting, so a peer that connects first is not refused.
-    let mut listener = listen_on(listen, peer, &handle).await;
+    let mut listener = match listen {
+        Some(listen) => listen_on(listen, peer, &handle).await,
+        None => None,
+    };
     handle.send(Command::Start).ok();
     let mut retry = tokio::time::interval(Duration::from_secs(1));
     loop {
@@ -460,8 +470,10 @@ async fn forward(
                 }
                 None => break,
             },
-            _ = retry.tick(), if listener.is_none() => {
-                listener = listen_on(listen, peer, &handle).await;
+            _ = retry.tick(), if listener.is_none() && listen.is_some() => {
+                if let Some(listen) = listen {
+                    listener = listen_on(listen, peer, &handle).await;
+                }
             }
         }
     }

@@ -1,12 +1,14 @@
 //! `peerlab`: the command line of the peerlab BGP/L3 simulator.
 //!
-//! Today it offers the BGP codec tools `decode` and `encode` and the emulator `serve`; the other
-//! commands of the design (`up`, `down`, `exec`, `trace`) come with their issues.
+//! It offers the BGP codec tools `decode` and `encode`, the emulator `serve`, and the topology
+//! runner `up` with `down` and `exec` for kept topologies, and `trace` through a topology's
+//! data plane model.
 
 mod binding;
 mod codec;
 mod ovh_binding;
 mod serve;
+mod up;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -27,6 +29,14 @@ enum Command {
     Encode(codec::EncodeArgs),
     /// The emulator: the Scaleway-compatible API and the BGP engine, until Ctrl-C.
     Serve(serve::ServeArgs),
+    /// Brings a topology up, checks its expectations, plays its steps and prints a report.
+    Up(up::UpArgs),
+    /// Tears down what `peerlab up --keep` left running.
+    Down(up::DownArgs),
+    /// Runs a command inside a node of a kept topology (e.g. vtysh, birdc, ping).
+    Exec(up::ExecArgs),
+    /// A packet's path through a topology's model, hop by hop, and why it stops.
+    Trace(up::trace::TraceArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +45,10 @@ fn main() -> ExitCode {
         Command::Decode(args) => codec::decode(&args),
         Command::Encode(args) => codec::encode(&args),
         Command::Serve(args) => serve::serve(&args),
+        Command::Up(args) => up::up(&args),
+        Command::Down(args) => up::rundir::down(&args.topology),
+        Command::Exec(args) => up::rundir::exec(&args.node, &args.command),
+        Command::Trace(args) => up::trace::trace(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -32,12 +32,14 @@
 //! The [`kernel`] module renders a `dataplane` VRF's FIB into a namespace's
 //! routing table (only routes of `proto 250`, by difference, idempotent);
 //! [`vrrp_speaker`] runs the model's VRRP state machine for real in a
-//! namespace, moving the virtual address with the master.
+//! namespace, moving the virtual address with the master. [`format`] is the
+//! topology file (the TOML contract of DESIGN.md) with its reference checks.
 //!
-//! Not here: the topology TOML model and its runner, and the embedded peer.
+//! Not here: the runner and the embedded peer (the `peerlab` binary).
 
 pub mod addressing;
 mod error;
+pub mod format;
 pub mod kernel;
 pub mod link;
 pub mod netns;

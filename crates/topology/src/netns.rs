@@ -5,8 +5,9 @@
 //! killed. Links and daemons keep a handle to the namespace they live in,
 //! so it cannot vanish under them.
 //!
-//! Not for: entering a namespace from this process (only threads of the
-//! VLAN emulation do that, see [`crate::link`]).
+//! Entering a namespace from this process is for dedicated threads only:
+//! the VLAN emulation's (see [`crate::link`]) and a topology runner's
+//! provider side ([`Netns::enter_this_thread`]).
 
 use crate::process::{self, run};
 use crate::{Error, Result};
@@ -76,6 +77,13 @@ impl Netns {
     /// The namespace's file, for `setns(2)`.
     pub fn path(&self) -> PathBuf {
         PathBuf::from(NETNS_DIR).join(self.name())
+    }
+
+    /// Moves the calling thread into this namespace: the sockets it opens from now on, and the
+    /// threads it starts, live there. Meant for a thread dedicated to one topology's provider
+    /// side (the topology runner), never for a thread shared with other work.
+    pub fn enter_this_thread(&self) -> Result<()> {
+        crate::vlan::enter_netns(&self.path())
     }
 
     /// A command running `program` inside the namespace

@@ -190,7 +190,7 @@ fn pipe() -> Result<(OwnedFd, OwnedFd)> {
 pub(crate) fn enter_netns(path: &std::path::Path) -> Result<()> {
     let file = File::open(path).map_err(|e| Error::io(format!("open {}", path.display()), e))?;
     // SAFETY: setns(2) on an open namespace descriptor; it only affects
-    // this thread, which is dedicated to the VLAN emulation.
+    // this thread, which its caller dedicates to one namespace.
     if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
         let e = io::Error::last_os_error();
         return Err(Error::io(format!("setns {}", path.display()), e));

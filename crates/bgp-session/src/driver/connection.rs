@@ -4,20 +4,48 @@
 //! It does not decode: the session task decodes each frame with the context the FSM has at that
 //! moment, so a message that follows the OPEN is read under what the OPEN negotiated.
 
+use super::BoxStream;
 use crate::ConnectionId;
 use bgp_wire::{Context, Notification, header};
 use bytes::BytesMut;
 use std::io;
 use std::net::SocketAddr;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::mpsc;
+
+/// An open connection: TCP, or another stream (an in-memory pipe).
+pub(crate) enum Socket {
+    /// A TCP connection.
+    Tcp(TcpStream),
+    /// Any other byte stream.
+    Other(BoxStream),
+}
+
+impl std::fmt::Debug for Socket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Socket::Tcp(stream) => stream.fmt(f),
+            Socket::Other(_) => f.write_str("Socket::Other"),
+        }
+    }
+}
+
+impl Socket {
+    /// The peer's address, for logs (TCP only).
+    pub(crate) fn peer_addr(&self) -> Option<SocketAddr> {
+        match self {
+            Socket::Tcp(stream) => stream.peer_addr().ok(),
+            Socket::Other(_) => None,
+        }
+    }
+}
 
 /// What the socket tasks report to the session task.
 #[derive(Debug)]
 pub(crate) enum Io {
     /// An outgoing attempt completed.
-    Connected(ConnectionId, TcpStream),
+    Connected(ConnectionId, Socket),
     /// An outgoing attempt failed.
     ConnectFailed(ConnectionId, io::Error),
     /// One whole message, header included.
@@ -58,11 +86,29 @@ pub(crate) async fn connect(peer: SocketAddr, local: Option<SocketAddr>) -> io::
 /// shuts the connection down and ends.
 pub(crate) async fn run(
     id: ConnectionId,
-    stream: TcpStream,
+    socket: Socket,
+    io: mpsc::UnboundedSender<Io>,
+    outgoing: mpsc::UnboundedReceiver<Vec<u8>>,
+) {
+    match socket {
+        Socket::Tcp(stream) => {
+            let (reader, writer) = stream.into_split();
+            run_halves(id, reader, writer, io, outgoing).await
+        }
+        Socket::Other(stream) => {
+            let (reader, writer) = tokio::io::split(stream);
+            run_halves(id, reader, writer, io, outgoing).await
+        }
+    }
+}
+
+async fn run_halves(
+    id: ConnectionId,
+    mut reader: impl AsyncRead + Unpin,
+    mut writer: impl AsyncWrite + Unpin,
     io: mpsc::UnboundedSender<Io>,
     mut outgoing: mpsc::UnboundedReceiver<Vec<u8>>,
 ) {
-    let (mut reader, mut writer) = stream.into_split();
     let mut buf = BytesMut::with_capacity(2 * header::MAX_LEN);
     let mut reading = true;
     let mut writing = true;

@@ -2,16 +2,17 @@
 //! for its source address, any other is closed at once.
 
 use super::PeerHandle;
+use super::connection::Socket;
 use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::{debug, warn};
 
-type Routes = Arc<Mutex<HashMap<IpAddr, mpsc::UnboundedSender<TcpStream>>>>;
+type Routes = Arc<Mutex<HashMap<IpAddr, mpsc::UnboundedSender<Socket>>>>;
 
 /// A listening socket whose accepted connections are handed to the sessions by peer address.
 /// Dropping it stops listening.
@@ -52,7 +53,7 @@ impl Listener {
         self.lock().remove(&peer.to_canonical());
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, mpsc::UnboundedSender<TcpStream>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, mpsc::UnboundedSender<Socket>>> {
         // The map stays consistent whatever a panicking holder did: use it anyway.
         self.routes.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -83,7 +84,7 @@ async fn accept_loop(listener: TcpListener, routes: Routes) {
             .cloned();
         match session {
             Some(session) => {
-                if session.send(stream).is_err() {
+                if session.send(Socket::Tcp(stream)).is_err() {
                     debug!(%remote, "session ended; connection closed");
                 }
             }

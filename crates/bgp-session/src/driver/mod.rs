@@ -29,6 +29,10 @@
 //! # Ok(()) }
 //! ```
 //!
+//! A session can also run over any byte stream instead of TCP ([`Connector`] for the connections
+//! it opens, [`PeerHandle::accept_stream`] for those it is handed): an in-memory pipe lets a
+//! whole topology run on tokio's paused clock, with no sockets and no privileges.
+//!
 //! Not here: MD5/TCP-AO, TTL security, socket options, or counting prefixes (the owner reports
 //! counts with [`Command::PrefixCount`]).
 
@@ -38,12 +42,20 @@ mod task;
 
 pub use listener::Listener;
 
+use connection::Socket;
+
 use crate::{
     ConfigError, DownReason, Negotiated, SessionConfig, SessionError, StaleRoutes, State,
     StopReason,
 };
 use bgp_wire::{Afi, Rfc7606, RouteRefresh, Safi, Update};
+use std::fmt;
+use std::future::Future;
+use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -59,6 +71,26 @@ pub struct DriverConfig {
     pub local_addr: Option<SocketAddr>,
     /// The name logs use for this peer; the peer's address by default.
     pub name: String,
+    /// Opens the connections to the peer instead of TCP (`peer_addr` and `local_addr` are
+    /// then only names).
+    pub connector: Option<Arc<dyn Connector>>,
+}
+
+/// A byte stream a session can run over besides TCP: an in-memory pipe, a test harness.
+pub trait Stream: AsyncRead + AsyncWrite + Send + Unpin + 'static {}
+
+impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Stream for T {}
+
+/// A boxed [`Stream`].
+pub type BoxStream = Box<dyn Stream>;
+
+/// What a [`Connector`] gives back: the connection, once it is open.
+pub type Connecting = Pin<Box<dyn Future<Output = io::Result<BoxStream>> + Send>>;
+
+/// Opens a session's outgoing connections instead of TCP.
+pub trait Connector: fmt::Debug + Send + Sync + 'static {
+    /// Opens one connection to the peer; an error is a failed attempt (ConnectRetry applies).
+    fn connect(&self) -> Connecting;
 }
 
 impl DriverConfig {
@@ -69,6 +101,7 @@ impl DriverConfig {
             peer_addr,
             local_addr: None,
             name: peer_addr.to_string(),
+            connector: None,
         }
     }
 }
@@ -145,7 +178,7 @@ pub struct Closed;
 pub struct PeerHandle {
     commands: mpsc::UnboundedSender<Command>,
     events: mpsc::UnboundedReceiver<SessionEvent>,
-    incoming: mpsc::UnboundedSender<TcpStream>,
+    incoming: mpsc::UnboundedSender<Socket>,
     task: JoinHandle<()>,
 }
 
@@ -162,7 +195,14 @@ impl PeerHandle {
 
     /// Hands the session a connection the peer opened (what a [`Listener`] does).
     pub fn accept(&self, stream: TcpStream) -> Result<(), Closed> {
-        self.incoming.send(stream).map_err(|_| Closed)
+        self.incoming.send(Socket::Tcp(stream)).map_err(|_| Closed)
+    }
+
+    /// Hands the session a connection the peer opened over another kind of [`Stream`].
+    pub fn accept_stream(&self, stream: BoxStream) -> Result<(), Closed> {
+        self.incoming
+            .send(Socket::Other(stream))
+            .map_err(|_| Closed)
     }
 
     /// Whether the task has ended.
@@ -170,7 +210,7 @@ impl PeerHandle {
         self.task.is_finished()
     }
 
-    pub(crate) fn incoming_sender(&self) -> mpsc::UnboundedSender<TcpStream> {
+    pub(crate) fn incoming_sender(&self) -> mpsc::UnboundedSender<Socket> {
         self.incoming.clone()
     }
 }

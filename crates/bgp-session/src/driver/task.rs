@@ -1,13 +1,13 @@
 //! The session task: owns the [`Peer`], maps its actions onto sockets and channels, and its
 //! deadlines onto tokio's clock.
 
-use super::connection::{self, Io};
-use super::{Command, DriverConfig, SessionEvent};
+use super::connection::{self, Io, Socket};
+use super::{Command, Connector, DriverConfig, SessionEvent};
 use crate::{ConfigError, ConnectionId, Event, Instant, Peer, PeerAction, StopReason};
 use bgp_wire::{Afi, Safi, decode};
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use tokio::net::TcpStream;
+use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::{Instrument, debug, info, info_span, warn};
@@ -24,10 +24,11 @@ pub(super) struct Task {
     name: String,
     peer_addr: SocketAddr,
     local_addr: Option<SocketAddr>,
+    connector: Option<Arc<dyn Connector>>,
     peer: Peer,
     epoch: tokio::time::Instant,
     commands: mpsc::UnboundedReceiver<Command>,
-    incoming: mpsc::UnboundedReceiver<TcpStream>,
+    incoming: mpsc::UnboundedReceiver<Socket>,
     events: mpsc::UnboundedSender<SessionEvent>,
     io_tx: mpsc::UnboundedSender<Io>,
     io_rx: mpsc::UnboundedReceiver<Io>,
@@ -39,7 +40,7 @@ impl Task {
     pub(super) fn new(
         config: DriverConfig,
         commands: mpsc::UnboundedReceiver<Command>,
-        incoming: mpsc::UnboundedReceiver<TcpStream>,
+        incoming: mpsc::UnboundedReceiver<Socket>,
         events: mpsc::UnboundedSender<SessionEvent>,
     ) -> Result<Self, ConfigError> {
         let (io_tx, io_rx) = mpsc::unbounded_channel();
@@ -47,6 +48,7 @@ impl Task {
             name: config.name,
             peer_addr: config.peer_addr,
             local_addr: config.local_addr,
+            connector: config.connector,
             peer: Peer::new(config.session)?,
             epoch: tokio::time::Instant::now(),
             commands,
@@ -87,7 +89,15 @@ impl Task {
                         break;
                     }
                 },
-                Some(stream) = self.incoming.recv() => self.accept(stream),
+                Some(stream) = self.incoming.recv() => {
+                    // Commands the owner sent before handing the connection over go first (a
+                    // `Command::Start` then `accept_stream`): the stream finds the session started.
+                    while let Ok(command) = self.commands.try_recv() {
+                        let actions = self.command(command);
+                        self.apply(actions);
+                    }
+                    self.accept(stream)
+                }
                 Some(io) = self.io_rx.recv() => self.io(io),
                 () = sleep => self.peer.on_timeout(self.now()),
             };
@@ -135,8 +145,8 @@ impl Task {
         })
     }
 
-    fn accept(&mut self, stream: TcpStream) -> Vec<PeerAction> {
-        let remote = stream.peer_addr().ok();
+    fn accept(&mut self, stream: Socket) -> Vec<PeerAction> {
+        let remote = stream.peer_addr();
         match self.peer.accept(self.now()) {
             (Some(id), actions) => {
                 debug!(conn = %id, ?remote, "accepted connection");
@@ -182,7 +192,7 @@ impl Task {
     }
 
     /// Starts the socket task of a connection that is up.
-    fn open(&mut self, id: ConnectionId, stream: TcpStream) {
+    fn open(&mut self, id: ConnectionId, stream: Socket) {
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(connection::run(id, stream, self.io_tx.clone(), rx).in_current_span());
         self.conns.insert(id, Conn::Open(tx));
@@ -194,8 +204,13 @@ impl Task {
                 PeerAction::Connect(id) => {
                     let (peer, local, io) = (self.peer_addr, self.local_addr, self.io_tx.clone());
                     debug!(conn = %id, %peer, ?local, "connecting");
+                    let connector = self.connector.clone();
                     let attempt = tokio::spawn(async move {
-                        let _ = io.send(match connection::connect(peer, local).await {
+                        let opened = match connector {
+                            Some(connector) => connector.connect().await.map(Socket::Other),
+                            None => connection::connect(peer, local).await.map(Socket::Tcp),
+                        };
+                        let _ = io.send(match opened {
                             Ok(stream) => Io::Connected(id, stream),
                             Err(error) => Io::ConnectFailed(id, error),
                         });

@@ -18,8 +18,8 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const BIRD: &str = "/usr/sbin/bird";
-const BIRDC: &str = "/usr/sbin/birdc";
+pub(super) const BIRD: &str = "/usr/sbin/bird";
+pub(super) const BIRDC: &str = "/usr/sbin/birdc";
 
 /// A running (or stopped) BIRD.
 #[derive(Debug)]
@@ -178,6 +178,14 @@ impl Peer for Bird {
         }
     }
 
+    fn cli(&self) -> Vec<String> {
+        vec![
+            BIRDC.to_string(),
+            "-s".to_string(),
+            self.dir.path().join("bird.ctl").display().to_string(),
+        ]
+    }
+
     fn log_tail(&self) -> String {
         log_tail(&self.log(), 30)
     }
@@ -192,7 +200,7 @@ fn birdc(dir: &Path, args: &[&str]) -> Result<String> {
 
 /// bird.conf. `error wait time 1, 5`: after a session drops BIRD waits 1 s
 /// (not its default 60) before trying again.
-fn config(c: &PeerConfig) -> String {
+pub(super) fn config(c: &PeerConfig) -> String {
     let mut out = format!(
         "log stderr all;\n\
          router id {rid};\n\
@@ -247,5 +255,6 @@ fn config(c: &PeerConfig) -> String {
             retry = c.connect_retry,
         );
     }
+    super::append_raw(&mut out, &c.raw_config);
     out
 }

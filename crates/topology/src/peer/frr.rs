@@ -23,9 +23,9 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const ZEBRA: &str = "/usr/lib/frr/zebra";
-const BGPD: &str = "/usr/lib/frr/bgpd";
-const VTYSH: &str = "/usr/bin/vtysh";
+pub(super) const ZEBRA: &str = "/usr/lib/frr/zebra";
+pub(super) const BGPD: &str = "/usr/lib/frr/bgpd";
+pub(super) const VTYSH: &str = "/usr/bin/vtysh";
 /// The user the frr package creates, member of `frrvty`.
 const FRR_USER: &str = "frr";
 
@@ -240,6 +240,14 @@ impl Peer for Frr {
     }
 
     /// The end of bgpd's log, then of zebra's.
+    fn cli(&self) -> Vec<String> {
+        vec![
+            VTYSH.to_string(),
+            "--vty_socket".to_string(),
+            self.dir.path().display().to_string(),
+        ]
+    }
+
     fn log_tail(&self) -> String {
         let zebra = log_tail(&self.dir.path().join("zebra.log"), 5);
         format!("{}\n(zebra)\n{zebra}", log_tail(&self.log(), 30))
@@ -285,7 +293,7 @@ fn vtysh(dir: &Path, daemon: &str, commands: &[&str]) -> Result<String> {
 /// bgpd.conf: one session per neighbour carrying its address's family,
 /// `network` statements announced without a route behind them
 /// (`no bgp network import-check`), no policy required.
-fn config(c: &PeerConfig) -> String {
+pub(super) fn config(c: &PeerConfig) -> String {
     let mut out = format!(
         "hostname {name}\n\
          debug bgp neighbor-events\n\
@@ -326,5 +334,6 @@ fn config(c: &PeerConfig) -> String {
         }
         out.push_str(" exit-address-family\n");
     }
+    super::append_raw(&mut out, &c.raw_config);
     out
 }

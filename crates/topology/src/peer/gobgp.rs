@@ -18,8 +18,8 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const GOBGPD: &str = "/usr/bin/gobgpd";
-const GOBGP: &str = "/usr/bin/gobgp";
+pub(super) const GOBGPD: &str = "/usr/bin/gobgpd";
+pub(super) const GOBGP: &str = "/usr/bin/gobgp";
 
 /// A running (or stopped) gobgpd.
 #[derive(Debug)]
@@ -190,6 +190,16 @@ impl Peer for Gobgp {
         Ok(())
     }
 
+    fn cli(&self) -> Vec<String> {
+        vec![
+            GOBGP.to_string(),
+            format!(
+                "--target=unix://{}",
+                self.dir.path().join("api.sock").display()
+            ),
+        ]
+    }
+
     fn log_tail(&self) -> String {
         log_tail(&self.log(), 30)
     }
@@ -241,7 +251,7 @@ fn gobgp(dir: &Path, args: &[impl AsRef<str>]) -> Result<String> {
 /// again. After a session *drops* it always waits a fixed 5 s, and its first
 /// active connection comes 5–10 s after it starts (it raises any
 /// ConnectRetry under 5 s to 5 s): a peer that connects to it is faster.
-fn config(c: &PeerConfig) -> String {
+pub(super) fn config(c: &PeerConfig) -> String {
     let mut out = format!(
         "[global.config]\n  \
            as = {asn}\n  \
@@ -276,5 +286,6 @@ fn config(c: &PeerConfig) -> String {
             keepalive = c.keepalive(),
         );
     }
+    super::append_raw(&mut out, &c.raw_config);
     out
 }

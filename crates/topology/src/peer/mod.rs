@@ -146,6 +146,9 @@ pub struct PeerConfig {
     pub hold_time: u16,
     /// ConnectRetry in seconds.
     pub connect_retry: u16,
+    /// A raw snippet in the daemon's own configuration language, appended to the generated
+    /// configuration (a topology's `config = "…"`); empty for none.
+    pub raw_config: String,
 }
 
 impl PeerConfig {
@@ -171,6 +174,7 @@ impl PeerConfig {
             announce_v6: Vec::new(),
             hold_time: 9,
             connect_retry: 1,
+            raw_config: String::new(),
         }
     }
 
@@ -269,6 +273,11 @@ pub trait Peer: fmt::Debug + Send {
 
     /// The end of the daemon's log, for error messages.
     fn log_tail(&self) -> String;
+
+    /// The daemon's CLI with the arguments that reach this instance (its control socket), to
+    /// which a user's arguments are appended: `vtysh --vty_socket DIR`, `birdc -s SOCKET`,
+    /// `gobgp --target=unix://SOCKET`. Run it inside the router's namespace.
+    fn cli(&self) -> Vec<String>;
 }
 
 /// Starts a `kind` router in `ns`; returns once its control socket answers
@@ -283,6 +292,39 @@ pub fn start(kind: PeerKind, ns: &Netns, config: &PeerConfig) -> Result<Box<dyn 
         PeerKind::Bird => Box::new(Bird::start(ns, config)?),
         PeerKind::Gobgp => Box::new(Gobgp::start(ns, config)?),
     })
+}
+
+/// Appends a topology's raw configuration snippet, on lines of its own.
+fn append_raw(out: &mut String, raw: &str) {
+    if raw.trim().is_empty() {
+        return;
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(raw);
+    if !raw.ends_with('\n') {
+        out.push('\n');
+    }
+}
+
+/// Whether `kind`'s programs are installed: `Err` names the missing program and the Debian
+/// package to install (unlike [`start`], which panics).
+pub fn check_installed(kind: PeerKind) -> Result<()> {
+    let needed: &[(&str, &str)] = match kind {
+        PeerKind::Frr => &[(frr::ZEBRA, "frr"), (frr::BGPD, "frr"), (frr::VTYSH, "frr")],
+        PeerKind::Bird => &[(bird::BIRD, "bird2"), (bird::BIRDC, "bird2")],
+        PeerKind::Gobgp => &[(gobgp::GOBGPD, "gobgpd"), (gobgp::GOBGP, "gobgpd")],
+    };
+    for (path, package) in needed {
+        if !Path::new(path).is_file() {
+            return Err(Error::invalid(
+                "installation",
+                format!("{path} is missing: install it with `apt-get install -y {package}`"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A temporary directory for a daemon's config, sockets and log.
@@ -392,5 +434,35 @@ mod tests {
             s.neighbour(a.peer_ipv6.addr().into()).map(|n| n.asn).ok(),
             Some(64512)
         );
+    }
+
+    #[test]
+    fn every_generated_config_ends_with_the_raw_snippet() {
+        let a = LinkAddressing::slot(0);
+        let mut c = PeerConfig::interlink(64512, &a);
+        assert!(!frr::config(&c).contains("RAW"));
+        c.raw_config = "# RAW snippet".to_string();
+        for text in [frr::config(&c), bird::config(&c), gobgp::config(&c)] {
+            assert!(text.ends_with("\n# RAW snippet\n"), "{text}");
+        }
+    }
+
+    #[test]
+    fn appending_keeps_lines_apart() {
+        let mut out = "a".to_string();
+        append_raw(&mut out, "b");
+        assert_eq!(out, "a\nb\n");
+        append_raw(&mut out, "  \n");
+        assert_eq!(out, "a\nb\n");
+    }
+
+    #[test]
+    fn installed_daemons_are_checked_without_panicking() {
+        // Each answer is Ok or an error naming the package; never a panic.
+        for kind in [PeerKind::Frr, PeerKind::Bird, PeerKind::Gobgp] {
+            if let Err(e) = check_installed(kind) {
+                assert!(e.to_string().contains("apt-get install -y"), "{e}");
+            }
+        }
     }
 }

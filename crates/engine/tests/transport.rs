@@ -1,0 +1,137 @@
+//! The engine over a [`Transport`] instead of TCP: every connection of a link's session is an
+//! in-memory pipe to a customer router made of `bgp-session`'s driver, on tokio's paused clock.
+//! No sockets, no privileges, no real time.
+
+use bgp_session::SessionConfig;
+use bgp_session::driver::{
+    BoxStream, Command, Connecting, Connector, DriverConfig, PeerHandle, SessionEvent, spawn,
+};
+use bgp_wire::attribute::{AsPath, AsSegment, Origin};
+use bgp_wire::{AttributeValue, Nlri, PathAttribute, Update};
+use engine::{Engine, Family, LinkSpec, SessionStatus, Transport};
+use ipnet::IpNet;
+use rib::RoutingPolicy;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Hands the far end of each pipe to the customer's session, and counts the connections.
+#[derive(Debug)]
+struct Pipes {
+    customer: mpsc::UnboundedSender<BoxStream>,
+    opened: Arc<Mutex<Vec<(String, Family)>>>,
+}
+
+#[derive(Debug)]
+struct PipeConnector {
+    customer: mpsc::UnboundedSender<BoxStream>,
+}
+
+impl Connector for PipeConnector {
+    fn connect(&self) -> Connecting {
+        let (near, far) = tokio::io::duplex(64 * 1024);
+        let sent = self.customer.send(Box::new(far));
+        Box::pin(async move {
+            sent.map_err(|_| std::io::Error::from(std::io::ErrorKind::ConnectionRefused))?;
+            Ok(Box::new(near) as BoxStream)
+        })
+    }
+}
+
+impl Transport for Pipes {
+    fn connector(&self, link: &str, family: Family) -> Arc<dyn Connector> {
+        self.opened.lock().unwrap().push((link.to_string(), family));
+        Arc::new(PipeConnector {
+            customer: self.customer.clone(),
+        })
+    }
+}
+
+fn nets(list: &[&str]) -> Vec<IpNet> {
+    list.iter().map(|p| p.parse().unwrap()).collect()
+}
+
+/// The customer: passive, taking the streams the transport hands it.
+fn customer() -> PeerHandle {
+    let mut config = SessionConfig::new(64512, 12876, Ipv4Addr::new(192, 0, 2, 1));
+    config.passive = true;
+    let handle = spawn(DriverConfig::new(
+        config,
+        SocketAddr::from(([169, 254, 0, 0], 179)),
+    ))
+    .unwrap();
+    handle.send(Command::Start).unwrap();
+    handle
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_link_runs_over_a_transport_on_virtual_time() {
+    let (tx, mut streams) = mpsc::unbounded_channel();
+    let opened = Arc::new(Mutex::new(Vec::new()));
+    let engine = Engine::spawn_with(Some(Arc::new(Pipes {
+        customer: tx,
+        opened: Arc::clone(&opened),
+    })));
+    let mut spec = LinkSpec::new(
+        "prod",
+        64512,
+        "169.254.0.0/31".parse().unwrap(),
+        "fd00::/127".parse().unwrap(),
+    );
+    spec.policy_v4 =
+        Some(RoutingPolicy::new(false, nets(&["10.1.0.0/16"]), nets(&["172.16.0.0/16"])).unwrap());
+    spec.vpc_prefixes = nets(&["172.16.4.0/22"]);
+    spec.enable_route_propagation = true;
+    engine.add_link(spec).await.unwrap();
+
+    let mut router = customer();
+    // The engine's first connection attempt comes through the transport.
+    let stream = streams.recv().await.unwrap();
+    router.accept_stream(stream).unwrap();
+    let mut learned = Vec::new();
+    // A guard on the virtual clock: a stuck session would let it run on.
+    let guard = tokio::time::Instant::now() + Duration::from_secs(600);
+    loop {
+        let event = tokio::time::timeout_at(guard, router.next_event()).await;
+        match event.expect("the session did not come up").unwrap() {
+            SessionEvent::Established(_) => {
+                let update = Update {
+                    attributes: vec![
+                        PathAttribute::new(AttributeValue::Origin(Origin::Igp)),
+                        PathAttribute::new(AttributeValue::AsPath(AsPath(vec![
+                            AsSegment::Sequence(vec![64512]),
+                        ]))),
+                        PathAttribute::new(AttributeValue::NextHop(Ipv4Addr::new(169, 254, 0, 1))),
+                    ],
+                    nlri: nets(&["10.1.0.0/16", "10.2.0.0/16"])
+                        .into_iter()
+                        .map(Nlri::new)
+                        .collect(),
+                    ..Update::default()
+                };
+                router.send(Command::Announce(update)).unwrap();
+            }
+            SessionEvent::Received(update, _) if !update.nlri.is_empty() => {
+                learned.extend(update.nlri.iter().map(|n| n.prefix));
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(learned, nets(&["172.16.4.0/22"]));
+    // Let the UPDATE reach the engine (virtual time: nothing is waited for really).
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let snapshot = engine.snapshot("prod").await.unwrap();
+    let v4 = snapshot.session(Family::Ipv4).unwrap();
+    assert_eq!(v4.status, SessionStatus::Up);
+    assert_eq!(
+        v4.installed.iter().copied().collect::<Vec<_>>(),
+        nets(&["10.1.0.0/16"])
+    );
+    // Only the configured session asked the transport for a connector; nothing listened.
+    assert_eq!(
+        *opened.lock().unwrap(),
+        vec![("prod".to_string(), Family::Ipv4)]
+    );
+}

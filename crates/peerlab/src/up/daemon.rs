@@ -1,0 +1,232 @@
+//! Real customer routers (`kind = "frr" | "bird" | "gobgp"`): each in its own network
+//! namespace, cabled to the provider's namespace by a veth pair with a VLAN subinterface at each
+//! end, configured from its declaration (asn, announce, the raw `config` snippet) and the link's
+//! addresses as the API gave them, and driven through `topology`'s drivers.
+//!
+//! Everything here blocks (it runs `ip`, `vtysh`, `birdc`, `gobgp`): the runner calls it through
+//! `spawn_blocking`. Drop kills the daemon and deletes the cable and the namespace.
+
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+use std::sync::{Arc, Mutex, PoisonError};
+use topology::format::RouterKind;
+use topology::peer::{self, Family, Peer, PeerConfig, PeerKind};
+use topology::{Link, LinkAddressing, LinkConfig, Netns};
+
+/// The driver kind of a topology's router kind (`None` for embedded).
+pub fn peer_kind(kind: RouterKind) -> Option<PeerKind> {
+    match kind {
+        RouterKind::Embedded => None,
+        RouterKind::Frr => Some(PeerKind::Frr),
+        RouterKind::Bird => Some(PeerKind::Bird),
+        RouterKind::Gobgp => Some(PeerKind::Gobgp),
+    }
+}
+
+/// A daemon router and its cable.
+#[derive(Debug)]
+pub struct DaemonRouter {
+    /// The daemon (`None` until plugged into a link).
+    peer: Mutex<Option<Box<dyn Peer>>>,
+    /// Its cable to the provider, and the engine link id it carries.
+    cable: Mutex<Option<(String, Link)>>,
+    /// Its namespace.
+    ns: Netns,
+    kind: PeerKind,
+    declared: Declared,
+}
+
+/// What the topology declares of a daemon router.
+#[derive(Debug)]
+struct Declared {
+    name: String,
+    asn: u32,
+    router_id: Option<Ipv4Addr>,
+    announce_v4: Vec<Ipv4Net>,
+    announce_v6: Vec<Ipv6Net>,
+    raw_config: String,
+}
+
+impl DaemonRouter {
+    /// A namespace for router `name` (no daemon yet).
+    pub fn create(
+        name: &str,
+        kind: PeerKind,
+        asn: u32,
+        router_id: Option<Ipv4Addr>,
+        announce: &[IpNet],
+        raw_config: Option<&str>,
+    ) -> anyhow::Result<Self> {
+        peer::check_installed(kind)?;
+        let label: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .take(20)
+            .collect();
+        let ns = Netns::create(&format!("r-{label}"))?;
+        let mut name = label.trim_matches('-').to_string();
+        if name.is_empty() {
+            name = "router".to_string();
+        }
+        let v4 = announce
+            .iter()
+            .filter_map(|p| match p {
+                IpNet::V4(p) => Some(*p),
+                IpNet::V6(_) => None,
+            })
+            .collect::<Vec<Ipv4Net>>();
+        let v6 = announce
+            .iter()
+            .filter_map(|p| match p {
+                IpNet::V6(p) => Some(*p),
+                IpNet::V4(_) => None,
+            })
+            .collect::<Vec<Ipv6Net>>();
+        let declared = Declared {
+            name,
+            asn,
+            router_id,
+            announce_v4: v4,
+            announce_v6: v6,
+            raw_config: raw_config.unwrap_or_default().to_string(),
+        };
+        Ok(Self {
+            peer: Mutex::new(None),
+            cable: Mutex::new(None),
+            ns,
+            kind,
+            declared,
+        })
+    }
+
+    /// Cables the router to the provider namespace `provider` for engine link `link_id`: the
+    /// provider end on `host_vlan` with the link's Scaleway addresses, the router end on
+    /// `peer_vlan` with the peer addresses, then starts the daemon with the link's addressing.
+    pub fn plug(
+        &self,
+        provider: &Netns,
+        link_id: &str,
+        host_vlan: u16,
+        peer_vlan: u16,
+        addressing: LinkAddressing,
+    ) -> anyhow::Result<()> {
+        let link = Link::create(
+            Some(provider),
+            &self.ns,
+            &LinkConfig {
+                host_vlan,
+                peer_vlan,
+                addressing,
+            },
+        )?;
+        let d = &self.declared;
+        let mut config = PeerConfig::interlink(d.asn, &addressing);
+        config.name = d.name.clone();
+        if let Some(id) = d.router_id {
+            config.router_id = id;
+        }
+        config.announce_v4 = d.announce_v4.clone();
+        config.announce_v6 = d.announce_v6.clone();
+        config.raw_config = d.raw_config.clone();
+        let peer = peer::start(self.kind, &self.ns, &config)?;
+        *lock(&self.cable) = Some((link_id.to_string(), link));
+        *lock(&self.peer) = Some(peer);
+        Ok(())
+    }
+
+    /// The engine link id its cable carries, if plugged.
+    pub fn link_id(&self) -> Option<String> {
+        lock(&self.cable).as_ref().map(|(id, _)| id.clone())
+    }
+
+    /// Pulls (`false`) or plugs back (`true`) its cable.
+    pub fn set_cable_up(&self, up: bool) -> anyhow::Result<()> {
+        match lock(&self.cable).as_ref() {
+            Some((_, link)) => Ok(link.set_up(up)?),
+            None => anyhow::bail!("not plugged in"),
+        }
+    }
+
+    /// Kills the daemon (a crash: no NOTIFICATION).
+    pub fn stop(&self) -> anyhow::Result<()> {
+        match lock(&self.peer).as_mut() {
+            Some(peer) => Ok(peer.stop()?),
+            None => anyhow::bail!("not started"),
+        }
+    }
+
+    /// Starts the daemon again (kills it first if it runs).
+    pub fn restart(&self) -> anyhow::Result<()> {
+        match lock(&self.peer).as_mut() {
+            Some(peer) => Ok(peer.restart()?),
+            None => anyhow::bail!("not started"),
+        }
+    }
+
+    /// Starts the daemon if it is stopped.
+    pub fn start(&self) -> anyhow::Result<()> {
+        match lock(&self.peer).as_mut() {
+            Some(peer) => {
+                if !peer.is_running() {
+                    peer.restart()?;
+                }
+                Ok(())
+            }
+            None => anyhow::bail!("not started"),
+        }
+    }
+
+    /// What the daemon learned from the provider, both families. A stopped daemon knows
+    /// nothing.
+    pub fn learned(&self) -> Result<BTreeSet<IpNet>, String> {
+        let mut guard = lock(&self.peer);
+        let Some(peer) = guard.as_mut() else {
+            return Ok(BTreeSet::new());
+        };
+        if !peer.is_running() {
+            return Ok(BTreeSet::new());
+        }
+        let mut all = BTreeSet::new();
+        for family in [Family::Ipv4, Family::Ipv6] {
+            all.extend(peer.received_routes(family).map_err(|e| e.to_string())?);
+        }
+        Ok(all)
+    }
+}
+
+impl DaemonRouter {
+    /// The router's namespace.
+    pub fn netns(&self) -> &Netns {
+        &self.ns
+    }
+
+    /// Its daemon's CLI, pointed at its control socket.
+    pub fn cli(&self) -> Vec<String> {
+        lock(&self.peer)
+            .as_ref()
+            .map(|p| p.cli())
+            .unwrap_or_default()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Runs blocking router work off the runtime's thread.
+pub async fn blocking<T: Send + 'static>(
+    router: &Arc<DaemonRouter>,
+    work: impl FnOnce(&DaemonRouter) -> T + Send + 'static,
+) -> Result<T, String> {
+    let router = Arc::clone(router);
+    tokio::task::spawn_blocking(move || work(&router))
+        .await
+        .map_err(|e| e.to_string())
+}

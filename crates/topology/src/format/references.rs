@@ -1,0 +1,373 @@
+//! Checks that every name a topology refers to exists, once, and that each entry says exactly
+//! one thing (a plug is a connection or a partner or an OVH service; a step does one thing).
+
+use super::step::API_CALLS;
+use super::{Expect, FormatError, Location, Name, Step, Topology, host_address, line_of};
+use std::collections::HashSet;
+use toml::Spanned;
+
+/// The checker: the file's name and text (for lines) and the names declared.
+struct Check<'a> {
+    path: &'a str,
+    text: &'a str,
+}
+
+impl Check<'_> {
+    fn at(&self, span: std::ops::Range<usize>, message: String) -> FormatError {
+        FormatError::new(
+            Location::new(self.path, Some(line_of(self.text, span.start))),
+            message,
+        )
+    }
+
+    /// `what` named `name` must be one of `known`.
+    fn known(
+        &self,
+        entry: &str,
+        key: &str,
+        name: &Name,
+        known: &HashSet<&str>,
+    ) -> Result<(), FormatError> {
+        if known.contains(name.get_ref().as_str()) {
+            Ok(())
+        } else {
+            Err(self.at(
+                name.span(),
+                format!("{entry}: unknown {key} {:?}", name.get_ref()),
+            ))
+        }
+    }
+
+    /// Declared names of one kind, refusing duplicates.
+    fn names<'t>(
+        &self,
+        table: &str,
+        names: impl Iterator<Item = &'t Name>,
+    ) -> Result<HashSet<&'t str>, FormatError> {
+        let mut seen = HashSet::new();
+        for name in names {
+            if name.get_ref().is_empty() {
+                return Err(self.at(name.span(), format!("{table}: empty name")));
+            }
+            if !seen.insert(name.get_ref().as_str()) {
+                return Err(self.at(
+                    name.span(),
+                    format!("{table} {:?}: name used twice", name.get_ref()),
+                ));
+            }
+        }
+        Ok(seen)
+    }
+}
+
+/// The names a topology declares.
+struct Declared<'t> {
+    connections: HashSet<&'t str>,
+    policies: HashSet<&'t str>,
+    links: HashSet<&'t str>,
+    vpcs: HashSet<&'t str>,
+    routers: HashSet<&'t str>,
+    hosts: HashSet<&'t str>,
+}
+
+pub(super) fn check(topology: &Topology, path: &str, text: &str) -> Result<(), FormatError> {
+    let c = Check { path, text };
+    let (connections, policies, links) = match &topology.interlink {
+        Some(i) => (
+            &i.dedicated_connections[..],
+            &i.routing_policies[..],
+            &i.links[..],
+        ),
+        None => (&[][..], &[][..], &[][..]),
+    };
+    let declared = Declared {
+        connections: c.names(
+            "[[interlink.dedicated_connections]]",
+            connections.iter().map(|x| &x.name),
+        )?,
+        policies: c.names(
+            "[[interlink.routing_policies]]",
+            policies.iter().map(|x| &x.name),
+        )?,
+        links: c.names("[[interlink.links]]", links.iter().map(|x| &x.name))?,
+        vpcs: c.names("[[vpcs]]", topology.vpcs.iter().map(|x| &x.name))?,
+        routers: c.names("[[routers]]", topology.routers.iter().map(|x| &x.name))?,
+        hosts: c.names("[[hosts]]", topology.hosts.iter().map(|x| &x.name))?,
+    };
+
+    // Routers and hosts are the nodes of one network (`peerlab exec`, `peerlab trace`), beside
+    // the provider's own (`scaleway`, and `provider` for its namespace).
+    for name in topology
+        .routers
+        .iter()
+        .map(|r| (&r.name, "[[routers]]"))
+        .chain(topology.hosts.iter().map(|h| (&h.name, "[[hosts]]")))
+    {
+        let (name, table) = name;
+        let text = name.get_ref().as_str();
+        let clash = (table == "[[hosts]]" && declared.routers.contains(text))
+            || text == "scaleway"
+            || text == "provider";
+        if clash {
+            return Err(c.at(
+                name.span(),
+                format!("{table} {text:?}: name already used by another node"),
+            ));
+        }
+    }
+
+    for link in links {
+        let entry = format!("[[interlink.links]] {:?}", link.name.get_ref());
+        match (&link.connection, &link.partner) {
+            (Some(connection), None) => {
+                c.known(&entry, "connection", connection, &declared.connections)?;
+                if link.vlan.is_none() {
+                    return Err(c.at(
+                        link.name.span(),
+                        format!("{entry}: a self-hosted link needs a vlan"),
+                    ));
+                }
+            }
+            (None, Some(_)) => {}
+            _ => {
+                return Err(c.at(
+                    link.name.span(),
+                    format!("{entry}: give either connection (self-hosted) or partner (hosted)"),
+                ));
+            }
+        }
+        for (key, policy) in [
+            ("routing_policy_v4", &link.routing_policy_v4),
+            ("routing_policy_v6", &link.routing_policy_v6),
+        ] {
+            if let Some(policy) = policy {
+                c.known(&entry, key, policy, &declared.policies)?;
+            }
+        }
+        if let Some(vpc) = &link.vpc {
+            c.known(&entry, "vpc", vpc, &declared.vpcs)?;
+        }
+    }
+
+    for router in &topology.routers {
+        let entry = format!("[[routers]] {:?}", router.name.get_ref());
+        let plug = router.plug.get_ref();
+        let span = router.plug.span();
+        let shape = (
+            plug.link.is_some(),
+            plug.connection.is_some(),
+            plug.partner.is_some(),
+            plug.ovh_service.is_some(),
+        );
+        match shape {
+            (true, false, false, false) => {
+                let link = plug.link.as_deref().unwrap_or_default();
+                if !declared.links.contains(link) {
+                    return Err(c.at(span, format!("{entry}: unknown plug link {link:?}")));
+                }
+            }
+            (false, true, false, false) | (false, false, true, false) => {
+                if plug.vlan.is_none() {
+                    return Err(c.at(span, format!("{entry}: plug needs a vlan")));
+                }
+                if let Some(connection) = &plug.connection
+                    && !declared.connections.contains(connection.as_str())
+                {
+                    return Err(c.at(
+                        span,
+                        format!("{entry}: unknown plug connection {connection:?}"),
+                    ));
+                }
+            }
+            (false, false, false, true) => {
+                if topology.ovh_connect.is_none() {
+                    return Err(c.at(
+                        span,
+                        format!("{entry}: plug ovh_service without an [ovh_connect] section"),
+                    ));
+                }
+            }
+            _ => {
+                return Err(c.at(
+                    span,
+                    format!(
+                        "{entry}: plug is one of {{ connection, vlan }}, {{ partner, vlan }}, \
+                         {{ link }} or {{ ovh_service, interface }}"
+                    ),
+                ));
+            }
+        }
+    }
+
+    for host in &topology.hosts {
+        let entry = format!("[[hosts]] {:?}", host.name.get_ref());
+        if host_address(host.address.get_ref()).is_none() {
+            return Err(c.at(
+                host.address.span(),
+                format!(
+                    "{entry}: address {:?} is not an IP address",
+                    host.address.get_ref()
+                ),
+            ));
+        }
+        match (&host.router, &host.vpc) {
+            (Some(router), None) => {
+                c.known(&entry, "router", router, &declared.routers)?;
+                if let Some(pn) = &host.private_network {
+                    return Err(c.at(
+                        pn.span(),
+                        format!("{entry}: private_network is for hosts in a vpc"),
+                    ));
+                }
+            }
+            (None, Some(vpc)) => {
+                c.known(&entry, "vpc", vpc, &declared.vpcs)?;
+                if let Some(pn) = &host.private_network {
+                    let networks: HashSet<&str> = topology
+                        .vpcs
+                        .iter()
+                        .filter(|v| v.name.get_ref() == vpc.get_ref())
+                        .flat_map(|v| v.private_networks.iter().map(|p| p.name.as_str()))
+                        .collect();
+                    c.known(&entry, "private_network", pn, &networks)?;
+                }
+            }
+            _ => {
+                return Err(c.at(
+                    host.name.span(),
+                    format!("{entry}: give either router or vpc"),
+                ));
+            }
+        }
+    }
+
+    for (i, expect) in topology.expect.iter().enumerate() {
+        check_expect(&c, &declared, &format!("[[expect]] #{}", i + 1), expect)?;
+    }
+    for (i, step) in topology.steps.iter().enumerate() {
+        check_step(&c, &declared, i + 1, step)?;
+    }
+    Ok(())
+}
+
+fn check_expect(
+    c: &Check<'_>,
+    declared: &Declared<'_>,
+    entry: &str,
+    expect: &Spanned<Expect>,
+) -> Result<(), FormatError> {
+    let span = expect.span();
+    let e = expect.get_ref();
+    let kinds = [
+        e.session.is_some(),
+        e.routes_at.is_some(),
+        e.reach.is_some(),
+    ];
+    if kinds.iter().filter(|&&k| k).count() != 1 {
+        return Err(c.at(
+            span,
+            format!("{entry}: give exactly one of session, routes_at and reach"),
+        ));
+    }
+    if e.state.is_some() && e.session.is_none() {
+        return Err(c.at(span, format!("{entry}: state goes with session")));
+    }
+    if (!e.present.is_empty() || !e.absent.is_empty()) && e.routes_at.is_none() {
+        return Err(c.at(
+            span,
+            format!("{entry}: present and absent go with routes_at"),
+        ));
+    }
+    if let Some(session) = &e.session {
+        c.known(entry, "link", &session.link, &declared.links)?;
+    }
+    if let Some(at) = &e.routes_at {
+        match (&at.vpc, &at.router) {
+            (Some(vpc), None) => c.known(entry, "vpc", vpc, &declared.vpcs)?,
+            (None, Some(router)) => c.known(entry, "router", router, &declared.routers)?,
+            _ => {
+                return Err(c.at(
+                    span,
+                    format!("{entry}: routes_at is {{ vpc = … }} or {{ router = … }}"),
+                ));
+            }
+        }
+        if e.present.is_empty() && e.absent.is_empty() {
+            return Err(c.at(span, format!("{entry}: routes_at needs present or absent")));
+        }
+    }
+    if let Some(reach) = &e.reach {
+        c.known(entry, "host", &reach.from, &declared.hosts)?;
+        c.known(entry, "host", &reach.to, &declared.hosts)?;
+    }
+    Ok(())
+}
+
+fn check_step(
+    c: &Check<'_>,
+    declared: &Declared<'_>,
+    number: usize,
+    step: &Spanned<Step>,
+) -> Result<(), FormatError> {
+    let entry = format!("[[steps]] #{number}");
+    let span = step.span();
+    let s = step.get_ref();
+    let kinds = [
+        s.api.is_some(),
+        s.link.is_some(),
+        s.router.is_some(),
+        s.wait.is_some(),
+        s.expect.is_some(),
+    ];
+    if kinds.iter().filter(|&&k| k).count() != 1 {
+        return Err(c.at(
+            span,
+            format!("{entry}: give exactly one of api, link, router, wait and expect"),
+        ));
+    }
+    if let Some(api) = &s.api {
+        let call = api.call.get_ref().as_str();
+        let Some((_, needs)) = API_CALLS.iter().find(|(name, _)| *name == call) else {
+            let known: Vec<&str> = API_CALLS.iter().map(|(n, _)| *n).collect();
+            return Err(c.at(
+                api.call.span(),
+                format!(
+                    "{entry}: unknown api call {call:?} (one of {})",
+                    known.join(", ")
+                ),
+            ));
+        };
+        for need in *needs {
+            let given = match *need {
+                "link" => api.link.is_some(),
+                "vpc" => api.vpc.is_some(),
+                "routing_policy" => api.routing_policy.is_some(),
+                _ => true,
+            };
+            if !given {
+                return Err(c.at(api.call.span(), format!("{entry}: {call} needs {need}")));
+            }
+        }
+        if let Some(link) = &api.link {
+            c.known(&entry, "link", link, &declared.links)?;
+        }
+        if let Some(vpc) = &api.vpc {
+            c.known(&entry, "vpc", vpc, &declared.vpcs)?;
+        }
+        if let Some(policy) = &api.routing_policy {
+            c.known(&entry, "routing_policy", policy, &declared.policies)?;
+        }
+    }
+    if let Some(link) = &s.link {
+        c.known(&entry, "link", &link.name, &declared.links)?;
+    }
+    if let Some(router) = &s.router {
+        c.known(&entry, "router", &router.name, &declared.routers)?;
+    }
+    if let Some(expect) = &s.expect {
+        // The step's span stands for the inline table's.
+        let spanned = Spanned::new(span, expect.clone());
+        check_expect(c, declared, &entry, &spanned)?;
+    }
+    Ok(())
+}
