@@ -141,6 +141,44 @@ impl DaemonRouter {
         Ok(())
     }
 
+    /// Cables the router to an OVHcloud Connect l3 PoP (session `session_id`): `addressing`
+    /// holds OVH's and the customer's addresses on the /30, the daemon has one IPv4 neighbour,
+    /// OVH (`ovh_asn`).
+    pub fn plug_ovh(
+        &self,
+        provider: &Netns,
+        session_id: &str,
+        vlan: u16,
+        addressing: LinkAddressing,
+        ovh_asn: u32,
+    ) -> anyhow::Result<()> {
+        let link = Link::create(
+            Some(provider),
+            &self.ns,
+            &LinkConfig {
+                host_vlan: vlan,
+                peer_vlan: vlan,
+                addressing,
+            },
+        )?;
+        let d = &self.declared;
+        let mut config = PeerConfig::interlink(d.asn, &addressing);
+        config.neighbours = vec![topology::peer::Neighbour {
+            address: addressing.scw_ipv4.addr().into(),
+            asn: ovh_asn,
+        }];
+        config.name = d.name.clone();
+        if let Some(id) = d.router_id {
+            config.router_id = id;
+        }
+        config.announce_v4 = d.announce_v4.clone();
+        config.raw_config = d.raw_config.clone();
+        let peer = peer::start(self.kind, &self.ns, &config)?;
+        *lock(&self.cable) = Some((session_id.to_string(), link));
+        *lock(&self.peer) = Some(peer);
+        Ok(())
+    }
+
     /// The engine link id its cable carries, if plugged.
     pub fn link_id(&self) -> Option<String> {
         lock(&self.cable).as_ref().map(|(id, _)| id.clone())

@@ -47,6 +47,8 @@ pub struct EmbeddedRouter {
     views: Views,
     /// Commands to each session's task.
     sessions: Mutex<HashMap<(String, Family), mpsc::UnboundedSender<Command>>>,
+    /// The provider's AS number per link where it is not Scaleway's (OVH's `ovhBgpArea`).
+    peer_asns: Mutex<HashMap<String, u32>>,
 }
 
 impl EmbeddedRouter {
@@ -60,7 +62,13 @@ impl EmbeddedRouter {
             running: Mutex::new(true),
             views: Views::default(),
             sessions: Mutex::new(HashMap::new()),
+            peer_asns: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The provider's AS number on `link`'s sessions (default Scaleway's).
+    pub fn set_peer_asn(&self, link: &str, asn: u32) {
+        lock(&self.peer_asns).insert(link.to_string(), asn);
     }
 
     /// Whether it accepts connections.
@@ -100,7 +108,11 @@ impl EmbeddedRouter {
         local: IpAddr,
     ) -> Option<mpsc::UnboundedSender<Command>> {
         let family = key.1;
-        let mut session = SessionConfig::new(self.asn, PROVIDER_ASN, self.router_id);
+        let peer_asn = lock(&self.peer_asns)
+            .get(&key.0)
+            .copied()
+            .unwrap_or(PROVIDER_ASN);
+        let mut session = SessionConfig::new(self.asn, peer_asn, self.router_id);
         session.passive = true;
         session.families = vec![(family.afi(), Safi::UNICAST)];
         // The provider's side is a name only: connections come in through `accept`.
@@ -131,6 +143,7 @@ impl EmbeddedRouter {
             asn: self.asn,
             router_id: self.router_id,
             local,
+            peer_asn,
             announce,
             views: Arc::clone(&self.views),
         };
@@ -182,6 +195,7 @@ struct SessionTask {
     asn: u32,
     router_id: Ipv4Addr,
     local: IpAddr,
+    peer_asn: u32,
     announce: Vec<IpNet>,
     views: Views,
 }
@@ -192,7 +206,7 @@ impl SessionTask {
         let provider = PeerId {
             bgp_id: Ipv4Addr::UNSPECIFIED,
             address: self.local,
-            asn: PROVIDER_ASN,
+            asn: self.peer_asn,
             ebgp: true,
         };
         let accept_all = match accept_all(family) {

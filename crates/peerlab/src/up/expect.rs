@@ -20,6 +20,9 @@ pub const DEFAULT_WITHIN: std::time::Duration = std::time::Duration::from_secs(3
 
 /// A one-line description of an expectation, for the report.
 pub fn describe(e: &Expect) -> String {
+    if let Some(ovh) = super::ovh::describe(e) {
+        return ovh;
+    }
     if let Some(s) = &e.session {
         let state = e.state.unwrap_or(SessionState::Established);
         return format!(
@@ -71,6 +74,9 @@ fn covered(routes: &BTreeSet<IpNet>, p: &IpNet) -> bool {
 impl World {
     /// Whether `e` holds now: `Ok(detail)` or `Err(why not)`.
     pub async fn check(&self, e: &Expect) -> Result<String, String> {
+        if let Some(ovh) = super::ovh::check(self, e).await {
+            return ovh;
+        }
         if let Some(s) = &e.session {
             let family = match s.family {
                 topology::format::SessionFamily::Ipv4 => Family::Ipv4,

@@ -3,6 +3,7 @@
 //!
 //! - [`runner`]: bring-up through the provider's API, steps and expectations;
 //! - [`embedded`]: the embedded router; [`wiring`]: its in-memory cabling;
+//! - [`ovh`]: OVHcloud Connect resources, plugs and expectations;
 //! - [`provision`]: the in-process API client; [`expect`]: the checks; [`report`]: the report.
 //!
 //! With embedded routers everything runs in this process on tokio's paused clock: the whole
@@ -15,6 +16,7 @@ pub mod daemon;
 pub mod embedded;
 pub mod expect;
 pub mod model;
+pub mod ovh;
 pub mod provision;
 pub mod report;
 pub mod resources;

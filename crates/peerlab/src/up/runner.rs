@@ -112,6 +112,8 @@ pub struct World {
     pub wiring: Arc<Wiring>,
     /// Links whose cable a step pulled, by name.
     pub cables_down: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// What `[ovh_connect]` became.
+    pub ovh: super::ovh::OvhRun,
     /// How it runs (kept last: the provider namespace goes after the routers' cables).
     pub mode: Mode,
 }
@@ -292,6 +294,7 @@ fn catalogue(t: &Topology) -> Catalogue {
                 .collect(),
         });
     }
+    super::ovh::add_to_catalogue(t, &mut c);
     c
 }
 
@@ -306,9 +309,6 @@ fn router_id(given: Option<Ipv4Addr>, index: usize) -> Ipv4Addr {
 /// Brings the topology up: engine, API, resources, routers. Errors are bad input or refusals
 /// of the API, reported as one line.
 pub async fn bring_up(topology: Topology, path: &str, mode: Mode) -> anyhow::Result<World> {
-    if topology.ovh_connect.is_some() {
-        bail!("{path}: [ovh_connect] topologies are not supported by this runner yet");
-    }
     let known = Catalogue::default().resolved();
     for dc in topology
         .interlink
@@ -364,6 +364,7 @@ pub async fn bring_up(topology: Topology, path: &str, mode: Mode) -> anyhow::Res
         routers: HashMap::new(),
         wiring,
         cables_down: Default::default(),
+        ovh: Default::default(),
         mode,
     };
     for vpc in &world.topology.vpcs {
@@ -402,5 +403,6 @@ pub async fn bring_up(topology: Topology, path: &str, mode: Mode) -> anyhow::Res
         world.routers.insert(r.name.get_ref().clone(), handle);
     }
     super::resources::create_resources(&mut world, path).await?;
+    super::ovh::create(&mut world, path).await?;
     Ok(world)
 }

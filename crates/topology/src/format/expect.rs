@@ -5,7 +5,8 @@ use super::{Name, Within};
 use ipnet::IpNet;
 use serde::Deserialize;
 
-/// One expectation. Exactly one of `session`, `routes_at` and `reach` is given.
+/// One expectation. Exactly one of `session`, `routes_at`, `reach`, `ovh_session`,
+/// `ovh_active` and `vrrp_master` is given.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
@@ -27,6 +28,17 @@ pub struct Expect {
     /// Whether one host reaches another.
     #[serde(default)]
     pub reach: Option<Reach>,
+    /// OVHcloud Connect: the BGP session of an l3 PoP configuration or of a `bgp` extra, by
+    /// name, with `state` (`established` or `down`).
+    #[serde(default)]
+    pub ovh_session: Option<Name>,
+    /// OVHcloud Connect: a PoP configuration, datacenter configuration or extra, by name, is
+    /// `active` as the API shows it, and its tasks are `done`.
+    #[serde(default)]
+    pub ovh_active: Option<Name>,
+    /// OVHcloud Connect: the VRRP gateway of a datacenter configuration, by name, has a master.
+    #[serde(default)]
+    pub vrrp_master: Option<Name>,
     /// How long it may take to hold (default 30 s on the runner's clock).
     #[serde(default)]
     pub within: Option<Within>,

@@ -35,6 +35,7 @@
 mod duration;
 mod error;
 mod expect;
+mod ovh;
 mod references;
 mod step;
 #[cfg(test)]
@@ -43,6 +44,9 @@ mod tests;
 pub use duration::Within;
 pub use error::{FormatError, Location};
 pub use expect::{Expect, Reach, RoutesAt, SessionExpect, SessionFamily, SessionState};
+pub use ovh::{
+    DatacenterConfig, Extra, ExtraType, OvhConnect, OvhKind, OvhService, PopConfig, PopType,
+};
 pub use step::{ApiCall, LinkAction, LinkState, RouterAction, RouterOperation, Step};
 
 use ipnet::IpNet;
@@ -62,10 +66,9 @@ pub struct Topology {
     /// Scaleway InterLink resources to create.
     #[serde(default)]
     pub interlink: Option<Interlink>,
-    /// OVHcloud Connect resources, OVH's camelCase field names. Parsed as TOML only: the OVH
-    /// runner is not built yet, and a topology that has this section is refused by it.
+    /// OVHcloud Connect resources, with OVH's camelCase field names ([`OvhConnect`]).
     #[serde(default)]
-    pub ovh_connect: Option<toml::Table>,
+    pub ovh_connect: Option<OvhConnect>,
     /// VPCs and their private networks.
     #[serde(default)]
     pub vpcs: Vec<Vpc>,

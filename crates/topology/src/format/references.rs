@@ -68,6 +68,8 @@ struct Declared<'t> {
     vpcs: HashSet<&'t str>,
     routers: HashSet<&'t str>,
     hosts: HashSet<&'t str>,
+    /// `[ovh_connect]`, for the OVH expectations.
+    ovh: Option<&'t super::OvhConnect>,
 }
 
 pub(super) fn check(topology: &Topology, path: &str, text: &str) -> Result<(), FormatError> {
@@ -93,6 +95,7 @@ pub(super) fn check(topology: &Topology, path: &str, text: &str) -> Result<(), F
         vpcs: c.names("[[vpcs]]", topology.vpcs.iter().map(|x| &x.name))?,
         routers: c.names("[[routers]]", topology.routers.iter().map(|x| &x.name))?,
         hosts: c.names("[[hosts]]", topology.hosts.iter().map(|x| &x.name))?,
+        ovh: topology.ovh_connect.as_ref(),
     };
 
     // Routers and hosts are the nodes of one network (`peerlab exec`, `peerlab trace`), beside
@@ -179,14 +182,8 @@ pub(super) fn check(topology: &Topology, path: &str, text: &str) -> Result<(), F
                     ));
                 }
             }
-            (false, false, false, true) => {
-                if topology.ovh_connect.is_none() {
-                    return Err(c.at(
-                        span,
-                        format!("{entry}: plug ovh_service without an [ovh_connect] section"),
-                    ));
-                }
-            }
+            // Checked with the rest of [ovh_connect] (`super::ovh::check`).
+            (false, false, false, true) => {}
             _ => {
                 return Err(c.at(
                     span,
@@ -198,6 +195,8 @@ pub(super) fn check(topology: &Topology, path: &str, text: &str) -> Result<(), F
             }
         }
     }
+
+    super::ovh::check(topology.ovh_connect.as_ref(), &topology.routers, path, text)?;
 
     for host in &topology.hosts {
         let entry = format!("[[hosts]] {:?}", host.name.get_ref());
@@ -262,14 +261,21 @@ fn check_expect(
         e.session.is_some(),
         e.routes_at.is_some(),
         e.reach.is_some(),
+        e.ovh_session.is_some(),
+        e.ovh_active.is_some(),
+        e.vrrp_master.is_some(),
     ];
     if kinds.iter().filter(|&&k| k).count() != 1 {
         return Err(c.at(
             span,
-            format!("{entry}: give exactly one of session, routes_at and reach"),
+            format!(
+                "{entry}: give exactly one of session, routes_at, reach, ovh_session, \
+                 ovh_active and vrrp_master"
+            ),
         ));
     }
-    if e.state.is_some() && e.session.is_none() {
+    check_ovh_expect(c, declared, entry, e)?;
+    if e.state.is_some() && e.session.is_none() && e.ovh_session.is_none() {
         return Err(c.at(span, format!("{entry}: state goes with session")));
     }
     if (!e.present.is_empty() || !e.absent.is_empty()) && e.routes_at.is_none() {
@@ -299,6 +305,60 @@ fn check_expect(
     if let Some(reach) = &e.reach {
         c.known(entry, "host", &reach.from, &declared.hosts)?;
         c.known(entry, "host", &reach.to, &declared.hosts)?;
+    }
+    Ok(())
+}
+
+/// `ovh_session` names an l3 PoP configuration or a `bgp` extra; `ovh_active` any OVH
+/// configuration; `vrrp_master` a datacenter configuration.
+fn check_expect_ovh_names(
+    c: &Check<'_>,
+    declared: &Declared<'_>,
+    entry: &str,
+    key: &str,
+    name: &Name,
+    fits: impl Fn(super::OvhKind) -> bool,
+    what: &str,
+) -> Result<(), FormatError> {
+    let kind = declared.ovh.and_then(|o| o.kind_of(name.get_ref()));
+    if kind.is_some_and(fits) {
+        return Ok(());
+    }
+    Err(c.at(
+        name.span(),
+        format!(
+            "{entry}: {key} {:?} is not {what} of [ovh_connect]",
+            name.get_ref()
+        ),
+    ))
+}
+
+fn check_ovh_expect(
+    c: &Check<'_>,
+    declared: &Declared<'_>,
+    entry: &str,
+    e: &Expect,
+) -> Result<(), FormatError> {
+    use super::{ExtraType, OvhKind, PopType};
+    if let Some(name) = &e.ovh_session {
+        let fits = |k| {
+            matches!(
+                k,
+                OvhKind::Pop(PopType::L3) | OvhKind::Extra(ExtraType::Bgp)
+            )
+        };
+        let what = "an l3 pop_config or a bgp extra";
+        check_expect_ovh_names(c, declared, entry, "ovh_session", name, fits, what)?;
+    }
+    if let Some(name) = &e.ovh_active {
+        let fits = |k| k != OvhKind::Service;
+        let what = "a pop_config, datacenter_config or extra";
+        check_expect_ovh_names(c, declared, entry, "ovh_active", name, fits, what)?;
+    }
+    if let Some(name) = &e.vrrp_master {
+        let fits = |k| k == OvhKind::Datacenter;
+        let what = "a datacenter_config";
+        check_expect_ovh_names(c, declared, entry, "vrrp_master", name, fits, what)?;
     }
     Ok(())
 }
