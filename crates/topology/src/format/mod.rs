@@ -36,6 +36,8 @@ mod duration;
 mod error;
 mod expect;
 mod ovh;
+#[cfg(test)]
+mod ovh_tests;
 mod references;
 mod step;
 #[cfg(test)]

@@ -1,0 +1,147 @@
+//! `[ovh_connect]`: the shipped OVH topologies parse, and each reference error names the file,
+//! the line and the key.
+
+use super::*;
+
+const OVH: &str = r#"name = "o"
+
+[[ovh_connect.services]]
+name = "paris"
+interfaceList = [7001]
+
+[[ovh_connect.pop_configs]]
+name = "th2"
+interfaceId = 7001
+type = "l3"
+customerBgpArea = 64512
+ovhBgpArea = 65501
+subnet = "192.0.2.0/30"
+
+[[ovh_connect.datacenter_configs]]
+name = "rbx"
+pop_config = "th2"
+datacenterId = 1
+ovhBgpArea = 65502
+subnet = "10.10.0.0/28"
+
+[[routers]]
+name = "onprem"
+kind = "embedded"
+asn = 64512
+plug = { ovh_service = "paris", interface = 7001 }
+"#;
+
+/// OVH plus `more`, parsed; the error's text.
+fn error(more: &str) -> String {
+    match parse("topologies/o.toml", &format!("{OVH}{more}")) {
+        Ok(_) => panic!("accepted:\n{more}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn typed_fields_with_ovh_names() {
+    let more = "\n[[ovh_connect.extras]]\nname = \"net\"\ndatacenter_config = \"rbx\"\ntype = \"network\"\nnextHop = \"10.10.0.5\"\nsubnet = \"10.20.0.0/24\"\n";
+    let t = parse("o.toml", &format!("{OVH}{more}")).unwrap();
+    let o = t.ovh_connect.as_ref().unwrap();
+    assert_eq!(o.services[0].interface_list, vec![7001]);
+    assert_eq!(o.pop_configs[0].kind, PopType::L3);
+    assert_eq!(o.pop_configs[0].ovh_bgp_area, Some(65501));
+    assert_eq!(o.datacenter_configs[0].datacenter_id, 1);
+    assert_eq!(o.extras[0].kind, ExtraType::Network);
+    assert_eq!(o.extras[0].next_hop.as_deref(), Some("10.10.0.5"));
+    assert_eq!(o.kind_of("net"), Some(OvhKind::Extra(ExtraType::Network)));
+    assert_eq!(
+        o.pop_on_interface(7001).map(|p| p.name.get_ref().as_str()),
+        Some("th2")
+    );
+}
+
+#[test]
+fn references_are_checked_with_file_and_line() {
+    let e = error(
+        "\n[[ovh_connect.datacenter_configs]]\nname = \"gra\"\npop_config = \"dc9\"\ndatacenterId = 2\n",
+    );
+    assert!(
+        e.starts_with("topologies/o.toml:30: [[ovh_connect.datacenter_configs]] \"gra\": unknown pop_config \"dc9\""),
+        "{e}"
+    );
+    let e = error(
+        "\n[[ovh_connect.extras]]\nname = \"x\"\ndatacenter_config = \"nope\"\ntype = \"bgp\"\n",
+    );
+    assert!(e.contains("unknown datacenter_config \"nope\""), "{e}");
+    let e = error("\n[[ovh_connect.pop_configs]]\nname = \"p2\"\ninterfaceId = 9\ntype = \"l2\"\n");
+    assert!(
+        e.contains("interfaceId 9 is no interface of a declared service"),
+        "{e}"
+    );
+    let e = error(
+        "\n[[ovh_connect.extras]]\nname = \"th2\"\ndatacenter_config = \"rbx\"\ntype = \"bgp\"\n",
+    );
+    assert!(e.contains("name used twice in [ovh_connect]"), "{e}");
+}
+
+#[test]
+fn unknown_keys_and_values_are_refused() {
+    let e =
+        error("\n[[ovh_connect.pop_configs]]\nname = \"p2\"\ninterfaceId = 7001\ntype = \"l4\"\n");
+    assert!(e.starts_with("topologies/o.toml:31:"), "{e}");
+    let e = error(
+        "\n[[ovh_connect.extras]]\nname = \"x\"\ndatacenter_config = \"rbx\"\ntype = \"bgp\"\nbgp_neighbor_ip = \"10.10.0.5\"\n",
+    );
+    assert!(e.contains("unknown field `bgp_neighbor_ip`"), "{e}");
+}
+
+#[test]
+fn ovh_plugs_name_a_service_and_its_interface() {
+    let plug = r#"plug = { ovh_service = "paris", interface = 7001 }"#;
+    let text = OVH.replace(plug, r#"plug = { ovh_service = "lyon", interface = 7001 }"#);
+    let e = parse("o.toml", &text).unwrap_err().to_string();
+    assert!(e.contains("unknown plug ovh_service \"lyon\""), "{e}");
+    let text = OVH.replace(
+        plug,
+        r#"plug = { ovh_service = "paris", interface = 7002 }"#,
+    );
+    let e = parse("o.toml", &text).unwrap_err().to_string();
+    assert!(e.contains("service \"paris\" has no interface 7002"), "{e}");
+    let text = OVH.replace(plug, r#"plug = { ovh_service = "paris" }"#);
+    let e = parse("o.toml", &text).unwrap_err().to_string();
+    assert!(e.contains("needs an interface"), "{e}");
+}
+
+#[test]
+fn ovh_expectations_name_the_right_kind() {
+    let e = error("\n[[expect]]\novh_session = \"rbx\"\n");
+    assert!(
+        e.contains("ovh_session \"rbx\" is not an l3 pop_config or a bgp extra"),
+        "{e}"
+    );
+    let e = error("\n[[expect]]\nvrrp_master = \"th2\"\n");
+    assert!(
+        e.contains("vrrp_master \"th2\" is not a datacenter_config"),
+        "{e}"
+    );
+    let e = error("\n[[expect]]\novh_active = \"paris\"\n");
+    assert!(
+        e.contains("is not a pop_config, datacenter_config or extra"),
+        "{e}"
+    );
+    let ok = "\n[[expect]]\novh_session = \"th2\"\nstate = \"down\"\n[[expect]]\nvrrp_master = \"rbx\"\n";
+    parse("o.toml", &format!("{OVH}{ok}")).unwrap();
+}
+
+#[test]
+fn the_shipped_ovh_topologies_parse() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../topologies");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("ovh-") && name.ends_with(".toml") {
+            let t = load(&path).unwrap_or_else(|e| panic!("{e}"));
+            assert!(t.ovh_connect.is_some(), "{name}");
+            seen += 1;
+        }
+    }
+    assert!(seen >= 1);
+}
