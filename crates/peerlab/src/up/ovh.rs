@@ -594,6 +594,11 @@ async fn check_vrrp(world: &World, name: &str) -> Result<String, String> {
             })
         })
         .ok_or_else(|| format!("{name} has no VRRP gateway (a bgp extra replaces it)"))?;
+    if group.get("state").and_then(Value::as_str) == Some("off") {
+        return Err(format!(
+            "the VRRP gateway of {name} is off (a bgp extra replaces it)"
+        ));
+    }
     match group.get("master").and_then(Value::as_str) {
         Some(master) => Ok(format!("router {master} is master")),
         None => Err("no master elected".to_string()),

@@ -1,0 +1,163 @@
+//! `peerlab up` with OVHcloud Connect topologies and embedded routers (no root, no daemons):
+//! the l3 PoP with BGP, the static route behind the VRRP gateway, l2, and what fails when the
+//! customer's router and OVH disagree or OVH refuses a configuration.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn topology(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../topologies")
+        .join(name)
+}
+
+fn up(path: &std::path::Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("up")
+        .arg(path)
+        .arg("--json")
+        .output()
+        .expect("run peerlab")
+}
+
+fn report(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: stdout {:?}, stderr {:?}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// `name` with `edit` applied, in a temporary file.
+fn edited(name: &str, edit: impl Fn(&str) -> String) -> tempfile::NamedTempFile {
+    let text = std::fs::read_to_string(topology(name)).unwrap();
+    let changed = edit(&text);
+    assert_ne!(changed, text, "the edit changed nothing");
+    let file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+    std::fs::write(file.path(), changed).unwrap();
+    file
+}
+
+/// The checks of a report, as `(ok, check, detail)`.
+fn rows(report: &Value) -> Vec<(bool, String, String)> {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["ok"].as_bool().unwrap(),
+                r["check"].as_str().unwrap_or_default().to_string(),
+                r["detail"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn l3_bgp_embedded_passes_and_the_session_follows_the_router() {
+    let out = up(&topology("ovh-l3-bgp-embedded.toml"));
+    let report = report(&out);
+    assert!(out.status.success(), "{report:#}");
+    assert_eq!(report["clock"], "virtual");
+    let rows = rows(&report);
+    assert_eq!(rows.len(), 10, "{report:#}");
+    assert!(rows.iter().all(|r| r.0), "{report:#}");
+    assert_eq!(rows[2].1, "ovh session th2 is established");
+    assert_eq!(rows[2].2, "session ovh-pop-1 is up");
+    assert_eq!(rows[3].1, "routes at router onprem: has 10.10.0.0/28");
+    assert_eq!(rows[4].2, "router A is master");
+    assert_eq!(rows[6].2, "session ovh-pop-1 is down");
+    assert_eq!(rows[8].2, "session ovh-pop-1 is up");
+}
+
+#[test]
+fn l3_static_vrrp_embedded_announces_the_static_prefix() {
+    let out = up(&topology("ovh-l3-static-vrrp-embedded.toml"));
+    let report = report(&out);
+    assert!(out.status.success(), "{report:#}");
+    let rows = rows(&report);
+    assert_eq!(rows.len(), 4, "{report:#}");
+    assert!(rows.iter().all(|r| r.0), "{report:#}");
+    assert!(rows[3].2.contains("10.20.0.0/24"), "{report:#}");
+}
+
+#[test]
+fn l2_checks_resources_and_tasks() {
+    let out = up(&topology("ovh-l2.toml"));
+    let report = report(&out);
+    assert!(out.status.success(), "{report:#}");
+    let rows = rows(&report);
+    assert_eq!(rows.len(), 3, "{report:#}");
+    for (ok, _, detail) in &rows {
+        assert!(ok);
+        assert!(detail.starts_with("status active, task "), "{detail}");
+        assert!(detail.ends_with(" done"), "{detail}");
+    }
+}
+
+#[test]
+fn a_wrong_customer_asn_keeps_the_session_down_and_exits_1() {
+    // OVH expects AS 64999; the router speaks as 64512: OVH refuses its OPEN.
+    let file = edited("ovh-l3-bgp-embedded.toml", |t| {
+        t.replace("customerBgpArea = 64512", "customerBgpArea = 64999")
+    });
+    let out = up(file.path());
+    assert_eq!(out.status.code(), Some(1));
+    let report = report(&out);
+    let rows = rows(&report);
+    let session = &rows[2];
+    assert!(!session.0, "{report:#}");
+    assert!(
+        session.2.contains("session ovh-pop-1 is down"),
+        "{report:#}"
+    );
+    let routes = &rows[3];
+    assert!(!routes.0, "{report:#}");
+}
+
+#[test]
+fn the_static_route_without_vrrp_fails_vrrp_master() {
+    // A `bgp` extra replaces the VRRP gateway: there is no master to find.
+    let file = edited("ovh-l3-static-vrrp-embedded.toml", |t| {
+        t.replace(
+            "type = \"network\"\nnextHop = \"10.10.0.5\"\nsubnet = \"10.20.0.0/24\"",
+            "type = \"bgp\"\nbgpNeighborArea = 65010\nbgpNeighborIp = \"10.10.0.5\"",
+        )
+        .replace(
+            "present = [\"10.10.0.0/28\", \"10.20.0.0/24\"]",
+            "present = [\"10.10.0.0/28\"]",
+        )
+        .replace(
+            "[[expect]]\nvrrp_master = \"rbx\"",
+            "[[expect]]\nvrrp_master = \"rbx\"\nwithin = \"5s\"",
+        )
+    });
+    let out = up(file.path());
+    assert_eq!(out.status.code(), Some(1));
+    let report = report(&out);
+    let rows = rows(&report);
+    assert!(rows[0].0 && rows[1].0, "{report:#}");
+    assert!(!rows[2].0, "{report:#}");
+    assert!(rows[2].2.contains("a bgp extra replaces it"), "{report:#}");
+}
+
+#[test]
+fn an_ovh_refusal_names_its_line_and_exits_2() {
+    // A /29 is no PoP /30: OVH's 400, on the pop_config's line.
+    let file = edited("ovh-l3-bgp-embedded.toml", |t| {
+        t.replace("subnet = \"192.0.2.0/30\"", "subnet = \"192.0.2.0/29\"")
+    });
+    let out = up(file.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(":13: [[ovh_connect.pop_configs]] \"th2\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("400"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
