@@ -78,7 +78,7 @@ fn interlink_gobgp_dualstack() {
 
 #[test]
 fn ovh_l3_bgp_frr() {
-    passes("ovh-l3-bgp-frr.toml", 10);
+    passes("ovh-l3-bgp-frr.toml", 13);
 }
 
 #[test]

@@ -58,20 +58,29 @@ fn rows(report: &Value) -> Vec<(bool, String, String)> {
 }
 
 #[test]
-fn l3_bgp_embedded_passes_and_the_session_follows_the_router() {
+fn l3_bgp_embedded_relays_both_ways_and_follows_the_router() {
     let out = up(&topology("ovh-l3-bgp-embedded.toml"));
     let report = report(&out);
     assert!(out.status.success(), "{report:#}");
     assert_eq!(report["clock"], "virtual");
     let rows = rows(&report);
-    assert_eq!(rows.len(), 10, "{report:#}");
+    assert_eq!(rows.len(), 13, "{report:#}");
     assert!(rows.iter().all(|r| r.0), "{report:#}");
     assert_eq!(rows[2].1, "ovh session th2 is established");
     assert_eq!(rows[2].2, "session ovh-pop-1 is up");
-    assert_eq!(rows[3].1, "routes at router onprem: has 10.10.0.0/28");
-    assert_eq!(rows[4].2, "router A is master");
-    assert_eq!(rows[6].2, "session ovh-pop-1 is down");
-    assert_eq!(rows[8].2, "session ovh-pop-1 is up");
+    assert_eq!(rows[3].1, "ovh session rbx-bgp is established");
+    assert!(rows[3].2.starts_with("session ovh-extra-"), "{report:#}");
+    // OVH relays between the PoP and the datacenter, both ways.
+    assert_eq!(
+        rows[4].2, "router onprem has 10.10.0.0/28 10.30.0.0/24",
+        "{report:#}"
+    );
+    assert_eq!(rows[5].2, "router rbx-edge has 10.1.0.0/16", "{report:#}");
+    // The customer's router stops: the PoP session drops, the relayed route is withdrawn.
+    assert_eq!(rows[7].2, "session ovh-pop-1 is down");
+    assert_eq!(rows[8].1, "routes at router rbx-edge: lacks 10.1.0.0/16");
+    assert_eq!(rows[10].2, "session ovh-pop-1 is up");
+    assert!(rows[12].2.contains("10.1.0.0/16"), "{report:#}");
 }
 
 #[test]
@@ -115,8 +124,11 @@ fn a_wrong_customer_asn_keeps_the_session_down_and_exits_1() {
         session.2.contains("session ovh-pop-1 is down"),
         "{report:#}"
     );
-    let routes = &rows[3];
+    // The datacenter's own session is unaffected; the customer learns nothing.
+    assert!(rows[3].0, "{report:#}");
+    let routes = &rows[4];
     assert!(!routes.0, "{report:#}");
+    assert!(routes.1.starts_with("routes at router onprem"), "{report:#}");
 }
 
 #[test]

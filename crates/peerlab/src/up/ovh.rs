@@ -397,6 +397,11 @@ pub async fn create(world: &mut World, path: &str) -> anyhow::Result<()> {
             id,
             session: (e.kind == ExtraType::Bgp).then(|| format!("ovh-extra-{id}")),
         };
+        if let Some(session) = &created.session {
+            plug_datacenter_routers(world, e, &dc, session)
+                .await
+                .with_context(context)?;
+        }
         wait_done(world, &created.task)
             .await
             .with_context(context)?;
@@ -431,31 +436,85 @@ async fn plug_routers(
         plug.ovh_service.is_some() && plug.interface.map(u64::from) == Some(interface)
     });
     for r in on_interface {
-        match world.routers.get(r.name.get_ref()) {
-            Some(RouterHandle::Embedded(router)) => {
-                router.set_peer_asn(session, ovh_asn);
-                world.wiring.plug(
-                    session,
-                    Some(std::sync::Arc::clone(router)),
-                    IpAddr::V4(customer),
-                    IpAddr::V6(Ipv6Addr::UNSPECIFIED),
-                );
-            }
-            Some(RouterHandle::Daemon(router)) => {
-                let Mode::Real { provider } = &world.mode else {
-                    continue;
-                };
-                let addressing = pop_addressing(subnet, ovh_address, customer)?;
-                let (provider, session) = (provider.clone(), session.to_string());
-                daemon::blocking(router, move |d| {
-                    d.plug_ovh(&provider, &session, OVH_VLAN, addressing, ovh_asn)
-                })
-                .await
-                .map_err(|e| anyhow!(e))?
-                .with_context(|| format!("router {:?}", r.name.get_ref()))?;
-            }
-            None => {}
+        plug_one(world, r, session, subnet, ovh_address, customer, ovh_asn).await?;
+    }
+    Ok(())
+}
+
+/// Plugs the routers of `extra`'s datacenter configuration whose AS is its `bgpNeighborArea`
+/// into its session `session`: OVH on the subnet's gateway, the router on `bgpNeighborIp`.
+async fn plug_datacenter_routers(
+    world: &World,
+    extra: &topology::format::Extra,
+    dc: &Created,
+    session: &str,
+) -> anyhow::Result<()> {
+    let config = call(world, Method::GET, &dc.path, None).await?;
+    let subnet: Option<ipnet::Ipv4Net> = config
+        .get("subnet")
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse().ok());
+    let ovh_asn = config
+        .get("ovhBgpArea")
+        .and_then(Value::as_u64)
+        .and_then(|a| u32::try_from(a).ok());
+    let neighbour: Option<Ipv4Addr> = extra
+        .bgp_neighbor_ip
+        .as_deref()
+        .and_then(|a| a.parse().ok());
+    let (Some(subnet), Some(ovh_asn), Some(neighbour), Some(area)) =
+        (subnet, ovh_asn, neighbour, extra.bgp_neighbor_area)
+    else {
+        bail!(
+            "the bgp extra or its datacenter configuration lacks a subnet, ovhBgpArea, bgpNeighborIp or bgpNeighborArea"
+        );
+    };
+    let gateway = provider::ovh_connect::rules::nth(subnet, 1);
+    let dc_name = extra.datacenter_config.get_ref();
+    let in_datacenter = world.topology.routers.iter().filter(|r| {
+        r.plug.get_ref().ovh_datacenter.as_deref() == Some(dc_name.as_str()) && r.asn == area
+    });
+    for r in in_datacenter {
+        plug_one(world, r, session, subnet, gateway, neighbour, ovh_asn).await?;
+    }
+    Ok(())
+}
+
+/// Plugs router `r` into OVH session `session`: OVH on `ovh`, the router on `customer`, both
+/// in `subnet`, OVH's AS `ovh_asn`.
+async fn plug_one(
+    world: &World,
+    r: &topology::format::Router,
+    session: &str,
+    subnet: ipnet::Ipv4Net,
+    ovh: Ipv4Addr,
+    customer: Ipv4Addr,
+    ovh_asn: u32,
+) -> anyhow::Result<()> {
+    match world.routers.get(r.name.get_ref()) {
+        Some(RouterHandle::Embedded(router)) => {
+            router.set_peer_asn(session, ovh_asn);
+            world.wiring.plug(
+                session,
+                Some(std::sync::Arc::clone(router)),
+                IpAddr::V4(customer),
+                IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+            );
         }
+        Some(RouterHandle::Daemon(router)) => {
+            let Mode::Real { provider } = &world.mode else {
+                return Ok(());
+            };
+            let addressing = pop_addressing(subnet, ovh, customer)?;
+            let (provider, session) = (provider.clone(), session.to_string());
+            daemon::blocking(router, move |d| {
+                d.plug_ovh(&provider, &session, OVH_VLAN, addressing, ovh_asn)
+            })
+            .await
+            .map_err(|e| anyhow!(e))?
+            .with_context(|| format!("router {:?}", r.name.get_ref()))?;
+        }
+        None => {}
     }
     Ok(())
 }

@@ -287,7 +287,8 @@ pub struct Router {
 }
 
 /// Where a router plugs in: `{ connection, vlan }` (a dedicated connection), `{ partner, vlan }`
-/// (a partner's hosted link) or `{ ovh_service, interface }` (OVHcloud Connect).
+/// (a partner's hosted link), `{ ovh_service, interface }` (an OVHcloud Connect PoP) or
+/// `{ ovh_datacenter }` (an OVHcloud Connect datacenter subnet).
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Plug {
@@ -310,6 +311,11 @@ pub struct Plug {
     /// The OVHcloud Connect interface number.
     #[serde(default)]
     pub interface: Option<u32>,
+    /// An OVHcloud Connect datacenter configuration, by name: the router sits in its subnet as
+    /// the neighbour of its `bgp` extra whose `bgpNeighborArea` is the router's AS (an
+    /// extension of the contract).
+    #[serde(default)]
+    pub ovh_datacenter: Option<String>,
 }
 
 /// `[[hosts]]`: a host behind a customer router or in a VPC private network.

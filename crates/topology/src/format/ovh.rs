@@ -232,6 +232,15 @@ impl OvhConnect {
             .find(|s| s.interface_list.contains(&interface))
     }
 
+    /// The `bgp` extra of datacenter configuration `dc` whose neighbour is AS `asn`.
+    pub fn bgp_extra_of(&self, dc: &str, asn: u32) -> Option<&Extra> {
+        self.extras.iter().find(|e| {
+            e.kind == ExtraType::Bgp
+                && e.datacenter_config.get_ref() == dc
+                && e.bgp_neighbor_area == Some(asn)
+        })
+    }
+
     /// The PoP configuration on an interface.
     pub fn pop_on_interface(&self, interface: u64) -> Option<&PopConfig> {
         self.pop_configs
@@ -354,11 +363,33 @@ pub(super) fn check(
     }
     for r in routers {
         let plug = r.plug.get_ref();
+        let entry = format!("[[routers]] {:?}", r.name.get_ref());
+        let span = r.plug.span();
+        if let Some(dc) = &plug.ovh_datacenter {
+            if plug.ovh_service.is_some() || plug.interface.is_some() || plug.vlan.is_some() {
+                return Err(at(span, format!("{entry}: plug ovh_datacenter goes alone")));
+            }
+            if !dcs.contains(dc.as_str()) {
+                return Err(at(
+                    span,
+                    format!("{entry}: unknown plug ovh_datacenter {dc:?}"),
+                ));
+            }
+            if o.bgp_extra_of(dc, r.asn).is_none() {
+                return Err(at(
+                    span,
+                    format!(
+                        "{entry}: datacenter_config {dc:?} has no bgp extra with \
+                         bgpNeighborArea = {}",
+                        r.asn
+                    ),
+                ));
+            }
+            continue;
+        }
         let Some(service) = &plug.ovh_service else {
             continue;
         };
-        let entry = format!("[[routers]] {:?}", r.name.get_ref());
-        let span = r.plug.span();
         if ovh.is_none() {
             return Err(at(
                 span,

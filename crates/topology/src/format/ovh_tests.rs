@@ -145,3 +145,24 @@ fn the_shipped_ovh_topologies_parse() {
     }
     assert!(seen >= 1);
 }
+
+#[test]
+fn a_datacenter_plug_needs_a_bgp_extra_for_the_router() {
+    let router = "\n[[routers]]\nname = \"edge\"\nkind = \"embedded\"\nasn = 65010\nplug = { ovh_datacenter = \"rbx\" }\n";
+    let e = error(router);
+    assert!(
+        e.contains("datacenter_config \"rbx\" has no bgp extra with bgpNeighborArea = 65010"),
+        "{e}"
+    );
+    let extra = "\n[[ovh_connect.extras]]\nname = \"b\"\ndatacenter_config = \"rbx\"\ntype = \"bgp\"\nbgpNeighborArea = 65010\nbgpNeighborIp = \"10.10.0.5\"\n";
+    parse("o.toml", &format!("{OVH}{extra}{router}")).unwrap();
+    let e = error(
+        &format!("{extra}{router}").replace("ovh_datacenter = \"rbx\"", "ovh_datacenter = \"gra\""),
+    );
+    assert!(e.contains("unknown plug ovh_datacenter \"gra\""), "{e}");
+    let e = error(&format!("{extra}{router}").replace(
+        "ovh_datacenter = \"rbx\"",
+        "ovh_datacenter = \"rbx\", interface = 7001",
+    ));
+    assert!(e.contains("plug ovh_datacenter goes alone"), "{e}");
+}

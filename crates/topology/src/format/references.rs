@@ -160,7 +160,7 @@ pub(super) fn check(topology: &Topology, path: &str, text: &str) -> Result<(), F
             plug.link.is_some(),
             plug.connection.is_some(),
             plug.partner.is_some(),
-            plug.ovh_service.is_some(),
+            plug.ovh_service.is_some() || plug.ovh_datacenter.is_some(),
         );
         match shape {
             (true, false, false, false) => {
@@ -189,7 +189,7 @@ pub(super) fn check(topology: &Topology, path: &str, text: &str) -> Result<(), F
                     span,
                     format!(
                         "{entry}: plug is one of {{ connection, vlan }}, {{ partner, vlan }}, \
-                         {{ link }} or {{ ovh_service, interface }}"
+                         {{ link }}, {{ ovh_service, interface }} or {{ ovh_datacenter }}"
                     ),
                 ));
             }
