@@ -128,7 +128,10 @@ fn a_wrong_customer_asn_keeps_the_session_down_and_exits_1() {
     assert!(rows[3].0, "{report:#}");
     let routes = &rows[4];
     assert!(!routes.0, "{report:#}");
-    assert!(routes.1.starts_with("routes at router onprem"), "{report:#}");
+    assert!(
+        routes.1.starts_with("routes at router onprem"),
+        "{report:#}"
+    );
 }
 
 #[test]

@@ -11,17 +11,19 @@
 //!   virtual time and VRRP timers run on it too; on the real clock nothing is needed.
 //! - A router plugged into `{ ovh_service, interface }` meets the l3 PoP configuration of that
 //!   interface: OVH on the /30's first address, the router on the second, OVH's `ovhBgpArea`
-//!   as its neighbour's AS. Embedded routers go into the in-memory wiring under the engine's
-//!   session ID (`ovh-pop-N`); daemons get a veth with [`OVH_VLAN`] into the provider
-//!   namespace.
+//!   as its neighbour's AS. A router plugged into `{ ovh_datacenter }` is the neighbour of that
+//!   datacenter configuration's `bgp` extra whose `bgpNeighborArea` is its AS: OVH on the
+//!   subnet's gateway, the router on `bgpNeighborIp`. Embedded routers go into the in-memory
+//!   wiring under the engine's session ID (`ovh-pop-N`, `ovh-extra-N`); daemons get a veth
+//!   with [`OVH_VLAN`] into the provider namespace.
 //!
 //! Expectations: `ovh_session` (the PoP's or a `bgp` extra's session: `established` is the
 //! admin view's `up`, `down` anything else), `ovh_active` (the resource is `active` in the API
 //! and its task `done`) and `vrrp_master` (the datacenter's VRRP gateway has elected a master).
 //!
-//! Not here: routers in a datacenter subnet (the `bgp` extra's neighbour, a `network` extra's
-//! next hop) and hosts behind OVH; l2 has no BGP, so an l2 topology can only check that its
-//! resources are active and their tasks done.
+//! Not here: a router or host at a `network` extra's next hop, hosts behind OVH (`reach`), and
+//! OVH's routes in the provider namespace's kernel; l2 has no BGP, so an l2 topology can only
+//! check that its resources are active and their tasks done.
 
 use super::daemon;
 use super::runner::{Mode, RouterHandle, World};
