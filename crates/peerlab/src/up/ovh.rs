@@ -6,9 +6,10 @@
 //!   ([`add_to_catalogue`]), each named by a UUID derived from its topology name.
 //! - PoP configurations, datacenter configurations and extras are created in that order, each
 //!   waiting for its task to be `done` (an `error` task stops the bring-up with OVH's message).
-//! - The task clock moves with the runner's: on the virtual clock a ticker moves OVH's clock one
-//!   second per virtual second (the admin call `advance-clock`), so a 2 s task takes 2 s of
-//!   virtual time and VRRP timers run on it too; on the real clock nothing is needed.
+//! - The task clock moves with the runner's: on the virtual clock a ticker moves OVH's clock
+//!   (the wall clock plus an offset) forward by what the virtual clock gained on the wall clock
+//!   (the admin call `advance-clock`), so a 2 s task takes 2 s of virtual time and VRRP timers
+//!   run on it too; on the real clock nothing is needed.
 //! - A router plugged into `{ ovh_service, interface }` meets the l3 PoP configuration of that
 //!   interface: OVH on the /30's first address, the router on the second, OVH's `ovhBgpArea`
 //!   as its neighbour's AS. A router plugged into `{ ovh_datacenter }` is the neighbour of that
@@ -174,22 +175,34 @@ async fn call(
     Ok(value)
 }
 
-/// On the virtual clock: moves OVH's task clock one second per second of the runner's clock.
+/// On the virtual clock: keeps OVH's task clock (the wall clock plus an offset) with the
+/// runner's, by moving it forward by what the virtual clock gained on the wall clock. Once the
+/// runner's clock runs in real time (`--keep`), the gain stops growing and so does the offset.
 fn spawn_clock(world: &World) {
     let router = world.api.router();
+    let (virtual_start, wall_start) = (Instant::now(), std::time::Instant::now());
     tokio::spawn(async move {
+        let mut moved: u64 = 0;
         loop {
             tokio::time::sleep(Duration::from_secs(1)).await;
+            let gained = virtual_start
+                .elapsed()
+                .saturating_sub(wall_start.elapsed())
+                .as_secs();
+            if gained <= moved {
+                continue;
+            }
             let request = Request::builder()
                 .method(Method::POST)
                 .uri("/peerlab/v1/admin/ovh/advance-clock")
                 .header("x-auth-token", demo::ADMIN_SECRET_KEY)
                 .header("content-type", "application/json")
-                .body(Body::from(json!({"seconds": 1}).to_string()));
+                .body(Body::from(json!({ "seconds": gained - moved }).to_string()));
             let Ok(request) = request else { return };
             if router.clone().oneshot(request).await.is_err() {
                 return;
             }
+            moved = gained;
         }
     });
 }
