@@ -83,7 +83,7 @@ fn ovh_l3_bgp_frr() {
 
 #[test]
 fn ovh_l3_static_vrrp() {
-    passes("ovh-l3-static-vrrp.toml", 4);
+    passes("ovh-l3-static-vrrp.toml", 9);
 }
 
 #[test]

@@ -84,14 +84,19 @@ fn l3_bgp_embedded_relays_both_ways_and_follows_the_router() {
 }
 
 #[test]
-fn l3_static_vrrp_embedded_announces_the_static_prefix() {
+fn l3_static_vrrp_embedded_announces_the_static_prefix_until_deleted() {
     let out = up(&topology("ovh-l3-static-vrrp-embedded.toml"));
     let report = report(&out);
     assert!(out.status.success(), "{report:#}");
     let rows = rows(&report);
-    assert_eq!(rows.len(), 4, "{report:#}");
+    assert_eq!(rows.len(), 9, "{report:#}");
     assert!(rows.iter().all(|r| r.0), "{report:#}");
     assert!(rows[3].2.contains("10.20.0.0/24"), "{report:#}");
+    // Deleting the extra withdraws its prefix; deleting the datacenter configuration its subnet.
+    assert_eq!(rows[4].1, "ovh delete rbx-servers");
+    assert!(rows[4].2.ends_with(" done"), "{report:#}");
+    assert_eq!(rows[5].2, "router onprem has 10.10.0.0/28", "{report:#}");
+    assert_eq!(rows[7].2, "router onprem has no routes", "{report:#}");
 }
 
 #[test]

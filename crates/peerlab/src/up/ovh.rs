@@ -551,6 +551,29 @@ fn pop_addressing(
     })
 }
 
+/// The report's words for an OVH step.
+pub fn describe_action(a: &topology::format::OvhAction) -> String {
+    format!("ovh delete {}", a.delete.get_ref())
+}
+
+/// Carries out an OVH step: `DELETE` the resource, then wait for the task to be `done`.
+pub async fn act(world: &World, a: &topology::format::OvhAction) -> Result<String, String> {
+    let name = a.delete.get_ref();
+    let c = created(world, name)?;
+    let task = call(world, Method::DELETE, &c.path, None)
+        .await
+        .map_err(|e| format!("{e:#}"))?;
+    let id = task
+        .get("id")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| format!("the API answered without a task: {task}"))?;
+    let path = format!("{}/task/{id}", c.base);
+    wait_done(world, &path)
+        .await
+        .map_err(|e| format!("{e:#}"))?;
+    Ok(format!("task {path} done"))
+}
+
 /// The report's words for an OVH expectation (`None` for the others).
 pub fn describe(e: &Expect) -> Option<String> {
     if let Some(name) = &e.ovh_session {

@@ -104,11 +104,17 @@ fn describe_step(s: &Step) -> String {
     if let Some(w) = s.wait {
         return format!("wait {w}");
     }
+    if let Some(o) = &s.ovh {
+        return super::ovh::describe_action(o);
+    }
     "nothing".to_string()
 }
 
 /// Carries out a step that is not an expectation.
 async fn act(world: &World, s: &Step) -> Result<String, String> {
+    if let Some(o) = &s.ovh {
+        return super::ovh::act(world, o).await;
+    }
     if let Some(api) = &s.api {
         return call_api(world, api).await.map_err(|e| format!("{e:#}"));
     }

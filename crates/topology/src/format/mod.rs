@@ -47,7 +47,8 @@ pub use duration::Within;
 pub use error::{FormatError, Location};
 pub use expect::{Expect, Reach, RoutesAt, SessionExpect, SessionFamily, SessionState};
 pub use ovh::{
-    DatacenterConfig, Extra, ExtraType, OvhConnect, OvhKind, OvhService, PopConfig, PopType,
+    DatacenterConfig, Extra, ExtraType, OvhAction, OvhConnect, OvhKind, OvhService, PopConfig,
+    PopType,
 };
 pub use step::{ApiCall, LinkAction, LinkState, RouterAction, RouterOperation, Step};
 

@@ -193,6 +193,15 @@ pub struct Extra {
     pub subnet: Option<String>,
 }
 
+/// `ovh = { delete = "NAME" }`: a step that deletes a PoP configuration, datacenter
+/// configuration or extra through OVH's API (its children go with it) and waits for the task.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OvhAction {
+    /// The resource to delete, by name.
+    pub delete: Name,
+}
+
 /// What kind of OVH resource a name is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OvhKind {

@@ -166,3 +166,24 @@ fn a_datacenter_plug_needs_a_bgp_extra_for_the_router() {
     ));
     assert!(e.contains("plug ovh_datacenter goes alone"), "{e}");
 }
+
+#[test]
+fn an_ovh_step_deletes_a_configuration_by_name() {
+    let ok = "\n[[steps]]\novh = { delete = \"rbx\" }\n";
+    let t = parse("o.toml", &format!("{OVH}{ok}")).unwrap();
+    let step = t.steps[0].get_ref();
+    assert_eq!(
+        step.ovh.as_ref().map(|o| o.delete.get_ref().as_str()),
+        Some("rbx")
+    );
+    let e = error("\n[[steps]]\novh = { delete = \"paris\" }\n");
+    assert!(
+        e.contains("ovh delete \"paris\" is not a pop_config"),
+        "{e}"
+    );
+    let e = error("\n[[steps]]\novh = { delete = \"rbx\" }\nwait = \"1s\"\n");
+    assert!(
+        e.contains("give exactly one of api, link, router, wait, expect and ovh"),
+        "{e}"
+    );
+}

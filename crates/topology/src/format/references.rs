@@ -378,12 +378,18 @@ fn check_step(
         s.router.is_some(),
         s.wait.is_some(),
         s.expect.is_some(),
+        s.ovh.is_some(),
     ];
     if kinds.iter().filter(|&&k| k).count() != 1 {
         return Err(c.at(
             span,
-            format!("{entry}: give exactly one of api, link, router, wait and expect"),
+            format!("{entry}: give exactly one of api, link, router, wait, expect and ovh"),
         ));
+    }
+    if let Some(ovh) = &s.ovh {
+        let fits = |k| k != super::OvhKind::Service;
+        let what = "a pop_config, datacenter_config or extra";
+        check_expect_ovh_names(c, declared, &entry, "ovh delete", &ovh.delete, fits, what)?;
     }
     if let Some(api) = &s.api {
         let call = api.call.get_ref().as_str();

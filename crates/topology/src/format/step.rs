@@ -5,7 +5,7 @@ use super::{Expect, Name, Within};
 use ipnet::IpNet;
 use serde::Deserialize;
 
-/// One step. Exactly one of `api`, `link`, `router`, `wait` and `expect` is given.
+/// One step. Exactly one of `api`, `link`, `router`, `wait`, `expect` and `ovh` is given.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
@@ -24,6 +24,9 @@ pub struct Step {
     /// An expectation at this point.
     #[serde(default)]
     pub expect: Option<Expect>,
+    /// An OVHcloud Connect call ([`super::OvhAction`]).
+    #[serde(default)]
+    pub ovh: Option<super::OvhAction>,
 }
 
 /// The SDK methods a step may call, and the arguments each needs.

@@ -230,7 +230,7 @@ fn step_errors() {
     let more = format!(
         "{LINK}\n[[steps]]\nwait = \"1s\"\nrouter = {{ name = \"onprem\", action = \"stop\" }}\n"
     );
-    assert!(error(&more).ends_with("give exactly one of api, link, router, wait and expect"));
+    assert!(error(&more).ends_with("give exactly one of api, link, router, wait, expect and ovh"));
     let more = "\n[[steps]]\nrouter = { name = \"edge\", action = \"restart\" }\n";
     assert!(error(more).ends_with(r#"[[steps]] #1: unknown router "edge""#));
     let more = "\n[[steps]]\nlink = { name = \"nope\", state = \"down\" }\n";
