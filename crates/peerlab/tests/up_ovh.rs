@@ -57,6 +57,13 @@ fn rows(report: &Value) -> Vec<(bool, String, String)> {
         .collect()
 }
 
+/// The row whose check is `check`: its `(ok, detail)`.
+fn row<'r>(rows: &'r [(bool, String, String)], check: &str) -> (bool, &'r str) {
+    let found = rows.iter().find(|r| r.1 == check);
+    let (ok, _, detail) = found.unwrap_or_else(|| panic!("no check {check:?} in {rows:#?}"));
+    (*ok, detail.as_str())
+}
+
 #[test]
 fn l3_bgp_embedded_relays_both_ways_and_follows_the_router() {
     let out = up(&topology("ovh-l3-bgp-embedded.toml"));
@@ -64,7 +71,7 @@ fn l3_bgp_embedded_relays_both_ways_and_follows_the_router() {
     assert!(out.status.success(), "{report:#}");
     assert_eq!(report["clock"], "virtual");
     let rows = rows(&report);
-    assert_eq!(rows.len(), 13, "{report:#}");
+    assert_eq!(rows.len(), 15, "{report:#}");
     assert!(rows.iter().all(|r| r.0), "{report:#}");
     assert_eq!(rows[2].1, "ovh session th2 is established");
     assert_eq!(rows[2].2, "session ovh-pop-1 is up");
@@ -72,15 +79,39 @@ fn l3_bgp_embedded_relays_both_ways_and_follows_the_router() {
     assert!(rows[3].2.starts_with("session ovh-extra-"), "{report:#}");
     // OVH relays between the PoP and the datacenter, both ways.
     assert_eq!(
-        rows[4].2, "router onprem has 10.10.0.0/28 10.30.0.0/24",
+        row(
+            &rows,
+            "routes at router onprem: has 10.10.0.0/28 10.30.0.0/24"
+        )
+        .1,
+        "router onprem has 10.10.0.0/28 10.30.0.0/24"
+    );
+    assert_eq!(
+        row(&rows, "routes at router rbx-edge: has 10.1.0.0/16").1,
+        "router rbx-edge has 10.1.0.0/16"
+    );
+    // Through OVH in the data plane model, both ways.
+    let (_, reach) = row(&rows, "laptop reaches server");
+    assert!(
+        reach.contains("10.1.0.10 → 10.10.0.10: delivered to host \"server\""),
+        "{reach}"
+    );
+    assert!(
+        reach.contains("10.10.0.10 → 10.1.0.10: delivered to host \"laptop\""),
+        "{reach}"
+    );
+    // The customer's router stops: the PoP session drops, the relayed route is withdrawn, and
+    // the laptop no longer reaches the server.
+    assert_eq!(rows[8].1, "ovh session th2 is down");
+    assert_eq!(rows[8].2, "session ovh-pop-1 is down");
+    assert_eq!(rows[9].1, "routes at router rbx-edge: lacks 10.1.0.0/16");
+    assert_eq!(rows[10].1, "laptop does not reach server");
+    assert!(
+        rows[10].2.contains("dropped at router \"onprem\""),
         "{report:#}"
     );
-    assert_eq!(rows[5].2, "router rbx-edge has 10.1.0.0/16", "{report:#}");
-    // The customer's router stops: the PoP session drops, the relayed route is withdrawn.
-    assert_eq!(rows[7].2, "session ovh-pop-1 is down");
-    assert_eq!(rows[8].1, "routes at router rbx-edge: lacks 10.1.0.0/16");
-    assert_eq!(rows[10].2, "session ovh-pop-1 is up");
-    assert!(rows[12].2.contains("10.1.0.0/16"), "{report:#}");
+    assert_eq!(rows[12].2, "session ovh-pop-1 is up");
+    assert!(rows[14].2.contains("10.1.0.0/16"), "{report:#}");
 }
 
 #[test]
@@ -89,14 +120,15 @@ fn l3_static_vrrp_embedded_announces_the_static_prefix_until_deleted() {
     let report = report(&out);
     assert!(out.status.success(), "{report:#}");
     let rows = rows(&report);
-    assert_eq!(rows.len(), 9, "{report:#}");
+    assert_eq!(rows.len(), 10, "{report:#}");
     assert!(rows.iter().all(|r| r.0), "{report:#}");
     assert!(rows[3].2.contains("10.20.0.0/24"), "{report:#}");
+    assert_eq!(rows[4].1, "laptop reaches server");
     // Deleting the extra withdraws its prefix; deleting the datacenter configuration its subnet.
-    assert_eq!(rows[4].1, "ovh delete rbx-servers");
-    assert!(rows[4].2.ends_with(" done"), "{report:#}");
-    assert_eq!(rows[5].2, "router onprem has 10.10.0.0/28", "{report:#}");
-    assert_eq!(rows[7].2, "router onprem has no routes", "{report:#}");
+    assert_eq!(rows[5].1, "ovh delete rbx-servers");
+    assert!(rows[5].2.ends_with(" done"), "{report:#}");
+    assert_eq!(rows[6].2, "router onprem has 10.10.0.0/28", "{report:#}");
+    assert_eq!(rows[8].2, "router onprem has no routes", "{report:#}");
 }
 
 #[test]

@@ -17,6 +17,7 @@ pub mod embedded;
 pub mod expect;
 pub mod model;
 pub mod ovh;
+pub mod ovh_model;
 pub mod provision;
 pub mod report;
 pub mod resources;

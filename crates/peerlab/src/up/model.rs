@@ -272,6 +272,7 @@ pub async fn build(world: &World) -> Result<Model, String> {
             )?;
         }
     }
+    super::ovh_model::add(world, &mut net, &mut nodes).await?;
     Ok(Model { net, nodes })
 }
 

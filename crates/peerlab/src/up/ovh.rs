@@ -175,6 +175,11 @@ async fn call(
     Ok(value)
 }
 
+/// `GET path` of the OVH API (signed).
+pub async fn get(world: &World, path: &str) -> anyhow::Result<Value> {
+    call(world, Method::GET, path, None).await
+}
+
 /// On the virtual clock: keeps OVH's task clock (the wall clock plus an offset) with the
 /// runner's, by moving it forward by what the virtual clock gained on the wall clock. Once the
 /// runner's clock runs in real time (`--keep`), the gain stops growing and so does the offset.

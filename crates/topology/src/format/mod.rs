@@ -334,6 +334,10 @@ pub struct Host {
     /// The VPC's private network it is in.
     #[serde(default)]
     pub private_network: Option<Name>,
+    /// The OVHcloud Connect l3 datacenter configuration whose subnet it is in, by name (an
+    /// extension of the contract; its gateway is OVH's).
+    #[serde(default)]
+    pub ovh_datacenter: Option<Name>,
     /// Its address, with or without a prefix length.
     pub address: Spanned<String>,
 }

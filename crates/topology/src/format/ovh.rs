@@ -31,12 +31,14 @@
 //! subnet = "10.20.0.0/24"
 //! ```
 //!
-//! A router plugs into `{ ovh_service = "paris", interface = 7001 }`. Names are one namespace
+//! A router plugs into `{ ovh_service = "paris", interface = 7001 }` (a PoP) or, an extension,
+//! `{ ovh_datacenter = "rbx" }` (the neighbour of that datacenter's `bgp` extra); a host sits
+//! in a datacenter subnet with `ovh_datacenter = "rbx"`. Names are one namespace
 //! across the four tables (an expectation `ovh_session = "th2"` names a PoP configuration or a
 //! `bgp` extra). What OVH itself refuses (a /29 PoP subnet, `bgp` and `network` extras in one
 //! datacenter configuration) is the API's answer, reported when the runner makes the call.
 
-use super::{FormatError, Location, Name, Router, line_of};
+use super::{FormatError, Location, Name, Topology, line_of};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
@@ -259,12 +261,8 @@ impl OvhConnect {
 }
 
 /// Checks `[ovh_connect]`'s names and references, and the routers' OVH plugs.
-pub(super) fn check(
-    ovh: Option<&OvhConnect>,
-    routers: &[Router],
-    path: &str,
-    text: &str,
-) -> Result<(), FormatError> {
+pub(super) fn check(topology: &Topology, path: &str, text: &str) -> Result<(), FormatError> {
+    let (ovh, routers) = (topology.ovh_connect.as_ref(), &topology.routers);
     let at = |span: std::ops::Range<usize>, message: String| {
         FormatError::new(
             Location::new(path, Some(line_of(text, span.start))),
@@ -427,6 +425,24 @@ pub(super) fn check(
             return Err(at(
                 span,
                 format!("{entry}: an OVH plug has no vlan (the runner picks the cable's)"),
+            ));
+        }
+    }
+    for h in &topology.hosts {
+        let Some(dc) = &h.ovh_datacenter else {
+            continue;
+        };
+        let entry = format!("[[hosts]] {:?}", h.name.get_ref());
+        if h.router.is_some() || h.vpc.is_some() || h.private_network.is_some() {
+            return Err(at(
+                dc.span(),
+                format!("{entry}: give either router, vpc or ovh_datacenter"),
+            ));
+        }
+        if !dcs.contains(dc.get_ref().as_str()) {
+            return Err(at(
+                dc.span(),
+                format!("{entry}: unknown ovh_datacenter {:?}", dc.get_ref()),
             ));
         }
     }

@@ -187,3 +187,20 @@ fn an_ovh_step_deletes_a_configuration_by_name() {
         "{e}"
     );
 }
+
+#[test]
+fn a_host_in_a_datacenter_names_it_alone() {
+    let host =
+        "\n[[hosts]]\nname = \"server\"\novh_datacenter = \"rbx\"\naddress = \"10.10.0.10\"\n";
+    parse("o.toml", &format!("{OVH}{host}")).unwrap();
+    let e = error(&host.replace("\"rbx\"", "\"gra\""));
+    assert!(
+        e.contains("[[hosts]] \"server\": unknown ovh_datacenter \"gra\""),
+        "{e}"
+    );
+    let e = error(&host.replace("address", "router = \"onprem\"\naddress"));
+    assert!(
+        e.contains("give either router, vpc or ovh_datacenter"),
+        "{e}"
+    );
+}

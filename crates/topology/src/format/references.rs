@@ -196,7 +196,7 @@ pub(super) fn check(topology: &Topology, path: &str, text: &str) -> Result<(), F
         }
     }
 
-    super::ovh::check(topology.ovh_connect.as_ref(), &topology.routers, path, text)?;
+    super::ovh::check(topology, path, text)?;
 
     for host in &topology.hosts {
         let entry = format!("[[hosts]] {:?}", host.name.get_ref());
@@ -208,6 +208,9 @@ pub(super) fn check(topology: &Topology, path: &str, text: &str) -> Result<(), F
                     host.address.get_ref()
                 ),
             ));
+        }
+        if host.ovh_datacenter.is_some() {
+            continue; // checked with the rest of [ovh_connect] (`super::ovh::check`)
         }
         match (&host.router, &host.vpc) {
             (Some(router), None) => {
