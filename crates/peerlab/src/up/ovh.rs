@@ -654,10 +654,20 @@ async fn check_session(world: &World, name: &str, want: SessionState) -> Result<
         }
     };
     if holds {
-        Ok(format!("session {session} is {status}"))
-    } else {
-        Err(format!("session {session} is {status}"))
+        return Ok(format!("session {session} is {status}"));
     }
+    // Why, as the engine saw it.
+    let why = match world.engine.snapshot(session).await {
+        Ok(snapshot) => snapshot
+            .session(engine::Family::Ipv4)
+            .map(|s| {
+                let last = s.last_down.as_deref().unwrap_or("it never came up");
+                format!(" ({:?}; last down: {last})", s.state)
+            })
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    Err(format!("session {session} is {status}{why}"))
 }
 
 async fn check_active(world: &World, name: &str) -> Result<String, String> {
