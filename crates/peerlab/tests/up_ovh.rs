@@ -161,6 +161,8 @@ fn a_wrong_customer_asn_keeps_the_session_down_and_exits_1() {
         session.2.contains("session ovh-pop-1 is down"),
         "{report:#}"
     );
+    // OVH's side refused the OPEN, and says so.
+    assert!(session.2.contains("Bad Peer AS"), "{report:#}");
     // The datacenter's own session is unaffected; the customer learns nothing.
     assert!(rows[3].0, "{report:#}");
     let routes = &rows[4];
