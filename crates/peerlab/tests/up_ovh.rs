@@ -215,3 +215,36 @@ fn an_ovh_refusal_names_its_line_and_exits_2() {
     assert!(stderr.contains("400"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
 }
+
+#[test]
+fn trace_walks_through_ovh_both_ways() {
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("trace")
+        .arg(topology("ovh-l3-bgp-embedded.toml"))
+        .args(["laptop", "server"])
+        .output()
+        .expect("run peerlab trace");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("provider \"ovh\" in pop th2"), "{text}");
+    assert!(
+        text.contains("10.1.0.10 → 10.10.0.10: delivered to host \"server\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("10.10.0.10 → 10.1.0.10: delivered to host \"laptop\""),
+        "{text}"
+    );
+    // After the steps the router is back: the same verdict.
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("trace")
+        .arg(topology("ovh-l3-bgp-embedded.toml"))
+        .args(["laptop", "server", "--after-steps"])
+        .output()
+        .expect("run peerlab trace");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
