@@ -1,6 +1,6 @@
 //! Every example topology with real daemons, through `peerlab up`: FRR (self-hosted), BIRD
-//! (hosted through a partner), GoBGP (dual stack), FRR on OVHcloud Connect l3 PoPs (BGP;
-//! a static route behind VRRP) and the FRR failure drill, plus a VLAN mismatch that must fail.
+//! (hosted through a partner), GoBGP (dual stack) and the FRR failure drill, plus a VLAN
+//! mismatch that must fail.
 //!
 //! Needs root (namespaces, veths) and the daemons: a missing one fails the test, never skips
 //! it. Each run's namespaces (`pl-PID-…`) must be gone when `peerlab up` exits.
@@ -76,11 +76,13 @@ fn interlink_gobgp_dualstack() {
     passes("interlink-gobgp-dualstack.toml", 10);
 }
 
+/// OVHcloud Connect l3 with FRR on the PoP and in the datacenter (a `bgp` extra).
 #[test]
 fn ovh_l3_bgp_frr() {
     passes("ovh-l3-bgp-frr.toml", 13);
 }
 
+/// OVHcloud Connect l3 with FRR on the PoP, a `network` extra and the VRRP gateway.
 #[test]
 fn ovh_l3_static_vrrp() {
     passes("ovh-l3-static-vrrp.toml", 9);

@@ -74,9 +74,6 @@ fn covered(routes: &BTreeSet<IpNet>, p: &IpNet) -> bool {
 impl World {
     /// Whether `e` holds now: `Ok(detail)` or `Err(why not)`.
     pub async fn check(&self, e: &Expect) -> Result<String, String> {
-        if let Some(ovh) = super::ovh::check(self, e).await {
-            return ovh;
-        }
         if let Some(s) = &e.session {
             let family = match s.family {
                 topology::format::SessionFamily::Ipv4 => Family::Ipv4,
@@ -143,6 +140,9 @@ impl World {
                 (Ok(how), false) => Err(format!("reachable: {how}")),
                 (Err(why), true) => Err(why),
             };
+        }
+        if let Some(ovh) = super::ovh::check(self, e).await {
+            return ovh;
         }
         Err("empty expectation".to_string())
     }

@@ -2,8 +2,8 @@
 //! prints a report and tears everything down.
 //!
 //! - [`runner`]: bring-up through the provider's API, steps and expectations;
+//! - [`ovh`], [`ovh_model`]: OVHcloud Connect resources, plugs, expectations and model;
 //! - [`embedded`]: the embedded router; [`wiring`]: its in-memory cabling;
-//! - [`ovh`]: OVHcloud Connect resources, plugs and expectations;
 //! - [`provision`]: the in-process API client; [`expect`]: the checks; [`report`]: the report.
 //!
 //! With embedded routers everything runs in this process on tokio's paused clock: the whole

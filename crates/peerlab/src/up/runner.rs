@@ -110,10 +110,10 @@ pub struct World {
     pub routers: HashMap<String, RouterHandle>,
     /// The in-memory cabling.
     pub wiring: Arc<Wiring>,
-    /// Links whose cable a step pulled, by name.
-    pub cables_down: std::sync::Mutex<std::collections::HashSet<String>>,
     /// What `[ovh_connect]` became.
     pub ovh: super::ovh::OvhRun,
+    /// Links whose cable a step pulled, by name.
+    pub cables_down: std::sync::Mutex<std::collections::HashSet<String>>,
     /// How it runs (kept last: the provider namespace goes after the routers' cables).
     pub mode: Mode,
 }
@@ -363,8 +363,8 @@ pub async fn bring_up(topology: Topology, path: &str, mode: Mode) -> anyhow::Res
         vpcs: HashMap::new(),
         routers: HashMap::new(),
         wiring,
-        cables_down: Default::default(),
         ovh: Default::default(),
+        cables_down: Default::default(),
         mode,
     };
     for vpc in &world.topology.vpcs {
@@ -402,7 +402,7 @@ pub async fn bring_up(topology: Topology, path: &str, mode: Mode) -> anyhow::Res
         };
         world.routers.insert(r.name.get_ref().clone(), handle);
     }
-    super::resources::create_resources(&mut world, path).await?;
     super::ovh::create(&mut world, path).await?;
+    super::resources::create_resources(&mut world, path).await?;
     Ok(world)
 }
