@@ -427,6 +427,19 @@ pub(super) fn check(topology: &Topology, path: &str, text: &str) -> Result<(), F
                 format!("{entry}: an OVH plug has no vlan (the runner picks the cable's)"),
             ));
         }
+        // A router speaks BGP: it needs the l3 PoP configuration of its interface.
+        let l3 = o
+            .pop_on_interface(u64::from(interface))
+            .is_some_and(|p| p.kind == PopType::L3);
+        if !l3 {
+            return Err(at(
+                span,
+                format!(
+                    "{entry}: interface {interface} has no l3 pop_config (an l2 PoP has no BGP \
+                     for a router to speak)"
+                ),
+            ));
+        }
     }
     for h in &topology.hosts {
         let Some(dc) = &h.ovh_datacenter else {

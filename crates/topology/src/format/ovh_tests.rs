@@ -204,3 +204,10 @@ fn a_host_in_a_datacenter_names_it_alone() {
         "{e}"
     );
 }
+
+#[test]
+fn a_router_needs_the_l3_pop_of_its_interface() {
+    let text = OVH.replace("type = \"l3\"", "type = \"l2\"");
+    let e = parse("o.toml", &text).unwrap_err().to_string();
+    assert!(e.contains("interface 7001 has no l3 pop_config"), "{e}");
+}
