@@ -120,15 +120,30 @@ fn l3_static_vrrp_embedded_announces_the_static_prefix_until_deleted() {
     let report = report(&out);
     assert!(out.status.success(), "{report:#}");
     let rows = rows(&report);
-    assert_eq!(rows.len(), 10, "{report:#}");
+    assert_eq!(rows.len(), 12, "{report:#}");
     assert!(rows.iter().all(|r| r.0), "{report:#}");
     assert!(rows[3].2.contains("10.20.0.0/24"), "{report:#}");
     assert_eq!(rows[4].1, "laptop reaches server");
+    // Through OVH's static route to the servers behind its next hop: 4 hops each way.
+    assert_eq!(rows[5].1, "laptop reaches app");
+    assert!(
+        rows[5]
+            .2
+            .contains("10.1.0.10 → 10.20.0.10: delivered to host \"app\" (4 hops)"),
+        "{report:#}"
+    );
     // Deleting the extra withdraws its prefix; deleting the datacenter configuration its subnet.
-    assert_eq!(rows[5].1, "ovh delete rbx-servers");
-    assert!(rows[5].2.ends_with(" done"), "{report:#}");
-    assert_eq!(rows[6].2, "router onprem has 10.10.0.0/28", "{report:#}");
-    assert_eq!(rows[8].2, "router onprem has no routes", "{report:#}");
+    assert_eq!(rows[6].1, "ovh delete rbx-servers");
+    assert!(rows[6].2.ends_with(" done"), "{report:#}");
+    assert_eq!(rows[7].2, "router onprem has 10.10.0.0/28", "{report:#}");
+    assert_eq!(rows[8].1, "laptop does not reach app");
+    assert!(
+        rows[8]
+            .2
+            .contains("dropped at router \"onprem\": no route to 10.20.0.10"),
+        "{report:#}"
+    );
+    assert_eq!(rows[10].2, "router onprem has no routes", "{report:#}");
 }
 
 #[test]

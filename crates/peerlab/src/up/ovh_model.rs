@@ -8,7 +8,10 @@
 //!   session's state; each active `network` extra as a static route via its `nextHop`.
 //! - Each router plugged into a PoP or a datacenter: its port on that segment, the routes it
 //!   learned from OVH via OVH's address.
-//! - Each host in a datacenter subnet (`ovh_datacenter`), with a default route to the gateway.
+//! - Each declared `network` extra's next hop: a router on the datacenter segment (default
+//!   route to the gateway) with the extra's subnet behind it.
+//! - Each host of a datacenter (`ovh_datacenter`): behind the next hop whose subnet holds its
+//!   address, else in the datacenter subnet, with a default route to its gateway.
 //!
 //! Not modelled: VRRP's two routers (the gateway is one address on OVH's node), l2.
 
@@ -202,29 +205,95 @@ pub async fn add(
                 }
             }
         }
-        for h in world
-            .topology
-            .hosts
-            .iter()
-            .filter(|h| h.ovh_datacenter.as_ref().map(|d| d.get_ref()) == Some(name))
-        {
-            let Some(IpAddr::V4(address)) = h.ip() else {
-                continue;
-            };
-            let host = net
-                .add_node(h.name.get_ref().as_str(), NodeRole::Host)
-                .map_err(err)?;
-            nodes.insert(h.name.get_ref().clone(), host);
-            let own = Ipv4Net::new(address, len).map_err(err)?;
-            net.add_interface(
-                host,
-                InterfaceConfig::new("eth0", segment).address(own.into()),
-            )
-            .map_err(err)?;
-            let default: IpNet = "0.0.0.0/0".parse().map_err(err)?;
-            net.add_static_route(host, DEFAULT_VRF, default, IpAddr::V4(gateway))
-                .map_err(err)?;
+        add_servers(world, net, nodes, name, segment, subnet)?;
+    }
+    Ok(())
+}
+
+/// The servers of datacenter configuration `dc` (subnet `subnet` on `segment`): for each of
+/// its declared `network` extras, the next hop as a router on the segment with the extra's
+/// subnet behind it (there whether or not the extra is active: deleting the extra withdraws
+/// OVH's static route, not the servers); then each host of the datacenter, behind the next
+/// hop whose subnet holds its address, or on the datacenter segment, with a default route to
+/// its gateway.
+fn add_servers(
+    world: &World,
+    net: &mut Network,
+    nodes: &mut HashMap<String, NodeId>,
+    dc: &str,
+    segment: dataplane::SegmentId,
+    subnet: Ipv4Net,
+) -> Result<(), String> {
+    let Some(ovh) = &world.topology.ovh_connect else {
+        return Ok(());
+    };
+    let default: IpNet = "0.0.0.0/0".parse().map_err(err)?;
+    let gateway = provider::ovh_connect::rules::nth(subnet, 1);
+    let mut behind: Vec<(Ipv4Net, dataplane::SegmentId, Ipv4Addr)> = Vec::new();
+    for e in ovh
+        .extras
+        .iter()
+        .filter(|e| e.kind == ExtraType::Network && e.datacenter_config.get_ref() == dc)
+    {
+        let (Some(routed), Some(next_hop)) = (
+            e.subnet.as_deref().and_then(|s| s.parse::<Ipv4Net>().ok()),
+            e.next_hop
+                .as_deref()
+                .and_then(|s| s.parse::<Ipv4Addr>().ok()),
+        ) else {
+            continue;
+        };
+        if !subnet.contains(&next_hop) {
+            continue;
         }
+        let name = e.name.get_ref();
+        let node = net
+            .add_node(format!("next hop {name}"), NodeRole::Router)
+            .map_err(err)?;
+        let own = Ipv4Net::new(next_hop, subnet.prefix_len()).map_err(err)?;
+        net.add_interface(
+            node,
+            InterfaceConfig::new("eth0", segment).address(own.into()),
+        )
+        .map_err(err)?;
+        net.add_static_route(node, DEFAULT_VRF, default, IpAddr::V4(gateway))
+            .map_err(err)?;
+        let lan = net.add_segment(format!("ovh extra {name}")).map_err(err)?;
+        let lan_gateway = provider::ovh_connect::rules::nth(routed, 1);
+        let lan_own = Ipv4Net::new(lan_gateway, routed.prefix_len()).map_err(err)?;
+        net.add_interface(
+            node,
+            InterfaceConfig::new("lan", lan).address(lan_own.into()),
+        )
+        .map_err(err)?;
+        behind.push((routed, lan, lan_gateway));
+    }
+    for h in world
+        .topology
+        .hosts
+        .iter()
+        .filter(|h| h.ovh_datacenter.as_ref().map(|d| d.get_ref().as_str()) == Some(dc))
+    {
+        let Some(IpAddr::V4(address)) = h.ip() else {
+            continue;
+        };
+        let (on, len, via) = match behind
+            .iter()
+            .find(|(routed, _, _)| routed.contains(&address))
+        {
+            Some((routed, lan, lan_gateway)) => (*lan, routed.prefix_len(), *lan_gateway),
+            None if subnet.contains(&address) => (segment, subnet.prefix_len(), gateway),
+            None => continue,
+        };
+        let host = net
+            .add_node(h.name.get_ref().as_str(), NodeRole::Host)
+            .map_err(err)?;
+        nodes.insert(h.name.get_ref().clone(), host);
+        let own = Ipv4Net::new(address, len).map_err(err)?;
+        net.add_interface(host, InterfaceConfig::new("eth0", on).address(own.into()))
+            .map_err(err)?;
+        net.add_static_route(host, DEFAULT_VRF, default, IpAddr::V4(via))
+            .map_err(err)?;
     }
     Ok(())
 }
