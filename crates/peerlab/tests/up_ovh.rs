@@ -263,3 +263,22 @@ fn trace_walks_through_ovh_both_ways() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn trace_back_from_a_datacenter_enters_ovh_at_the_vrrp_master() {
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("trace")
+        .arg(topology("ovh-l3-static-vrrp-embedded.toml"))
+        .args(["laptop", "app"])
+        .output()
+        .expect("run peerlab trace");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    // The server's default route is the gateway, which router A holds as VRRP master.
+    assert!(
+        text.contains("provider \"ovh\" in datacenter rbx A"),
+        "{text}"
+    );
+    assert!(text.contains("10.20.0.0/24 (static) → 10.10.0.5"), "{text}");
+    assert!(text.contains("router \"next hop rbx-servers\""), "{text}");
+}

@@ -3,7 +3,7 @@
 //!
 //! - The provider node `ovh`, one routing table (the vRack): a port per l3 PoP configuration
 //!   on the /30 (OVH's address), and a port per l3 datacenter configuration carrying its
-//!   gateway (the VRRP virtual address, or the `bgp` extra's local address).
+//!   gateway (the `bgp` extra's local address; with VRRP, see below).
 //! - Its routes: what each BGP session (PoP, `bgp` extra) accepted, via the neighbour, with the
 //!   session's state; each active `network` extra as a static route via its `nextHop`.
 //! - Each router plugged into a PoP or a datacenter: its port on that segment, the routes it
@@ -13,7 +13,10 @@
 //! - Each host of a datacenter (`ovh_datacenter`): behind the next hop whose subnet holds its
 //!   address, else in the datacenter subnet, with a default route to its gateway.
 //!
-//! Not modelled: VRRP's two routers (the gateway is one address on OVH's node), l2.
+//! - While a datacenter's VRRP group is on, OVH's two routers `A` and `B` are two ports of the
+//!   `ovh` node, the gateway a VRRP virtual address held by the master the election gave.
+//!
+//! Not modelled: l2.
 
 use super::ovh::Created;
 use super::runner::World;
@@ -146,12 +149,7 @@ pub async fn add(
         let segment = net
             .add_segment(format!("ovh datacenter {name}"))
             .map_err(err)?;
-        let own = Ipv4Net::new(gateway, len).map_err(err)?;
-        net.add_interface(
-            provider,
-            InterfaceConfig::new(format!("datacenter {name}"), segment).address(own.into()),
-        )
-        .map_err(err)?;
+        add_gateway(world, net, provider, name, c.id, segment, subnet).await?;
         for e in ovh
             .extras
             .iter()
@@ -206,6 +204,77 @@ pub async fn add(
             }
         }
         add_servers(world, net, nodes, name, segment, subnet)?;
+    }
+    Ok(())
+}
+
+/// OVH's side of a datacenter segment: while the model's VRRP group is on, OVH's two routers
+/// `A` and `B` (their own addresses, the gateway as VRRP virtual address, held by the master
+/// the election gave, none before one is elected); otherwise (a `bgp` extra) one port with
+/// the gateway.
+async fn add_gateway(
+    world: &World,
+    net: &mut Network,
+    provider: NodeId,
+    dc: &str,
+    id: u64,
+    segment: dataplane::SegmentId,
+    subnet: Ipv4Net,
+) -> Result<(), String> {
+    let len = subnet.prefix_len();
+    let gateway = provider::ovh_connect::rules::nth(subnet, 1);
+    let state = super::ovh::get(world, "/peerlab/v1/admin/ovh/state")
+        .await
+        .unwrap_or(Value::Null);
+    let group = state
+        .get("vrrpGroups")
+        .and_then(Value::as_array)
+        .and_then(|all| {
+            all.iter().find(|g| {
+                g.get("datacenter_config_id")
+                    .or_else(|| g.get("datacenterConfigId"))
+                    .and_then(Value::as_u64)
+                    == Some(id)
+            })
+        })
+        .filter(|g| g.get("state").and_then(Value::as_str) == Some("master"));
+    let Some(group) = group else {
+        let own = Ipv4Net::new(gateway, len).map_err(err)?;
+        net.add_interface(
+            provider,
+            InterfaceConfig::new(format!("datacenter {dc}"), segment).address(own.into()),
+        )
+        .map_err(err)?;
+        return Ok(());
+    };
+    let vrid = u8::try_from(id % 255 + 1).unwrap_or(1);
+    let master = group.get("master").and_then(Value::as_str);
+    let routers = group
+        .get("routers")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for r in routers {
+        let (Some(name), Some(address)) = (
+            r.get("name").and_then(Value::as_str),
+            r.get("address")
+                .and_then(Value::as_str)
+                .and_then(|a| a.parse::<Ipv4Addr>().ok()),
+        ) else {
+            continue;
+        };
+        let own = Ipv4Net::new(address, len).map_err(err)?;
+        let port = net
+            .add_interface(
+                provider,
+                InterfaceConfig::new(format!("datacenter {dc} {name}"), segment)
+                    .address(own.into()),
+            )
+            .map_err(err)?;
+        net.add_vrrp_group(port, vrid, vec![IpAddr::V4(gateway)], true)
+            .map_err(err)?;
+        net.set_vrrp_master(port, vrid, master == Some(name))
+            .map_err(err)?;
     }
     Ok(())
 }
