@@ -3,7 +3,9 @@
 //!
 //! - [`runner`]: bring-up through the provider's API, steps and expectations;
 //! - [`embedded`]: the embedded router; [`wiring`]: its in-memory cabling;
-//! - [`provision`]: the in-process API client; [`expect`]: the checks; [`report`]: the report.
+//! - [`provision`]: the in-process API client; [`expect`]: the checks; [`report`]: the report;
+//! - [`linux`]: with real daemons, the hosts as namespaces and the model rendered into the
+//!   kernels, so `reach` is checked by `ping` too.
 //!
 //! With embedded routers everything runs in this process on tokio's paused clock: the whole
 //! quickstart takes a fraction of a second of real time, whatever its `within`s say.
@@ -14,6 +16,7 @@
 pub mod daemon;
 pub mod embedded;
 pub mod expect;
+pub mod linux;
 pub mod model;
 pub mod provision;
 pub mod report;
