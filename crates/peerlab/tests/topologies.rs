@@ -1,6 +1,7 @@
-//! Every example topology with real daemons, through `peerlab up`: FRR (self-hosted), BIRD
-//! (hosted through a partner), GoBGP (dual stack) and the FRR failure drill, plus a VLAN
-//! mismatch that must fail.
+//! Every example topology with real daemons, through `peerlab up`: FRR (self-hosted), FRR with
+//! hosts in two VPCs (every `reach` also pinged), BIRD (hosted through a partner), GoBGP (dual
+//! stack) and the FRR failure drill, plus a VLAN mismatch that must fail and a kernel that
+//! disagrees with the model, which must fail too.
 //!
 //! Needs root (namespaces, veths) and the daemons: a missing one fails the test, never skips
 //! it. Each run's namespaces (`pl-PID-…`) must be gone when `peerlab up` exits.
@@ -64,6 +65,122 @@ fn passes(name: &str, rows: usize) {
 #[test]
 fn interlink_frr() {
     passes("interlink-frr.toml", 8);
+}
+
+/// Every `reach` of the hosts topology is answered by the model and by `ping`, which agree:
+/// the ones that must hold, the ones that must not (filtered by `prefix_filter_in`, another
+/// VPC's routing table, route propagation disabled, a pulled cable) and the flips in between.
+#[test]
+fn interlink_frr_hosts() {
+    let (out, report) = up(&topology("interlink-frr-hosts.toml"));
+    assert!(out.status.success(), "{report:#}");
+    assert_eq!(report["passed"], true, "{report:#}");
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 21, "{report:#}");
+    let reach: Vec<&serde_json::Value> = results
+        .iter()
+        .filter(|r| r["check"].as_str().unwrap_or_default().contains(" reach"))
+        .collect();
+    assert_eq!(reach.len(), 14, "{report:#}");
+    let (mut answered, mut silent) = (0, 0);
+    for r in reach {
+        let detail = r["detail"].as_str().unwrap();
+        let check = r["check"].as_str().unwrap();
+        if detail.contains(" answered") {
+            answered += 1;
+            assert!(!check.contains("does not reach"), "{check}: {detail}");
+        } else {
+            assert!(detail.contains(" got no answer"), "{check}: {detail}");
+            assert!(check.contains("does not reach"), "{check}: {detail}");
+            silent += 1;
+        }
+    }
+    assert_eq!((answered, silent), (9, 5), "{report:#}");
+    let text: String = results
+        .iter()
+        .filter_map(|r| r["detail"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for reason in [
+        "rejected by prefix_filter_in of routing policy",
+        "route propagation is disabled",
+        "interface \"uplink\" is down",
+        "VRF \"staging\": no route to 172.16.4.10",
+    ] {
+        assert!(text.contains(reason), "{reason}: {report:#}");
+    }
+}
+
+/// A kernel that does not do what the model says is a failure of its own: here a route the
+/// runner does not own (a blackhole, `proto static`) is put into the router's namespace behind
+/// its back, so ping gets no answer where the model delivers.
+#[test]
+fn a_kernel_that_disagrees_with_the_model_fails() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc::geteuid() }, 0, "needs root");
+    let text = std::fs::read_to_string(topology("interlink-frr.toml")).unwrap();
+    // The expectations up to the reach, and nothing after.
+    let cut = text
+        .match_indices("[[steps]]")
+        .next()
+        .map_or(text.len(), |(i, _)| i);
+    let text = text[..cut].replace(
+        "reach = { from = \"laptop\", to = \"app1\" }",
+        "reach = { from = \"laptop\", to = \"app1\" }\nwithin = \"5s\"",
+    );
+    let file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+    std::fs::write(file.path(), text).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("up")
+        .arg(file.path())
+        .arg("--json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let router = loop {
+        let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
+        let list = String::from_utf8_lossy(&namespaces.stdout).into_owned();
+        let found = list
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .find(|n| n.starts_with(&format!("pl-{pid}-")) && n.ends_with("-r-onprem"))
+            .map(str::to_string);
+        if let Some(ns) = found {
+            break ns;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no router namespace: {list}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let added = Command::new("ip")
+        .args(["-n", &router, "route", "add", "blackhole", "172.16.4.0/24"])
+        .args(["proto", "static"])
+        .status()
+        .unwrap();
+    assert!(added.success());
+    let out = child.wait_with_output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{report:#}");
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4, "{report:#}");
+    for ok in &results[..3] {
+        assert_eq!(ok["ok"], true, "{report:#}");
+    }
+    let detail = results[3]["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with(
+            "not within 5s: the kernel and the model disagree: ping from laptop to 172.16.4.10 got no answer; but the model delivers both ways"
+        ),
+        "{detail}"
+    );
+    let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    let left = String::from_utf8_lossy(&namespaces.stdout).into_owned();
+    assert!(!left.contains(&format!("pl-{pid}-")), "{left}");
 }
 
 #[test]
@@ -163,6 +280,12 @@ fn keep_exec_and_down() {
         String::from_utf8_lossy(&out.stdout).contains("169.254.0.0/31"),
         "{out:?}"
     );
+    // Hosts are nodes too: the customer's laptop pings the VPC's instance.
+    let out = peerlab(
+        &["exec", "laptop", "--", "ping", "-c1", "-W2", "172.16.4.10"],
+        run_dir.path(),
+    );
+    assert!(out.status.success(), "{out:?}");
     // A failing command is a failure of exec.
     let out = peerlab(&["exec", "onprem", "--", "false"], run_dir.path());
     assert_eq!(out.status.code(), Some(1));
