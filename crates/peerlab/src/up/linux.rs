@@ -32,6 +32,9 @@ use topology::kernel::{KernelTable, KernelVrf, MAIN_TABLE};
 /// The first table of a VPC's VRF when the provider holds several.
 const FIRST_VRF_TABLE: u32 = 100;
 
+/// The `ping` of iputils.
+const PING: &str = "/usr/bin/ping";
+
 /// A daemon router as wiring sees it.
 pub struct RouterNs {
     /// Its topology name.
@@ -121,6 +124,11 @@ impl Linux {
         provider: &Netns,
         routers: Vec<RouterNs>,
     ) -> Result<Linux, String> {
+        if !topology.hosts.is_empty() && !std::path::Path::new(PING).is_file() {
+            return Err(format!(
+                "{PING} is missing: hosts are pinged (apt-get install -y iputils-ping)"
+            ));
+        }
         let net = &model.net;
         let mut linux = Linux {
             provider: provider.clone(),
@@ -324,7 +332,16 @@ impl Linux {
             .addresses
             .get(to)
             .ok_or_else(|| format!("{to} is not a host"))?;
-        let answered = ns.run("ping", ["-c1", "-W1", &address.to_string()]).is_ok();
-        Ok((answered, address))
+        // Exit status 1 (no reply) or 2 (an error, e.g. no route) both mean no answer; a ping
+        // that cannot run at all is an error.
+        match ns.run(PING, ["-c1", "-W1", &address.to_string()]) {
+            Ok(_) => Ok((true, address)),
+            Err(topology::Error::CommandFailed { status, .. })
+                if status.ends_with(": 1") || status.ends_with(": 2") =>
+            {
+                Ok((false, address))
+            }
+            Err(e) => Err(format!("ping from {from}: {e}")),
+        }
     }
 }
