@@ -233,6 +233,19 @@ fn peerlab(args: &[&str], run_dir: &std::path::Path) -> Output {
         .expect("run peerlab")
 }
 
+/// Sends SIGTERM to a `peerlab up --keep` when dropped (it tears its topology down): for a
+/// test that fails before `peerlab down`. Forget it once the process is known to be gone.
+struct TermOnDrop(u32);
+
+impl Drop for TermOnDrop {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.to_string()])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
 #[test]
 fn keep_exec_and_down() {
     // SAFETY: geteuid has no preconditions.
@@ -248,6 +261,8 @@ fn keep_exec_and_down() {
         .spawn()
         .unwrap();
     let pid = child.id();
+    // A failed assertion must not leave the kept topology running.
+    let guard = TermOnDrop(pid);
     let state_file = run_dir.path().join("interlink-frr/state.json");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     while !state_file.exists() {
@@ -286,12 +301,54 @@ fn keep_exec_and_down() {
         run_dir.path(),
     );
     assert!(out.status.success(), "{out:?}");
+    // An API call on the kept topology reaches the kernels: with route propagation disabled
+    // the laptop's ping gets no answer, enabled again it does.
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state_file).unwrap()).unwrap();
+    let (api, token) = (
+        state["api"].as_str().unwrap(),
+        state["token"].as_str().unwrap(),
+    );
+    let links = format!("{api}/interlink/v1beta1/regions/fr-par/links");
+    let curl = |method: &str, url: &str| -> serde_json::Value {
+        let out = Command::new("curl")
+            .args(["-sS", "-X", method, "-H", &format!("X-Auth-Token: {token}")])
+            .args(["-H", "Content-Type: application/json", "-d", "{}", url])
+            .output()
+            .expect("curl");
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"))
+    };
+    let list = curl("GET", &links);
+    let id = list["links"][0]["id"].as_str().unwrap().to_string();
+    let pings_until = |answered: bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let out = peerlab(
+                &["exec", "laptop", "--", "ping", "-c1", "-W1", "172.16.4.10"],
+                run_dir.path(),
+            );
+            if out.status.success() == answered {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "ping answered: {}, wanted {answered}",
+                out.status.success()
+            );
+        }
+    };
+    curl("POST", &format!("{links}/{id}/disable-route-propagation"));
+    pings_until(false);
+    curl("POST", &format!("{links}/{id}/enable-route-propagation"));
+    pings_until(true);
     // A failing command is a failure of exec.
     let out = peerlab(&["exec", "onprem", "--", "false"], run_dir.path());
     assert_eq!(out.status.code(), Some(1));
 
     let out = peerlab(&["down", path], run_dir.path());
     assert!(out.status.success(), "{out:?}");
+    // Down worked: no signal to a pid that may be reused once the child is reaped.
+    std::mem::forget(guard);
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{out:?}");
     assert!(!state_file.exists());
