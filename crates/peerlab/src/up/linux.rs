@@ -115,6 +115,13 @@ fn label(name: &str) -> String {
     format!("h-{label}")
 }
 
+/// Whether a failed ping's exit status (`exit status: N`, as `ExitStatus` prints it) means no
+/// answer: 1 (no reply) or 2 (an error such as no route). Anything else (killed by a signal,
+/// `ip netns exec` failing) is not an answer of the network.
+fn no_answer(status: &str) -> bool {
+    matches!(status.strip_prefix("exit status: "), Some("1" | "2"))
+}
+
 impl Linux {
     /// Wires the hosts of `topology` as `model` describes them, next to the provider namespace
     /// and the routers' (blocking: it runs `ip`).
@@ -168,9 +175,19 @@ impl Linux {
 
         // Private networks: a bridge each in the provider namespace.
         let mut bridges: HashMap<String, (Netns, String)> = HashMap::new();
+        // The model names a private network's port `VPC/PRIVATE_NETWORK`.
+        let private_networks: Vec<String> = topology
+            .vpcs
+            .iter()
+            .flat_map(|v| {
+                v.private_networks
+                    .iter()
+                    .map(move |pn| format!("{}/{}", v.name.get_ref(), pn.name))
+            })
+            .collect();
         let ports: Vec<(String, Vec<IpNet>)> = net
             .interfaces_of(provider_id)
-            .filter(|(_, i)| !i.name.starts_with("link "))
+            .filter(|(_, i)| private_networks.contains(&i.name))
             .map(|(_, i)| (i.name.clone(), i.addresses.clone()))
             .collect();
         for (n, (name, addresses)) in ports.into_iter().enumerate() {
@@ -336,12 +353,34 @@ impl Linux {
         // that cannot run at all is an error.
         match ns.run(PING, ["-c1", "-W1", &address.to_string()]) {
             Ok(_) => Ok((true, address)),
-            Err(topology::Error::CommandFailed { status, .. })
-                if status.ends_with(": 1") || status.ends_with(": 2") =>
-            {
+            Err(topology::Error::CommandFailed { status, .. }) if no_answer(&status) => {
                 Ok((false, address))
             }
             Err(e) => Err(format!("ping from {from}: {e}")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_namespace_labels_are_valid_netns_labels() {
+        assert_eq!(label("app1"), "h-app1");
+        assert_eq!(label("Branch PC_2"), "h-branch-pc-2");
+        let long = label("a-very-long-host-name-indeed-really");
+        assert_eq!(long, "h-a-very-long-host-nam");
+        assert!(long.len() <= 24);
+        assert_eq!(label("hôte"), "h-h-te");
+    }
+
+    #[test]
+    fn only_ping_s_own_statuses_mean_no_answer() {
+        assert!(no_answer("exit status: 1"));
+        assert!(no_answer("exit status: 2"));
+        assert!(!no_answer("exit status: 255"));
+        assert!(!no_answer("exit status: 12"));
+        assert!(!no_answer("signal: 9 (SIGKILL)"));
     }
 }
