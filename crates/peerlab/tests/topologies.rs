@@ -357,6 +357,143 @@ fn keep_exec_and_down() {
     assert!(!left.contains(&format!("pl-{pid}-")), "{left}");
 }
 
+/// The "trace verdict equals what ping does", on a running topology: for every pair of
+/// the hosts topology's six hosts, `peerlab trace` (the model, asked through the kept API) exits
+/// 0 exactly when `peerlab exec FROM -- ping` gets an answer; again after an API call disables
+/// route propagation on the prod link.
+#[test]
+fn trace_verdict_equals_ping_for_every_pair_of_hosts() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc::geteuid() }, 0, "needs root");
+    let run_dir = tempfile::tempdir().unwrap();
+    let path = topology("interlink-frr-hosts.toml");
+    let path = path.to_str().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .args(["up", "--keep", path])
+        .env("PEERLAB_RUN_DIR", run_dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let guard = TermOnDrop(pid);
+    let state_file = run_dir.path().join("interlink-frr-hosts/state.json");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    while !state_file.exists() {
+        assert!(std::time::Instant::now() < deadline, "no state file");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let hosts = [
+        ("app1", "172.16.4.10"),
+        ("db1", "172.16.8.10"),
+        ("stg1", "172.17.4.10"),
+        ("laptop", "10.1.0.10"),
+        ("lab", "10.2.0.10"),
+        ("branch-pc", "10.5.0.10"),
+    ];
+    // Pairs (from, to) where both say the packet and its answer get there, and the
+    // disagreements.
+    let matrix = |phase: &str| -> Vec<(&str, &str)> {
+        let pairs: Vec<(&str, &str, &str)> = hosts
+            .iter()
+            .flat_map(|(a, _)| hosts.iter().map(move |(b, addr)| (*a, *b, *addr)))
+            .filter(|(a, b, _)| a != b)
+            .collect();
+        let results: Vec<(bool, bool, String)> = std::thread::scope(|s| {
+            let handles: Vec<_> = pairs
+                .iter()
+                .map(|(from, to, addr)| {
+                    let dir = run_dir.path();
+                    s.spawn(move || {
+                        let trace = peerlab(&["trace", path, from, to], dir);
+                        let ping = peerlab(&["exec", from, "--", "ping", "-c1", "-W1", addr], dir);
+                        let words = String::from_utf8_lossy(&trace.stdout).into_owned();
+                        (trace.status.code() == Some(0), ping.status.success(), words)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let mut delivered = Vec::new();
+        let mut disagreements = Vec::new();
+        for ((from, to, _), (model, ping, words)) in pairs.iter().zip(results) {
+            if model != ping {
+                disagreements.push(format!(
+                    "{phase}: {from} → {to}: trace {model}, ping {ping}: {words}"
+                ));
+            }
+            if model && ping {
+                delivered.push((*from, *to));
+            }
+        }
+        assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+        delivered
+    };
+    // After the steps: prod's four hosts reach each other, staging's two each other, and no
+    // VPC reaches the other's side.
+    let delivered = matrix("after the steps");
+    assert_eq!(delivered.len(), 12 + 2, "{delivered:?}");
+    assert!(delivered.contains(&("lab", "db1")));
+    assert!(delivered.contains(&("branch-pc", "stg1")));
+    assert!(!delivered.contains(&("laptop", "stg1")));
+
+    // Route propagation off on prod: its customer side and its VPC are cut apart.
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state_file).unwrap()).unwrap();
+    let (api, token) = (
+        state["api"].as_str().unwrap(),
+        state["token"].as_str().unwrap(),
+    );
+    let links = format!("{api}/interlink/v1beta1/regions/fr-par/links?name=prod");
+    let out = Command::new("curl")
+        .args(["-sS", "-H", &format!("X-Auth-Token: {token}"), &links])
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let prod = list["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "prod")
+        .unwrap();
+    let url = format!(
+        "{api}/interlink/v1beta1/regions/fr-par/links/{}/disable-route-propagation",
+        prod["id"].as_str().unwrap()
+    );
+    let out = Command::new("curl")
+        .args(["-sS", "-X", "POST", "-H", &format!("X-Auth-Token: {token}")])
+        .args(["-H", "Content-Type: application/json", "-d", "{}", &url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    // The kept topology renders every 0.5 s: wait until the laptop's ping stops.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while peerlab(
+        &["exec", "laptop", "--", "ping", "-c1", "-W1", "172.16.4.10"],
+        run_dir.path(),
+    )
+    .status
+    .success()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "laptop still reaches app1"
+        );
+    }
+    let delivered = matrix("propagation disabled on prod");
+    // app1↔db1, laptop↔lab, stg1↔branch-pc.
+    assert_eq!(delivered.len(), 6, "{delivered:?}");
+
+    let out = peerlab(&["down", path], run_dir.path());
+    assert!(out.status.success(), "{out:?}");
+    std::mem::forget(guard);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    let left = String::from_utf8_lossy(&namespaces.stdout).into_owned();
+    assert!(!left.contains(&format!("pl-{pid}-")), "{left}");
+}
+
 #[test]
 fn ctrl_c_tears_everything_down() {
     // SAFETY: geteuid has no preconditions.
