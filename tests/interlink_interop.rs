@@ -308,3 +308,62 @@ fn bird_mismatched_vlan_stays_down() {
 fn gobgp_mismatched_vlan_stays_down() {
     mismatched_vlan(PeerKind::Gobgp);
 }
+
+/// RFC 4724 against FRR: a restarting FRR that keeps its forwarding state keeps its routes in
+/// peerlab (stale, still installed) while it is gone; when it is back, its End-of-RIB deletes
+/// the stale routes it did not announce again.
+#[test]
+fn frr_graceful_restart_keeps_routes_stale_until_end_of_rib() {
+    let ns = Netns::create("gr-frr").unwrap();
+    let link = Link::create(None, &ns, &LinkConfig::new(2001).unwrap()).unwrap();
+    let provider = Provider::start();
+    let mut spec = link_spec(&link);
+    spec.enable_route_propagation = true;
+    provider
+        .runtime
+        .block_on(provider.engine.add_link(spec))
+        .unwrap();
+    let mut config = customer(&link);
+    config.raw_config = String::from(
+        "router bgp 64512\n bgp graceful-restart\n bgp graceful-restart preserve-fw-state\n",
+    );
+    let mut router = peer::start(PeerKind::Frr, &ns, &config).unwrap();
+    both_up(&provider, "sessions up");
+    provider.wait(Family::Ipv4, "the configured routes", |s| {
+        s.accepted == set(&["10.1.0.0/16", "10.1.5.0/24"])
+    });
+
+    // One more route at run time.
+    let announced: Vec<Ipv4Net> = ["10.1.0.0/16", "10.1.5.0/24", "10.1.9.0/24", "10.2.0.0/16"]
+        .map(|p| p.parse().unwrap())
+        .into();
+    router
+        .set_announced(&announced, &config.announce_v6)
+        .unwrap();
+    let all = set(&["10.1.0.0/16", "10.1.5.0/24", "10.1.9.0/24"]);
+    let established = provider
+        .wait(Family::Ipv4, "the run-time route", |s| s.accepted == all)
+        .established_count;
+
+    // bgpd dies without a NOTIFICATION: its routes stay, stale, and stay installed.
+    router.stop().unwrap();
+    let down = provider.wait(Family::Ipv4, "the session down", |s| {
+        s.status == SessionStatus::Down
+    });
+    assert_eq!(down.accepted, all, "stale routes kept while FRR restarts");
+    assert_eq!(down.installed, all, "and still installed toward the VPC");
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(provider.snapshot(Family::Ipv4).unwrap().accepted, all);
+
+    // Back without 10.1.9.0/24 (the driver rewrites the config file of a stopped router): FRR
+    // announces its other routes and End-of-RIB, which deletes the stale 10.1.9.0/24.
+    router
+        .set_announced(&config.announce_v4, &config.announce_v6)
+        .unwrap();
+    router.restart().unwrap();
+    provider.wait(Family::Ipv4, "End-of-RIB deletes the stale route", |s| {
+        s.status == SessionStatus::Up
+            && s.established_count > established
+            && s.accepted == set(&["10.1.0.0/16", "10.1.5.0/24"])
+    });
+}

@@ -319,8 +319,15 @@ impl Session {
                             "graceful restart: the peer's routes are kept stale");
                         self.stale_timer(spec, keep.restart_time, epoch);
                     }
-                    _ => {
+                    // An Established session ended otherwise (a NOTIFICATION, a Cease, hold
+                    // timer expiry): nothing is kept.
+                    _ if from == State::Established => {
                         self.stale.clear();
+                        self.adj_rib_in.clear();
+                    }
+                    // A connection attempt that failed (the peer is still restarting): the
+                    // stale routes wait for the restart timer.
+                    _ => {
                         self.adj_rib_in.clear();
                     }
                 }

@@ -4,7 +4,8 @@
 //!
 //! The customer lists IPv4 unicast in its Graceful Restart capability with the Forwarding State
 //! bit, announces three prefixes, then drops the connection:
-//! - the routes stay accepted (stale) while the session is down;
+//! - the routes stay accepted (stale) while the session is down, also through refused
+//!   reconnection attempts;
 //! - after the reconnection, a re-announced route is fresh, the others stay stale until the
 //!   End-of-RIB, which deletes them;
 //! - a new OPEN without the Forwarding State bit deletes the stale routes at once;
@@ -189,6 +190,21 @@ async fn stale_routes_live_through_a_restart_and_go_at_end_of_rib_or_timeout() {
         "stale routes are kept while the peer restarts"
     );
     assert_eq!(s.installed, all, "and traffic keeps flowing to them");
+
+    // While the peer restarts, the engine's connection attempts are refused: that keeps them.
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    // Retries every 0.5 s after an idle hold of 0.2 s: several attempts are refused meanwhile.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let s = engine_shows(&engine, "the session down", |s| {
+        s.status == SessionStatus::Down
+    })
+    .await;
+    assert_eq!(
+        s.accepted, all,
+        "failed reconnections do not delete stale routes"
+    );
+    let listener = TcpListener::bind(address).await.unwrap();
 
     // Back: one route re-announced; the other two stay stale until End-of-RIB.
     let mut customer = Customer::accept(&listener, 30, true).await;

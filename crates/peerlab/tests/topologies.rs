@@ -1,6 +1,7 @@
-//! Every example topology with real daemons, through `peerlab up`: FRR (self-hosted), BIRD
-//! (hosted through a partner), GoBGP (dual stack) and the FRR failure drill, plus a VLAN
-//! mismatch that must fail.
+//! Every example topology with real daemons, through `peerlab up`: FRR (self-hosted), FRR with
+//! hosts in two VPCs (every `reach` also pinged), BIRD (hosted through a partner), GoBGP (dual
+//! stack) and the FRR failure drill, plus a VLAN mismatch that must fail and a kernel that
+//! disagrees with the model, which must fail too.
 //!
 //! Needs root (namespaces, veths) and the daemons: a missing one fails the test, never skips
 //! it. Each run's namespaces (`pl-PID-…`) must be gone when `peerlab up` exits.
@@ -66,6 +67,122 @@ fn interlink_frr() {
     passes("interlink-frr.toml", 8);
 }
 
+/// Every `reach` of the hosts topology is answered by the model and by `ping`, which agree:
+/// the ones that must hold, the ones that must not (filtered by `prefix_filter_in`, another
+/// VPC's routing table, route propagation disabled, a pulled cable) and the flips in between.
+#[test]
+fn interlink_frr_hosts() {
+    let (out, report) = up(&topology("interlink-frr-hosts.toml"));
+    assert!(out.status.success(), "{report:#}");
+    assert_eq!(report["passed"], true, "{report:#}");
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 21, "{report:#}");
+    let reach: Vec<&serde_json::Value> = results
+        .iter()
+        .filter(|r| r["check"].as_str().unwrap_or_default().contains(" reach"))
+        .collect();
+    assert_eq!(reach.len(), 14, "{report:#}");
+    let (mut answered, mut silent) = (0, 0);
+    for r in reach {
+        let detail = r["detail"].as_str().unwrap();
+        let check = r["check"].as_str().unwrap();
+        if detail.contains(" answered") {
+            answered += 1;
+            assert!(!check.contains("does not reach"), "{check}: {detail}");
+        } else {
+            assert!(detail.contains(" got no answer"), "{check}: {detail}");
+            assert!(check.contains("does not reach"), "{check}: {detail}");
+            silent += 1;
+        }
+    }
+    assert_eq!((answered, silent), (9, 5), "{report:#}");
+    let text: String = results
+        .iter()
+        .filter_map(|r| r["detail"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for reason in [
+        "rejected by prefix_filter_in of routing policy",
+        "route propagation is disabled",
+        "interface \"uplink\" is down",
+        "VRF \"staging\": no route to 172.16.4.10",
+    ] {
+        assert!(text.contains(reason), "{reason}: {report:#}");
+    }
+}
+
+/// A kernel that does not do what the model says is a failure of its own: here a route the
+/// runner does not own (a blackhole, `proto static`) is put into the router's namespace behind
+/// its back, so ping gets no answer where the model delivers.
+#[test]
+fn a_kernel_that_disagrees_with_the_model_fails() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc::geteuid() }, 0, "needs root");
+    let text = std::fs::read_to_string(topology("interlink-frr.toml")).unwrap();
+    // The expectations up to the reach, and nothing after.
+    let cut = text
+        .match_indices("[[steps]]")
+        .next()
+        .map_or(text.len(), |(i, _)| i);
+    let text = text[..cut].replace(
+        "reach = { from = \"laptop\", to = \"app1\" }",
+        "reach = { from = \"laptop\", to = \"app1\" }\nwithin = \"5s\"",
+    );
+    let file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+    std::fs::write(file.path(), text).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("up")
+        .arg(file.path())
+        .arg("--json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let router = loop {
+        let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
+        let list = String::from_utf8_lossy(&namespaces.stdout).into_owned();
+        let found = list
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .find(|n| n.starts_with(&format!("pl-{pid}-")) && n.ends_with("-r-onprem"))
+            .map(str::to_string);
+        if let Some(ns) = found {
+            break ns;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no router namespace: {list}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let added = Command::new("ip")
+        .args(["-n", &router, "route", "add", "blackhole", "172.16.4.0/24"])
+        .args(["proto", "static"])
+        .status()
+        .unwrap();
+    assert!(added.success());
+    let out = child.wait_with_output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{report:#}");
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4, "{report:#}");
+    for ok in &results[..3] {
+        assert_eq!(ok["ok"], true, "{report:#}");
+    }
+    let detail = results[3]["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with(
+            "not within 5s: the kernel and the model disagree: ping from laptop to 172.16.4.10 got no answer; but the model delivers both ways"
+        ),
+        "{detail}"
+    );
+    let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    let left = String::from_utf8_lossy(&namespaces.stdout).into_owned();
+    assert!(!left.contains(&format!("pl-{pid}-")), "{left}");
+}
+
 #[test]
 fn interlink_bird_hosted() {
     passes("interlink-bird-hosted.toml", 5);
@@ -128,6 +245,19 @@ fn peerlab(args: &[&str], run_dir: &std::path::Path) -> Output {
         .expect("run peerlab")
 }
 
+/// Sends SIGTERM to a `peerlab up --keep` when dropped (it tears its topology down): for a
+/// test that fails before `peerlab down`. Forget it once the process is known to be gone.
+struct TermOnDrop(u32);
+
+impl Drop for TermOnDrop {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.to_string()])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
 #[test]
 fn keep_exec_and_down() {
     // SAFETY: geteuid has no preconditions.
@@ -143,6 +273,8 @@ fn keep_exec_and_down() {
         .spawn()
         .unwrap();
     let pid = child.id();
+    // A failed assertion must not leave the kept topology running.
+    let guard = TermOnDrop(pid);
     let state_file = run_dir.path().join("interlink-frr/state.json");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     while !state_file.exists() {
@@ -175,15 +307,201 @@ fn keep_exec_and_down() {
         String::from_utf8_lossy(&out.stdout).contains("169.254.0.0/31"),
         "{out:?}"
     );
+    // Hosts are nodes too: the customer's laptop pings the VPC's instance.
+    let out = peerlab(
+        &["exec", "laptop", "--", "ping", "-c1", "-W2", "172.16.4.10"],
+        run_dir.path(),
+    );
+    assert!(out.status.success(), "{out:?}");
+    // An API call on the kept topology reaches the kernels: with route propagation disabled
+    // the laptop's ping gets no answer, enabled again it does.
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state_file).unwrap()).unwrap();
+    let (api, token) = (
+        state["api"].as_str().unwrap(),
+        state["token"].as_str().unwrap(),
+    );
+    let links = format!("{api}/interlink/v1beta1/regions/fr-par/links");
+    let curl = |method: &str, url: &str| -> serde_json::Value {
+        let out = Command::new("curl")
+            .args(["-sS", "-X", method, "-H", &format!("X-Auth-Token: {token}")])
+            .args(["-H", "Content-Type: application/json", "-d", "{}", url])
+            .output()
+            .expect("curl");
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"))
+    };
+    let list = curl("GET", &links);
+    let id = list["links"][0]["id"].as_str().unwrap().to_string();
+    let pings_until = |answered: bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let out = peerlab(
+                &["exec", "laptop", "--", "ping", "-c1", "-W1", "172.16.4.10"],
+                run_dir.path(),
+            );
+            if out.status.success() == answered {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "ping answered: {}, wanted {answered}",
+                out.status.success()
+            );
+        }
+    };
+    curl("POST", &format!("{links}/{id}/disable-route-propagation"));
+    pings_until(false);
+    curl("POST", &format!("{links}/{id}/enable-route-propagation"));
+    pings_until(true);
     // A failing command is a failure of exec.
     let out = peerlab(&["exec", "onprem", "--", "false"], run_dir.path());
     assert_eq!(out.status.code(), Some(1));
 
     let out = peerlab(&["down", path], run_dir.path());
     assert!(out.status.success(), "{out:?}");
+    // Down worked: no signal to a pid that may be reused once the child is reaped.
+    std::mem::forget(guard);
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{out:?}");
     assert!(!state_file.exists());
+    let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    let left = String::from_utf8_lossy(&namespaces.stdout).into_owned();
+    assert!(!left.contains(&format!("pl-{pid}-")), "{left}");
+}
+
+/// The "trace verdict equals what ping does", on a running topology: for every pair of
+/// the hosts topology's six hosts, `peerlab trace` (the model, asked through the kept API) exits
+/// 0 exactly when `peerlab exec FROM -- ping` gets an answer; again after an API call disables
+/// route propagation on the prod link.
+#[test]
+fn trace_verdict_equals_ping_for_every_pair_of_hosts() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc::geteuid() }, 0, "needs root");
+    let run_dir = tempfile::tempdir().unwrap();
+    let path = topology("interlink-frr-hosts.toml");
+    let path = path.to_str().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .args(["up", "--keep", path])
+        .env("PEERLAB_RUN_DIR", run_dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let guard = TermOnDrop(pid);
+    let state_file = run_dir.path().join("interlink-frr-hosts/state.json");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    while !state_file.exists() {
+        assert!(std::time::Instant::now() < deadline, "no state file");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let hosts = [
+        ("app1", "172.16.4.10"),
+        ("db1", "172.16.8.10"),
+        ("stg1", "172.17.4.10"),
+        ("laptop", "10.1.0.10"),
+        ("lab", "10.2.0.10"),
+        ("branch-pc", "10.5.0.10"),
+    ];
+    // Pairs (from, to) where both say the packet and its answer get there, and the
+    // disagreements.
+    let matrix = |phase: &str| -> Vec<(&str, &str)> {
+        let pairs: Vec<(&str, &str, &str)> = hosts
+            .iter()
+            .flat_map(|(a, _)| hosts.iter().map(move |(b, addr)| (*a, *b, *addr)))
+            .filter(|(a, b, _)| a != b)
+            .collect();
+        let results: Vec<(bool, bool, String)> = std::thread::scope(|s| {
+            let handles: Vec<_> = pairs
+                .iter()
+                .map(|(from, to, addr)| {
+                    let dir = run_dir.path();
+                    s.spawn(move || {
+                        let trace = peerlab(&["trace", path, from, to], dir);
+                        // One echo, two seconds: a busy machine answers late, not never.
+                        let ping = peerlab(&["exec", from, "--", "ping", "-c1", "-W2", addr], dir);
+                        let words = String::from_utf8_lossy(&trace.stdout).into_owned();
+                        (trace.status.code() == Some(0), ping.status.success(), words)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let mut delivered = Vec::new();
+        let mut disagreements = Vec::new();
+        for ((from, to, _), (model, ping, words)) in pairs.iter().zip(results) {
+            if model != ping {
+                disagreements.push(format!(
+                    "{phase}: {from} → {to}: trace {model}, ping {ping}: {words}"
+                ));
+            }
+            if model && ping {
+                delivered.push((*from, *to));
+            }
+        }
+        assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+        delivered
+    };
+    // After the steps: prod's four hosts reach each other, staging's two each other, and no
+    // VPC reaches the other's side.
+    let delivered = matrix("after the steps");
+    assert_eq!(delivered.len(), 12 + 2, "{delivered:?}");
+    assert!(delivered.contains(&("lab", "db1")));
+    assert!(delivered.contains(&("branch-pc", "stg1")));
+    assert!(!delivered.contains(&("laptop", "stg1")));
+
+    // Route propagation off on prod: its customer side and its VPC are cut apart.
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state_file).unwrap()).unwrap();
+    let (api, token) = (
+        state["api"].as_str().unwrap(),
+        state["token"].as_str().unwrap(),
+    );
+    let links = format!("{api}/interlink/v1beta1/regions/fr-par/links?name=prod");
+    let out = Command::new("curl")
+        .args(["-sS", "-H", &format!("X-Auth-Token: {token}"), &links])
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let prod = list["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "prod")
+        .unwrap();
+    let url = format!(
+        "{api}/interlink/v1beta1/regions/fr-par/links/{}/disable-route-propagation",
+        prod["id"].as_str().unwrap()
+    );
+    let out = Command::new("curl")
+        .args(["-sS", "-X", "POST", "-H", &format!("X-Auth-Token: {token}")])
+        .args(["-H", "Content-Type: application/json", "-d", "{}", &url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    // The kept topology renders every 0.5 s: wait until the laptop's ping stops.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while peerlab(
+        &["exec", "laptop", "--", "ping", "-c1", "-W1", "172.16.4.10"],
+        run_dir.path(),
+    )
+    .status
+    .success()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "laptop still reaches app1"
+        );
+    }
+    let delivered = matrix("propagation disabled on prod");
+    // app1↔db1, laptop↔lab, stg1↔branch-pc.
+    assert_eq!(delivered.len(), 6, "{delivered:?}");
+
+    let out = peerlab(&["down", path], run_dir.path());
+    assert!(out.status.success(), "{out:?}");
+    std::mem::forget(guard);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
     let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
     let left = String::from_utf8_lossy(&namespaces.stdout).into_owned();
     assert!(!left.contains(&format!("pl-{pid}-")), "{left}");

@@ -184,6 +184,17 @@ impl DaemonRouter {
         lock(&self.cable).as_ref().map(|(id, _)| id.clone())
     }
 
+    /// Its cable's engine link id, the provider's device and its own device, if plugged.
+    pub fn cable_devices(&self) -> Option<(String, String, String)> {
+        lock(&self.cable).as_ref().map(|(id, link)| {
+            (
+                id.clone(),
+                link.host_interface().to_string(),
+                link.peer_interface().to_string(),
+            )
+        })
+    }
+
     /// Pulls (`false`) or plugs back (`true`) its cable.
     pub fn set_cable_up(&self, up: bool) -> anyhow::Result<()> {
         match lock(&self.cable).as_ref() {

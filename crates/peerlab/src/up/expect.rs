@@ -8,6 +8,9 @@
 //!   when none is (the routing policies' own rule).
 //! - `reach`: both ways between two hosts, walked hop by hop through the `dataplane` model of
 //!   the running topology ([`super::model`]); a failure is the trace that stopped, in words.
+//!   With real daemons the model is first rendered into the kernels ([`super::linux`]) and a
+//!   real `ping -c1 -W1` from the source host's namespace must agree with it: a disagreement
+//!   is a failure of its own, whatever the expectation says.
 
 use super::runner::World;
 use engine::{Family, SessionStatus};
@@ -58,6 +61,26 @@ pub fn describe(e: &Expect) -> String {
     "nothing".to_string()
 }
 
+/// What one `ping -c1 -W1` did.
+pub struct Ping {
+    /// Whether an echo reply came back.
+    pub answered: bool,
+    /// The address pinged.
+    pub address: std::net::IpAddr,
+}
+
+impl Ping {
+    /// `ping from laptop to 172.16.4.10 answered` (or `got no answer`).
+    fn words(&self, from: &str) -> String {
+        let what = if self.answered {
+            "answered"
+        } else {
+            "got no answer"
+        };
+        format!("ping from {from} to {} {what}", self.address)
+    }
+}
+
 fn list(prefixes: &[IpNet]) -> String {
     prefixes
         .iter()
@@ -74,6 +97,11 @@ fn covered(routes: &BTreeSet<IpNet>, p: &IpNet) -> bool {
 impl World {
     /// Whether `e` holds now: `Ok(detail)` or `Err(why not)`.
     pub async fn check(&self, e: &Expect) -> Result<String, String> {
+        // With real daemons, the kernels follow what runs now (`reach` renders the model it
+        // traces itself).
+        if e.reach.is_none() {
+            self.render_linux().await?;
+        }
         if let Some(s) = &e.session {
             let family = match s.family {
                 topology::format::SessionFamily::Ipv4 => Family::Ipv4,
@@ -133,18 +161,49 @@ impl World {
             };
         }
         if let Some(r) = &e.reach {
-            let verdict = super::model::reach(self, r.from.get_ref(), r.to.get_ref()).await;
+            let (from, to) = (r.from.get_ref().as_str(), r.to.get_ref().as_str());
+            let (verdict, ping) = match self.render_linux().await? {
+                None => (super::model::reach(self, from, to).await, String::new()),
+                Some(model) => {
+                    let verdict = super::model::reach_in(&model, from, to);
+                    let ping = self.ping(from, to).await?;
+                    if ping.answered != verdict.is_ok() {
+                        let model = match &verdict {
+                            Ok(how) => format!("the model delivers both ways ({how})"),
+                            Err(why) => format!("the model drops it ({why})"),
+                        };
+                        return Err(format!(
+                            "the kernel and the model disagree: {}; but {model}",
+                            ping.words(from)
+                        ));
+                    }
+                    (verdict, format!("; {}", ping.words(from)))
+                }
+            };
             return match (verdict, r.reachable) {
-                (Ok(how), true) => Ok(how),
-                (Err(why), false) => Ok(why),
-                (Ok(how), false) => Err(format!("reachable: {how}")),
-                (Err(why), true) => Err(why),
+                (Ok(how), true) => Ok(format!("{how}{ping}")),
+                (Err(why), false) => Ok(format!("{why}{ping}")),
+                (Ok(how), false) => Err(format!("reachable: {how}{ping}")),
+                (Err(why), true) => Err(format!("{why}{ping}")),
             };
         }
         if let Some(ovh) = super::ovh::check(self, e).await {
             return ovh;
         }
         Err("empty expectation".to_string())
+    }
+
+    /// `ping -c1 -W1` from host `from` to host `to` (real daemons only).
+    async fn ping(&self, from: &str, to: &str) -> Result<Ping, String> {
+        let linux = self
+            .linux
+            .clone()
+            .ok_or("no hosts in Linux: the topology runs in memory")?;
+        let (from, to) = (from.to_string(), to.to_string());
+        let (answered, address) = tokio::task::spawn_blocking(move || linux.ping(&from, &to))
+            .await
+            .map_err(|e| e.to_string())??;
+        Ok(Ping { answered, address })
     }
 
     async fn check_session(

@@ -4,7 +4,9 @@
 //! - [`runner`]: bring-up through the provider's API, steps and expectations;
 //! - [`ovh`], [`ovh_model`]: OVHcloud Connect resources, plugs, expectations and model;
 //! - [`embedded`]: the embedded router; [`wiring`]: its in-memory cabling;
-//! - [`provision`]: the in-process API client; [`expect`]: the checks; [`report`]: the report.
+//! - [`provision`]: the in-process API client; [`expect`]: the checks; [`report`]: the report;
+//! - [`linux`]: with real daemons, the hosts as namespaces and the model rendered into the
+//!   kernels, so `reach` is checked by `ping` too.
 //!
 //! With embedded routers everything runs in this process on tokio's paused clock: the whole
 //! quickstart takes a fraction of a second of real time, whatever its `within`s say.
@@ -15,6 +17,7 @@
 pub mod daemon;
 pub mod embedded;
 pub mod expect;
+pub mod linux;
 pub mod model;
 pub mod ovh;
 pub mod ovh_model;
@@ -295,8 +298,28 @@ async fn keep(
     let trace = axum::Router::new()
         .route("/peerlab/v1/trace", axum::routing::get(trace_endpoint))
         .with_state(std::sync::Arc::clone(world));
-    axum::serve(listener, world.api.router().merge(trace))
+    // With real daemons the kernels keep following the engine (API calls, sessions).
+    let render = world.linux.is_some().then(|| {
+        let world = std::sync::Arc::clone(world);
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = world.render_linux().await {
+                    tracing::warn!(error = %e, "rendering the model into the kernels");
+                }
+                tokio::time::sleep(KEPT_RENDER_EVERY).await;
+            }
+        })
+    });
+    let served = axum::serve(listener, world.api.router().merge(trace))
         .with_graceful_shutdown(stop_signal())
         .await
-        .context("serving the API")
+        .context("serving the API");
+    if let Some(render) = render {
+        render.abort();
+        let _ = render.await;
+    }
+    served
 }
+
+/// How often a kept topology of real daemons renders the model into the kernels.
+const KEPT_RENDER_EVERY: std::time::Duration = std::time::Duration::from_millis(500);

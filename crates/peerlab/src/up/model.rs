@@ -14,7 +14,7 @@
 //! - each host, with a default route to its gateway.
 //!
 //! A pulled cable is the router's port down. The model is the control plane's view of
-//! forwarding; it does not render anything into the kernel.
+//! forwarding; [`super::linux`] renders it into the kernels with real daemons.
 
 use super::runner::{LinkInfo, World};
 use dataplane::{
@@ -420,7 +420,11 @@ async fn router_routes(
 
 /// Whether `from` reaches `to` (both ways), with the traces in words.
 pub async fn reach(world: &World, from: &str, to: &str) -> Result<String, String> {
-    let model = build(world).await?;
+    reach_in(&build(world).await?, from, to)
+}
+
+/// Whether `from` reaches `to` (both ways) in `model`, with the traces in words.
+pub fn reach_in(model: &Model, from: &str, to: &str) -> Result<String, String> {
     let node = |name: &str| {
         model
             .nodes

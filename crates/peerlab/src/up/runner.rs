@@ -114,6 +114,8 @@ pub struct World {
     pub ovh: super::ovh::OvhRun,
     /// Links whose cable a step pulled, by name.
     pub cables_down: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// With real daemons: the hosts' namespaces and the rendering into the kernels.
+    pub linux: Option<Arc<super::linux::Linux>>,
     /// How it runs (kept last: the provider namespace goes after the routers' cables).
     pub mode: Mode,
 }
@@ -137,6 +139,13 @@ impl World {
                 };
                 nodes.insert(name.clone(), node);
             }
+        }
+        for (name, netns) in self.linux.iter().flat_map(|l| l.hosts()) {
+            let node = super::rundir::Node {
+                netns: netns.name().to_string(),
+                cli: Vec::new(),
+            };
+            nodes.insert(name.clone(), node);
         }
         nodes
     }
@@ -365,6 +374,7 @@ pub async fn bring_up(topology: Topology, path: &str, mode: Mode) -> anyhow::Res
         wiring,
         ovh: Default::default(),
         cables_down: Default::default(),
+        linux: None,
         mode,
     };
     for vpc in &world.topology.vpcs {
@@ -404,5 +414,57 @@ pub async fn bring_up(topology: Topology, path: &str, mode: Mode) -> anyhow::Res
     }
     super::ovh::create(&mut world, path).await?;
     super::resources::create_resources(&mut world, path).await?;
+    if let Mode::Real { provider } = &world.mode {
+        let linux = wire_linux(&world, provider.clone())
+            .await
+            .map_err(|e| anyhow!("{path}: wiring the data plane into Linux: {e}"))?;
+        world.linux = Some(Arc::new(linux));
+        world
+            .render_linux()
+            .await
+            .map_err(|e| anyhow!("{path}: {e}"))?;
+    }
     Ok(world)
+}
+
+/// Creates the hosts' namespaces and bridges as the model of the running topology has them.
+async fn wire_linux(world: &World, provider: Netns) -> Result<super::linux::Linux, String> {
+    let model = super::model::build(world).await?;
+    let mut routers = Vec::new();
+    for (name, handle) in &world.routers {
+        let RouterHandle::Daemon(d) = handle else {
+            continue;
+        };
+        let cable = d.cable_devices().and_then(|(id, host_if, peer_if)| {
+            let link = world.links.iter().find(|(_, l)| l.id == id)?.0.clone();
+            Some((link, host_if, peer_if))
+        });
+        routers.push(super::linux::RouterNs {
+            name: name.clone(),
+            netns: d.netns().clone(),
+            cable,
+        });
+    }
+    let topology = world.topology.clone();
+    tokio::task::spawn_blocking(move || {
+        super::linux::Linux::wire(&topology, &model, &provider, routers)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+impl World {
+    /// With real daemons, renders the model of the topology as it runs now into the kernels
+    /// and returns it; `None` for embedded topologies.
+    pub async fn render_linux(&self) -> Result<Option<super::model::Model>, String> {
+        let Some(linux) = &self.linux else {
+            return Ok(None);
+        };
+        let mut model = super::model::build(self).await?;
+        let linux = Arc::clone(linux);
+        tokio::task::spawn_blocking(move || linux.render(&mut model).map(|_| model))
+            .await
+            .map_err(|e| e.to_string())?
+            .map(Some)
+    }
 }

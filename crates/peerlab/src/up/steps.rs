@@ -54,7 +54,11 @@ pub async fn play(world: &World, report: &mut Report, progress: &super::Progress
             Some(e) => await_expectation(world, e, start).await,
             None => {
                 let what = describe_step(step);
-                let result = act(world, step).await;
+                let mut result = act(world, step).await;
+                // With real daemons the kernels follow the step at once.
+                if let (Ok(_), Err(e)) = (&result, world.render_linux().await) {
+                    result = Err(e);
+                }
                 Outcome::new(what, result, start.elapsed())
             }
         };

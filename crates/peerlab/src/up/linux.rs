@@ -1,0 +1,386 @@
+//! The data plane in Linux, for topologies of real daemons (namespace mode): the hosts as
+//! network namespaces, and the model's FIBs ([`super::model`]) rendered into the kernels with
+//! `topology::kernel`, so that `ping` goes exactly where the emulated service would carry the
+//! packet.
+//!
+//! Wiring ([`Linux::wire`]) follows the model built once the routers are cabled, so that Linux
+//! and the model have the same addresses:
+//! - each private network is a bridge `pnN` in the provider namespace, holding the gateway
+//!   addresses the model gives it; a VPC host is a namespace whose `eth0` is a veth into it;
+//! - the LAN behind a customer router is a bridge `lan` in the router's namespace, holding the
+//!   gateway; a customer host is a namespace whose `eth0` is a veth into it;
+//! - the provider and the routers forward (IPv4 and IPv6).
+//!
+//! Rendering ([`Linux::render`]) writes, by difference, the FIB of each node of the model into
+//! its namespace: the provider's VPC VRF (the routes `prefix_filter_in` accepts while route
+//! propagation is on) into `main` when the topology has one VPC, else one
+//! [`KernelVrf`](topology::kernel::KernelVrf) table per VPC (100, 101 …); each router's learned
+//! routes (its daemon runs without a kernel protocol); each host's default route.
+//!
+//! Not here: VRRP and static routes of OVHcloud Connect, and embedded topologies (no root, no
+//! kernel: their `reach` is the model's alone).
+
+use super::model::{Model, PROVIDER};
+use dataplane::{DEFAULT_VRF, InterfaceId, Network, NodeId};
+use ipnet::IpNet;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use topology::Netns;
+use topology::format::Topology;
+use topology::kernel::{KernelTable, KernelVrf, MAIN_TABLE};
+
+/// The first table of a VPC's VRF when the provider holds several.
+const FIRST_VRF_TABLE: u32 = 100;
+
+/// The `ping` of iputils.
+const PING: &str = "/usr/bin/ping";
+
+/// A daemon router as wiring sees it.
+pub struct RouterNs {
+    /// Its topology name.
+    pub name: String,
+    /// Its namespace.
+    pub netns: Netns,
+    /// Its cable, if plugged: the link's name, the provider's device and the router's device.
+    pub cable: Option<(String, String, String)>,
+}
+
+/// The namespaces of a topology's data plane and the Linux device of each of the model's
+/// interfaces. Dropping it deletes the hosts' namespaces.
+pub struct Linux {
+    provider: Netns,
+    routers: HashMap<String, Netns>,
+    hosts: HashMap<String, Netns>,
+    /// Host name → its address.
+    addresses: HashMap<String, IpAddr>,
+    /// (node name, model interface name) → Linux device.
+    devices: HashMap<(String, String), String>,
+    /// VPC name → the table its VRF is rendered into.
+    vpc_tables: Vec<(String, u32)>,
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// `ip addr add` with IPv6 duplicate address detection off (a lab has no duplicates, and DAD
+/// would hold the address tentative for a second).
+fn add_address(ns: &Netns, address: &IpNet, device: &str) -> Result<(), String> {
+    let address = address.to_string();
+    let mut args = vec!["addr", "add", address.as_str(), "dev", device];
+    if address.contains(':') {
+        args.push("nodad");
+    }
+    ns.run("ip", args).map(drop).map_err(err)
+}
+
+/// A bridge `name` in `ns` with `addresses`, up.
+fn bridge(ns: &Netns, name: &str, addresses: &[IpNet]) -> Result<(), String> {
+    ns.run("ip", ["link", "add", name, "type", "bridge"])
+        .map_err(err)?;
+    for a in addresses {
+        add_address(ns, a, name)?;
+    }
+    ns.run("ip", ["link", "set", name, "up"]).map_err(err)?;
+    Ok(())
+}
+
+/// Forwarding on, both families.
+fn forward(ns: &Netns) -> Result<(), String> {
+    ns.run(
+        "sysctl",
+        [
+            "-qw",
+            "net.ipv4.ip_forward=1",
+            "net.ipv6.conf.all.forwarding=1",
+        ],
+    )
+    .map(drop)
+    .map_err(err)
+}
+
+/// A namespace label from a topology name (`a-z0-9-`, at most 20 characters).
+fn label(name: &str) -> String {
+    let label: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .take(20)
+        .collect();
+    format!("h-{label}")
+}
+
+/// Whether a failed ping's exit status (`exit status: N`, as `ExitStatus` prints it) means no
+/// answer: 1 (no reply) or 2 (an error such as no route). Anything else (killed by a signal,
+/// `ip netns exec` failing) is not an answer of the network.
+fn no_answer(status: &str) -> bool {
+    matches!(status.strip_prefix("exit status: "), Some("1" | "2"))
+}
+
+impl Linux {
+    /// Wires the hosts of `topology` as `model` describes them, next to the provider namespace
+    /// and the routers' (blocking: it runs `ip`).
+    pub fn wire(
+        topology: &Topology,
+        model: &Model,
+        provider: &Netns,
+        routers: Vec<RouterNs>,
+    ) -> Result<Linux, String> {
+        if !topology.hosts.is_empty() && !std::path::Path::new(PING).is_file() {
+            return Err(format!(
+                "{PING} is missing: hosts are pinged (apt-get install -y iputils-ping)"
+            ));
+        }
+        let net = &model.net;
+        let mut linux = Linux {
+            provider: provider.clone(),
+            routers: HashMap::new(),
+            hosts: HashMap::new(),
+            addresses: HashMap::new(),
+            devices: HashMap::new(),
+            vpc_tables: Vec::new(),
+        };
+        forward(provider)?;
+        let vpcs: Vec<&String> = topology.vpcs.iter().map(|v| v.name.get_ref()).collect();
+        linux.vpc_tables = match vpcs.as_slice() {
+            [one] => vec![((*one).clone(), MAIN_TABLE)],
+            many => many
+                .iter()
+                .zip(FIRST_VRF_TABLE..)
+                .map(|(v, t)| ((*v).clone(), t))
+                .collect(),
+        };
+        for r in routers {
+            forward(&r.netns)?;
+            if let Some((link, host_if, peer_if)) = r.cable {
+                linux
+                    .devices
+                    .insert((PROVIDER.to_string(), format!("link {link}")), host_if);
+                linux
+                    .devices
+                    .insert((r.name.clone(), "uplink".to_string()), peer_if);
+            }
+            linux.routers.insert(r.name, r.netns);
+        }
+        let provider_id = model
+            .nodes
+            .get(PROVIDER)
+            .copied()
+            .ok_or("the model has no provider")?;
+
+        // Private networks: a bridge each in the provider namespace.
+        let mut bridges: HashMap<String, (Netns, String)> = HashMap::new();
+        // The model names a private network's port `VPC/PRIVATE_NETWORK`.
+        let private_networks: Vec<String> = topology
+            .vpcs
+            .iter()
+            .flat_map(|v| {
+                v.private_networks
+                    .iter()
+                    .map(move |pn| format!("{}/{}", v.name.get_ref(), pn.name))
+            })
+            .collect();
+        let ports: Vec<(String, Vec<IpNet>)> = net
+            .interfaces_of(provider_id)
+            .filter(|(_, i)| private_networks.contains(&i.name))
+            .map(|(_, i)| (i.name.clone(), i.addresses.clone()))
+            .collect();
+        for (n, (name, addresses)) in ports.into_iter().enumerate() {
+            let device = format!("pn{n}");
+            bridge(provider, &device, &addresses)?;
+            linux
+                .devices
+                .insert((PROVIDER.to_string(), name.clone()), device.clone());
+            bridges.insert(
+                format!("{PROVIDER}/{name}"),
+                (provider.clone(), device.clone()),
+            );
+        }
+        // The LAN behind each router that has hosts.
+        for (name, ns) in &linux.routers {
+            let Some(&node) = model.nodes.get(name) else {
+                continue;
+            };
+            let Some((_, lan)) = net.interfaces_of(node).find(|(_, i)| i.name == "lan") else {
+                continue;
+            };
+            bridge(ns, "lan", &lan.addresses)?;
+            linux
+                .devices
+                .insert((name.clone(), "lan".to_string()), "lan".to_string());
+            bridges.insert(format!("{name}/lan"), (ns.clone(), "lan".to_string()));
+        }
+
+        // The hosts: a namespace each, cabled into their bridge.
+        for (n, host) in topology.hosts.iter().enumerate() {
+            let name = host.name.get_ref();
+            let gateway_port = match (&host.vpc, &host.private_network, &host.router) {
+                (Some(vpc), Some(pn), _) => {
+                    format!("{PROVIDER}/{}/{}", vpc.get_ref(), pn.get_ref())
+                }
+                (_, _, Some(router)) => format!("{}/lan", router.get_ref()),
+                _ => continue,
+            };
+            let Some((gw_ns, bridge)) = bridges.get(&gateway_port) else {
+                return Err(format!("host {name}: nothing to plug it into"));
+            };
+            let Some(&node) = model.nodes.get(name) else {
+                return Err(format!("host {name} is not in the model"));
+            };
+            let Some((_, eth0)) = net.interfaces_of(node).next() else {
+                return Err(format!("host {name} has no interface in the model"));
+            };
+            let addresses = eth0.addresses.clone();
+            let ns = Netns::create(&label(name)).map_err(err)?;
+            linux.hosts.insert(name.clone(), ns.clone());
+            let port = format!("hp{n}");
+            gw_ns
+                .run(
+                    "ip",
+                    [
+                        "link",
+                        "add",
+                        &port,
+                        "type",
+                        "veth",
+                        "peer",
+                        "name",
+                        "eth0",
+                        "netns",
+                        ns.name(),
+                    ],
+                )
+                .map_err(err)?;
+            gw_ns
+                .run("ip", ["link", "set", &port, "master", bridge, "up"])
+                .map_err(err)?;
+            for a in &addresses {
+                add_address(&ns, a, "eth0")?;
+            }
+            ns.run("ip", ["link", "set", "eth0", "up"]).map_err(err)?;
+            if let Some(a) = addresses.first() {
+                linux.addresses.insert(name.clone(), a.addr());
+            }
+            linux
+                .devices
+                .insert((name.clone(), "eth0".to_string()), "eth0".to_string());
+        }
+        Ok(linux)
+    }
+
+    /// The hosts' namespaces, by name.
+    pub fn hosts(&self) -> impl Iterator<Item = (&String, &Netns)> {
+        self.hosts.iter()
+    }
+
+    /// The Linux device of one of the model's interfaces.
+    fn device(&self, net: &Network, id: InterfaceId) -> Option<String> {
+        let interface = net.interface(id)?;
+        let node = net.node(interface.node)?;
+        self.devices
+            .get(&(node.name.clone(), interface.name.clone()))
+            .cloned()
+    }
+
+    /// Writes the FIBs of `model` into the kernels (blocking); returns how many routes
+    /// changed. An interface of the model without a Linux device (a link no router is cabled
+    /// to) carries nothing: it is taken down in the model first.
+    pub fn render(&self, model: &mut Model) -> Result<usize, String> {
+        let mut rendered: Vec<(NodeId, &Netns)> = Vec::new();
+        for (name, ns) in self.routers.iter().chain(&self.hosts) {
+            if let Some(&node) = model.nodes.get(name) {
+                rendered.push((node, ns));
+            }
+        }
+        let provider = model.nodes.get(PROVIDER).copied();
+        let orphans: Vec<InterfaceId> = rendered
+            .iter()
+            .map(|(node, _)| *node)
+            .chain(provider)
+            .flat_map(|node| {
+                model
+                    .net
+                    .interfaces_of(node)
+                    .map(|(id, _)| id)
+                    .collect::<Vec<_>>()
+            })
+            .filter(|id| self.device(&model.net, *id).is_none())
+            .collect();
+        for id in orphans {
+            model.net.set_interface_up(id, false).map_err(err)?;
+        }
+        let net = &model.net;
+        let device = |id: InterfaceId| self.device(net, id);
+        let mut changes = 0;
+        if let Some(provider) = provider {
+            for (vpc, table) in &self.vpc_tables {
+                changes += if *table == MAIN_TABLE {
+                    KernelTable::main(&self.provider).render(net, provider, vpc, device)
+                } else {
+                    KernelVrf::new(&self.provider, *table)
+                        .and_then(|k| k.render(net, provider, vpc, device))
+                }
+                .map_err(|e| format!("rendering vpc {vpc} into the provider's kernel: {e}"))?
+                .len();
+            }
+        }
+        for (node, ns) in rendered {
+            changes += KernelTable::main(ns)
+                .render(net, node, DEFAULT_VRF, device)
+                .map_err(|e| format!("rendering into {}: {e}", ns.name()))?
+                .len();
+        }
+        Ok(changes)
+    }
+
+    /// Whether `ping -c1 -W1` from host `from` to host `to`'s address gets an answer
+    /// (blocking), with the address pinged.
+    pub fn ping(&self, from: &str, to: &str) -> Result<(bool, IpAddr), String> {
+        let ns = self
+            .hosts
+            .get(from)
+            .ok_or_else(|| format!("{from} is not a host"))?;
+        let address = *self
+            .addresses
+            .get(to)
+            .ok_or_else(|| format!("{to} is not a host"))?;
+        // Exit status 1 (no reply) or 2 (an error, e.g. no route) both mean no answer; a ping
+        // that cannot run at all is an error.
+        match ns.run(PING, ["-c1", "-W1", &address.to_string()]) {
+            Ok(_) => Ok((true, address)),
+            Err(topology::Error::CommandFailed { status, .. }) if no_answer(&status) => {
+                Ok((false, address))
+            }
+            Err(e) => Err(format!("ping from {from}: {e}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_namespace_labels_are_valid_netns_labels() {
+        assert_eq!(label("app1"), "h-app1");
+        assert_eq!(label("Branch PC_2"), "h-branch-pc-2");
+        let long = label("a-very-long-host-name-indeed-really");
+        assert_eq!(long, "h-a-very-long-host-nam");
+        assert!(long.len() <= 24);
+        assert_eq!(label("hôte"), "h-h-te");
+    }
+
+    #[test]
+    fn only_ping_s_own_statuses_mean_no_answer() {
+        assert!(no_answer("exit status: 1"));
+        assert!(no_answer("exit status: 2"));
+        assert!(!no_answer("exit status: 255"));
+        assert!(!no_answer("exit status: 12"));
+        assert!(!no_answer("signal: 9 (SIGKILL)"));
+    }
+}
