@@ -269,6 +269,27 @@ async fn find_task(world: &World, base: &str, function: &str, id: u64) -> anyhow
     bail!("no task {function} for resource {id}")
 }
 
+/// POSTs `body` to `collection` (a path under service `base`) and finds the task `function`
+/// that creates the new resource: the resource, without a session yet.
+async fn post(
+    world: &World,
+    base: &str,
+    collection: &str,
+    function: &str,
+    body: Value,
+) -> anyhow::Result<Created> {
+    let answer = call(world, Method::POST, collection, Some(body)).await?;
+    let id = id_of(&answer)?;
+    let task = find_task(world, base, function, id).await?;
+    Ok(Created {
+        base: base.to_owned(),
+        path: format!("{collection}/{id}"),
+        task,
+        id,
+        session: None,
+    })
+}
+
 /// Creates the `[ovh_connect]` resources, plugs the routers into the l3 PoPs and waits for
 /// every task.
 pub async fn create(world: &mut World, path: &str) -> anyhow::Result<()> {
@@ -302,27 +323,12 @@ pub async fn create(world: &mut World, path: &str) -> anyhow::Result<()> {
             ("ovhBgpArea", p.ovh_bgp_area.map(|a| json!(a))),
             ("subnet", p.subnet.as_ref().map(|s| json!(s))),
         ]);
-        let answer = call(
-            world,
-            Method::POST,
-            &format!("{base}/config/pop"),
-            Some(body),
-        )
-        .await
-        .with_context(context)?;
-        let id = id_of(&answer).with_context(context)?;
-        let task = find_task(world, &base, "addPopConfiguration", id)
+        let collection = format!("{base}/config/pop");
+        let mut created = post(world, &base, &collection, "addPopConfiguration", body)
             .await
             .with_context(context)?;
-        let session = (p.kind == PopType::L3).then(|| format!("ovh-pop-{id}"));
-        let created = Created {
-            base: base.clone(),
-            path: format!("{base}/config/pop/{id}"),
-            task,
-            id,
-            session: session.clone(),
-        };
-        if let Some(session) = &session {
+        created.session = (p.kind == PopType::L3).then(|| format!("ovh-pop-{}", created.id));
+        if let Some(session) = &created.session {
             plug_routers(world, &created, interface, session)
                 .await
                 .with_context(context)?;
@@ -348,25 +354,16 @@ pub async fn create(world: &mut World, path: &str) -> anyhow::Result<()> {
             ("ovhBgpArea", d.ovh_bgp_area.map(|a| json!(a))),
             ("subnet", d.subnet.as_ref().map(|s| json!(s))),
         ]);
-        let answer = call(
+        let collection = format!("{}/datacenter", pop.path);
+        let created = post(
             world,
-            Method::POST,
-            &format!("{}/datacenter", pop.path),
-            Some(body),
+            &pop.base,
+            &collection,
+            "addDatacenterConfiguration",
+            body,
         )
         .await
         .with_context(context)?;
-        let id = id_of(&answer).with_context(context)?;
-        let task = find_task(world, &pop.base, "addDatacenterConfiguration", id)
-            .await
-            .with_context(context)?;
-        let created = Created {
-            base: pop.base.clone(),
-            path: format!("{}/datacenter/{id}", pop.path),
-            task,
-            id,
-            session: None,
-        };
         wait_done(world, &created.task)
             .await
             .with_context(context)?;
@@ -398,25 +395,17 @@ pub async fn create(world: &mut World, path: &str) -> anyhow::Result<()> {
             ("nextHop", e.next_hop.as_ref().map(|s| json!(s))),
             ("subnet", e.subnet.as_ref().map(|s| json!(s))),
         ]);
-        let answer = call(
+        let collection = format!("{}/extra", dc.path);
+        let mut created = post(
             world,
-            Method::POST,
-            &format!("{}/extra", dc.path),
-            Some(body),
+            &dc.base,
+            &collection,
+            "addDatacenterExtraConfiguration",
+            body,
         )
         .await
         .with_context(context)?;
-        let id = id_of(&answer).with_context(context)?;
-        let task = find_task(world, &dc.base, "addDatacenterExtraConfiguration", id)
-            .await
-            .with_context(context)?;
-        let created = Created {
-            base: dc.base.clone(),
-            path: format!("{}/extra/{id}", dc.path),
-            task,
-            id,
-            session: (e.kind == ExtraType::Bgp).then(|| format!("ovh-extra-{id}")),
-        };
+        created.session = (e.kind == ExtraType::Bgp).then(|| format!("ovh-extra-{}", created.id));
         if let Some(session) = &created.session {
             plug_datacenter_routers(world, e, &dc, session)
                 .await
