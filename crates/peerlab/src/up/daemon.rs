@@ -59,17 +59,7 @@ impl DaemonRouter {
         raw_config: Option<&str>,
     ) -> anyhow::Result<Self> {
         peer::check_installed(kind)?;
-        let label: String = name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '-'
-                }
-            })
-            .take(20)
-            .collect();
+        let label = super::linux::sanitized(name);
         let ns = Netns::create(&format!("r-{label}"))?;
         let mut name = label.trim_matches('-').to_string();
         if name.is_empty() {

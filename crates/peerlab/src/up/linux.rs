@@ -99,10 +99,9 @@ fn forward(ns: &Netns) -> Result<(), String> {
     .map_err(err)
 }
 
-/// A namespace label from a topology name (`a-z0-9-`, at most 20 characters).
-fn label(name: &str) -> String {
-    let label: String = name
-        .chars()
+/// A name fit for a namespace label: `a-z0-9-`, at most 20 characters.
+pub(crate) fn sanitized(name: &str) -> String {
+    name.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
                 c.to_ascii_lowercase()
@@ -111,8 +110,12 @@ fn label(name: &str) -> String {
             }
         })
         .take(20)
-        .collect();
-    format!("h-{label}")
+        .collect()
+}
+
+/// A host's namespace label.
+fn label(name: &str) -> String {
+    format!("h-{}", sanitized(name))
 }
 
 /// Whether a failed ping's exit status (`exit status: N`, as `ExitStatus` prints it) means no

@@ -232,13 +232,7 @@ impl OvhConnect {
                 "Service {uuid} is already in vRack {current}"
             )));
         }
-        if self.pending(
-            |e| matches!(e, Effect::AddVrack(u, _) | Effect::RemoveVrack(u, _) if *u == uuid),
-        ) {
-            return Err(OvhError::conflict(format!(
-                "A vRack task on service {uuid} is already in progress"
-            )));
-        }
+        self.no_vrack_task_pending(uuid)?;
         let task = self.start_task(
             uuid,
             TaskFunction::AddVrack,
@@ -263,13 +257,7 @@ impl OvhConnect {
                 "Service {uuid} still has a PoP configuration: delete it first"
             )));
         }
-        if self.pending(
-            |e| matches!(e, Effect::AddVrack(u, _) | Effect::RemoveVrack(u, _) if *u == uuid),
-        ) {
-            return Err(OvhError::conflict(format!(
-                "A vRack task on service {uuid} is already in progress"
-            )));
-        }
+        self.no_vrack_task_pending(uuid)?;
         let task = self.start_task(
             uuid,
             TaskFunction::RemoveVrack,
@@ -278,6 +266,18 @@ impl OvhConnect {
             now,
         );
         self.vrack_task(task.id, vrack)
+    }
+
+    /// 409 while a vRack link or unlink of `uuid` is in progress.
+    fn no_vrack_task_pending(&self, uuid: Uuid) -> Result<(), OvhError> {
+        if self.pending(
+            |e| matches!(e, Effect::AddVrack(u, _) | Effect::RemoveVrack(u, _) if *u == uuid),
+        ) {
+            return Err(OvhError::conflict(format!(
+                "A vRack task on service {uuid} is already in progress"
+            )));
+        }
+        Ok(())
     }
 
     /// Whether a configuration is gone or going.
