@@ -202,7 +202,7 @@ fn ovh_l3_bgp_frr() {
 /// OVHcloud Connect l3 with FRR on the PoP, a `network` extra and the VRRP gateway.
 #[test]
 fn ovh_l3_static_vrrp() {
-    passes("ovh-l3-static-vrrp.toml", 9);
+    passes("ovh-l3-static-vrrp.toml", 13);
 }
 
 #[test]

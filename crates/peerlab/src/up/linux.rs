@@ -9,28 +9,39 @@
 //!   addresses the model gives it; a VPC host is a namespace whose `eth0` is a veth into it;
 //! - the LAN behind a customer router is a bridge `lan` in the router's namespace, holding the
 //!   gateway; a customer host is a namespace whose `eth0` is a veth into it;
-//! - the provider and the routers forward (IPv4 and IPv6).
+//! - the provider and the routers forward (IPv4 and IPv6);
+//! - OVHcloud Connect: each l3 datacenter segment is a bridge `dcN` in the provider namespace
+//!   holding OVH's addresses on it and the gateway; each `network` extra's next hop is a
+//!   namespace (forwarding) whose `eth0` is a veth into it, with a bridge `lan` in the extra's
+//!   subnet; a datacenter host is a namespace on the bridge of its segment in the model.
 //!
 //! Rendering ([`Linux::render`]) writes, by difference, the FIB of each node of the model into
 //! its namespace: the provider's VPC VRF (the routes `prefix_filter_in` accepts while route
 //! propagation is on) into `main` when the topology has one VPC, else one
 //! [`KernelVrf`](topology::kernel::KernelVrf) table per VPC (100, 101 …); each router's learned
-//! routes (its daemon runs without a kernel protocol); each host's default route.
+//! routes (its daemon runs without a kernel protocol); each host's default route; OVH's
+//! routing table (the routes its sessions accepted, the `network` extras' static routes) into
+//! `main` without VPCs, else into table 200; each next hop's default route.
 //!
-//! Not here: VRRP and static routes of OVHcloud Connect, and embedded topologies (no root, no
-//! kernel: their `reach` is the model's alone).
+//! Not here: the VRRP election of OVH's gateway in Linux (the bridge holds the gateway from
+//! the start; the election is the model's), and embedded topologies (no root, no kernel:
+//! their `reach` is the model's alone).
 
 use super::model::{Model, PROVIDER};
-use dataplane::{DEFAULT_VRF, InterfaceId, Network, NodeId};
+use super::ovh_model::OVH;
+use dataplane::{DEFAULT_VRF, InterfaceId, Network, NodeId, SegmentId};
 use ipnet::IpNet;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use topology::Netns;
-use topology::format::Topology;
+use topology::format::{ExtraType, Topology};
 use topology::kernel::{KernelTable, KernelVrf, MAIN_TABLE};
 
 /// The first table of a VPC's VRF when the provider holds several.
 const FIRST_VRF_TABLE: u32 = 100;
+
+/// The table of OVH's routing table when the provider namespace also holds VPCs.
+const OVH_TABLE: u32 = 200;
 
 /// The `ping` of iputils.
 const PING: &str = "/usr/bin/ping";
@@ -41,8 +52,9 @@ pub struct RouterNs {
     pub name: String,
     /// Its namespace.
     pub netns: Netns,
-    /// Its cable, if plugged: the link's name, the provider's device and the router's device.
-    pub cable: Option<(String, String, String)>,
+    /// Its cable, if plugged: the provider's port in the model (node name, interface name),
+    /// the provider's device and the router's device.
+    pub cable: Option<((String, String), String, String)>,
 }
 
 /// The namespaces of a topology's data plane and the Linux device of each of the model's
@@ -51,12 +63,16 @@ pub struct Linux {
     provider: Netns,
     routers: HashMap<String, Netns>,
     hosts: HashMap<String, Netns>,
+    /// The servers at OVH `network` extras' next hops, by model node name (`next hop NAME`).
+    next_hops: HashMap<String, Netns>,
     /// Host name → its address.
     addresses: HashMap<String, IpAddr>,
     /// (node name, model interface name) → Linux device.
     devices: HashMap<(String, String), String>,
     /// VPC name → the table its VRF is rendered into.
     vpc_tables: Vec<(String, u32)>,
+    /// The table OVH's routing table is rendered into: `main` without VPCs, else its own.
+    ovh_table: u32,
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -97,6 +113,42 @@ fn forward(ns: &Netns) -> Result<(), String> {
     )
     .map(drop)
     .map_err(err)
+}
+
+/// A veth `port` in `gw_ns`, a port of `bridge` there, whose peer is `eth0` in `ns` with
+/// `addresses`, both ends up.
+fn veth_into(
+    gw_ns: &Netns,
+    port: &str,
+    bridge: &str,
+    ns: &Netns,
+    addresses: &[IpNet],
+) -> Result<(), String> {
+    gw_ns
+        .run(
+            "ip",
+            [
+                "link",
+                "add",
+                port,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                "eth0",
+                "netns",
+                ns.name(),
+            ],
+        )
+        .map_err(err)?;
+    gw_ns
+        .run("ip", ["link", "set", port, "master", bridge, "up"])
+        .map_err(err)?;
+    for a in addresses {
+        add_address(ns, a, "eth0")?;
+    }
+    ns.run("ip", ["link", "set", "eth0", "up"]).map_err(err)?;
+    Ok(())
 }
 
 /// A name fit for a namespace label: `a-z0-9-`, at most 20 characters.
@@ -144,9 +196,15 @@ impl Linux {
             provider: provider.clone(),
             routers: HashMap::new(),
             hosts: HashMap::new(),
+            next_hops: HashMap::new(),
             addresses: HashMap::new(),
             devices: HashMap::new(),
             vpc_tables: Vec::new(),
+            ovh_table: if topology.vpcs.is_empty() {
+                MAIN_TABLE
+            } else {
+                OVH_TABLE
+            },
         };
         forward(provider)?;
         let vpcs: Vec<&String> = topology.vpcs.iter().map(|v| v.name.get_ref()).collect();
@@ -160,10 +218,8 @@ impl Linux {
         };
         for r in routers {
             forward(&r.netns)?;
-            if let Some((link, host_if, peer_if)) = r.cable {
-                linux
-                    .devices
-                    .insert((PROVIDER.to_string(), format!("link {link}")), host_if);
+            if let Some((port, host_if, peer_if)) = r.cable {
+                linux.devices.insert(port, host_if);
                 linux
                     .devices
                     .insert((r.name.clone(), "uplink".to_string()), peer_if);
@@ -219,53 +275,38 @@ impl Linux {
             bridges.insert(format!("{name}/lan"), (ns.clone(), "lan".to_string()));
         }
 
+        // OVHcloud Connect: the datacenter segments and the servers at the next hops.
+        let segments = linux.wire_ovh(topology, model)?;
+
         // The hosts: a namespace each, cabled into their bridge.
         for (n, host) in topology.hosts.iter().enumerate() {
             let name = host.name.get_ref();
-            let gateway_port = match (&host.vpc, &host.private_network, &host.router) {
-                (Some(vpc), Some(pn), _) => {
-                    format!("{PROVIDER}/{}/{}", vpc.get_ref(), pn.get_ref())
-                }
-                (_, _, Some(router)) => format!("{}/lan", router.get_ref()),
-                _ => continue,
-            };
-            let Some((gw_ns, bridge)) = bridges.get(&gateway_port) else {
-                return Err(format!("host {name}: nothing to plug it into"));
-            };
+            let placed = (host.vpc.is_some() && host.private_network.is_some())
+                || host.router.is_some()
+                || host.ovh_datacenter.is_some();
+            if !placed {
+                continue;
+            }
             let Some(&node) = model.nodes.get(name) else {
                 return Err(format!("host {name} is not in the model"));
             };
             let Some((_, eth0)) = net.interfaces_of(node).next() else {
                 return Err(format!("host {name} has no interface in the model"));
             };
+            let plugged = match (&host.vpc, &host.private_network, &host.router) {
+                (Some(vpc), Some(pn), _) => {
+                    bridges.get(&format!("{PROVIDER}/{}/{}", vpc.get_ref(), pn.get_ref()))
+                }
+                (_, _, Some(router)) => bridges.get(&format!("{}/lan", router.get_ref())),
+                _ => segments.get(&eth0.segment),
+            };
+            let Some((gw_ns, bridge)) = plugged else {
+                return Err(format!("host {name}: nothing to plug it into"));
+            };
             let addresses = eth0.addresses.clone();
             let ns = Netns::create(&label(name)).map_err(err)?;
             linux.hosts.insert(name.clone(), ns.clone());
-            let port = format!("hp{n}");
-            gw_ns
-                .run(
-                    "ip",
-                    [
-                        "link",
-                        "add",
-                        &port,
-                        "type",
-                        "veth",
-                        "peer",
-                        "name",
-                        "eth0",
-                        "netns",
-                        ns.name(),
-                    ],
-                )
-                .map_err(err)?;
-            gw_ns
-                .run("ip", ["link", "set", &port, "master", bridge, "up"])
-                .map_err(err)?;
-            for a in &addresses {
-                add_address(&ns, a, "eth0")?;
-            }
-            ns.run("ip", ["link", "set", "eth0", "up"]).map_err(err)?;
+            veth_into(gw_ns, &format!("hp{n}"), bridge, &ns, &addresses)?;
             if let Some(a) = addresses.first() {
                 linux.addresses.insert(name.clone(), a.addr());
             }
@@ -274,6 +315,92 @@ impl Linux {
                 .insert((name.clone(), "eth0".to_string()), "eth0".to_string());
         }
         Ok(linux)
+    }
+
+    /// OVHcloud Connect's side (nothing without an `ovh` node in the model): a bridge `dcN` in
+    /// the provider namespace per l3 datacenter segment, holding OVH's addresses on it and the
+    /// gateway (the subnet's first address; the VRRP election is the model's); each `network`
+    /// extra's next hop a namespace whose `eth0` is a veth into that bridge, forwarding, with
+    /// a bridge `lan` holding its address in the extra's subnet. Returns the bridge of each
+    /// segment, for the hosts.
+    fn wire_ovh(
+        &mut self,
+        topology: &Topology,
+        model: &Model,
+    ) -> Result<HashMap<SegmentId, (Netns, String)>, String> {
+        let net = &model.net;
+        let mut segments: HashMap<SegmentId, (Netns, String)> = HashMap::new();
+        let (Some(ovh), Some(&node)) = (&topology.ovh_connect, model.nodes.get(OVH)) else {
+            return Ok(segments);
+        };
+        // Datacenter segment → OVH's ports on it and their addresses.
+        let mut on_segment: Vec<(SegmentId, Vec<String>, Vec<IpNet>)> = Vec::new();
+        for (_, i) in net
+            .interfaces_of(node)
+            .filter(|(_, i)| i.name.starts_with("datacenter "))
+        {
+            let mut addresses = i.addresses.clone();
+            for a in &i.addresses {
+                if let IpNet::V4(a) = a {
+                    let gateway = provider::ovh_connect::rules::nth(a.trunc(), 1);
+                    addresses.push(IpNet::V4(
+                        ipnet::Ipv4Net::new(gateway, a.prefix_len()).map_err(err)?,
+                    ));
+                }
+            }
+            match on_segment.iter_mut().find(|(s, _, _)| *s == i.segment) {
+                Some((_, names, all)) => {
+                    names.push(i.name.clone());
+                    all.extend(addresses);
+                }
+                None => on_segment.push((i.segment, vec![i.name.clone()], addresses)),
+            }
+        }
+        for (n, (segment, names, mut addresses)) in on_segment.into_iter().enumerate() {
+            addresses.sort();
+            addresses.dedup();
+            let device = format!("dc{n}");
+            bridge(&self.provider, &device, &addresses)?;
+            for name in names {
+                self.devices.insert((OVH.to_string(), name), device.clone());
+            }
+            segments.insert(segment, (self.provider.clone(), device));
+        }
+        // The next hops of the `network` extras.
+        for (n, e) in ovh
+            .extras
+            .iter()
+            .filter(|e| e.kind == ExtraType::Network)
+            .enumerate()
+        {
+            let name = format!("next hop {}", e.name.get_ref());
+            let Some(hop) = net.node_id(&name) else {
+                continue;
+            };
+            let ports: Vec<(String, SegmentId, Vec<IpNet>)> = net
+                .interfaces_of(hop)
+                .map(|(_, i)| (i.name.clone(), i.segment, i.addresses.clone()))
+                .collect();
+            let Some((_, segment, addresses)) = ports.iter().find(|(i, _, _)| i == "eth0") else {
+                continue;
+            };
+            let Some((gw_ns, gw_bridge)) = segments.get(segment).cloned() else {
+                continue;
+            };
+            let ns = Netns::create(&format!("n-{}", sanitized(e.name.get_ref()))).map_err(err)?;
+            forward(&ns)?;
+            veth_into(&gw_ns, &format!("nh{n}"), &gw_bridge, &ns, addresses)?;
+            self.devices
+                .insert((name.clone(), "eth0".to_string()), "eth0".to_string());
+            if let Some((_, lan, addresses)) = ports.iter().find(|(i, _, _)| i == "lan") {
+                bridge(&ns, "lan", addresses)?;
+                self.devices
+                    .insert((name.clone(), "lan".to_string()), "lan".to_string());
+                segments.insert(*lan, (ns.clone(), "lan".to_string()));
+            }
+            self.next_hops.insert(name, ns);
+        }
+        Ok(segments)
     }
 
     /// The hosts' namespaces, by name.
@@ -295,16 +422,29 @@ impl Linux {
     /// to) carries nothing: it is taken down in the model first.
     pub fn render(&self, model: &mut Model) -> Result<usize, String> {
         let mut rendered: Vec<(NodeId, &Netns)> = Vec::new();
-        for (name, ns) in self.routers.iter().chain(&self.hosts) {
-            if let Some(&node) = model.nodes.get(name) {
+        for (name, ns) in self
+            .routers
+            .iter()
+            .chain(&self.hosts)
+            .chain(&self.next_hops)
+        {
+            // The next hops are nodes of the model that no topology name refers to.
+            if let Some(node) = model
+                .nodes
+                .get(name)
+                .copied()
+                .or_else(|| model.net.node_id(name))
+            {
                 rendered.push((node, ns));
             }
         }
         let provider = model.nodes.get(PROVIDER).copied();
+        let ovh = model.nodes.get(OVH).copied();
         let orphans: Vec<InterfaceId> = rendered
             .iter()
             .map(|(node, _)| *node)
             .chain(provider)
+            .chain(ovh)
             .flat_map(|node| {
                 model
                     .net
@@ -331,6 +471,17 @@ impl Linux {
                 .map_err(|e| format!("rendering vpc {vpc} into the provider's kernel: {e}"))?
                 .len();
             }
+        }
+        if let Some(ovh) = ovh {
+            changes += match self.ovh_table {
+                MAIN_TABLE => {
+                    KernelTable::main(&self.provider).render(net, ovh, DEFAULT_VRF, device)
+                }
+                table => KernelVrf::new(&self.provider, table)
+                    .and_then(|k| k.render(net, ovh, DEFAULT_VRF, device)),
+            }
+            .map_err(|e| format!("rendering OVH into the provider's kernel: {e}"))?
+            .len();
         }
         for (node, ns) in rendered {
             changes += KernelTable::main(ns)

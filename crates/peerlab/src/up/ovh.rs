@@ -22,8 +22,8 @@
 //! admin view's `up`, `down` anything else), `ovh_active` (the resource is `active` in the API
 //! and its task `done`) and `vrrp_master` (the datacenter's VRRP gateway has elected a master).
 //!
-//! Not here: a router or host at a `network` extra's next hop, hosts behind OVH (`reach`), and
-//! OVH's routes in the provider namespace's kernel; l2 has no BGP, so an l2 topology can only
+//! Not here: hosts behind OVH and OVH's routes in the kernel ([`super::ovh_model`] and
+//! [`super::linux`]); l2 has no BGP, so an l2 topology can only
 //! check that its resources are active and their tasks done.
 
 use super::daemon;

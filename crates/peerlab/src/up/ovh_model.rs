@@ -366,3 +366,22 @@ fn add_servers(
     }
     Ok(())
 }
+
+/// The `ovh` node's port in the model that carries engine session `id`: `pop NAME` for an l3
+/// PoP configuration, `datacenter NAME` for a `bgp` extra of datacenter configuration NAME.
+pub fn session_port(world: &World, id: &str) -> Option<(String, String)> {
+    let ovh = world.topology.ovh_connect.as_ref()?;
+    let (name, _) = world
+        .ovh
+        .created
+        .iter()
+        .find(|(_, c)| c.session.as_deref() == Some(id))?;
+    if ovh.pop_configs.iter().any(|p| p.name.get_ref() == name) {
+        return Some((OVH.to_string(), format!("pop {name}")));
+    }
+    let extra = ovh.extras.iter().find(|e| e.name.get_ref() == name)?;
+    Some((
+        OVH.to_string(),
+        format!("datacenter {}", extra.datacenter_config.get_ref()),
+    ))
+}

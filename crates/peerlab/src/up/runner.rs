@@ -436,8 +436,11 @@ async fn wire_linux(world: &World, provider: Netns) -> Result<super::linux::Linu
             continue;
         };
         let cable = d.cable_devices().and_then(|(id, host_if, peer_if)| {
-            let link = world.links.iter().find(|(_, l)| l.id == id)?.0.clone();
-            Some((link, host_if, peer_if))
+            let port = match world.links.iter().find(|(_, l)| l.id == id) {
+                Some((link, _)) => (super::model::PROVIDER.to_string(), format!("link {link}")),
+                None => super::ovh_model::session_port(world, &id)?,
+            };
+            Some((port, host_if, peer_if))
         });
         routers.push(super::linux::RouterNs {
             name: name.clone(),
