@@ -258,29 +258,41 @@ impl Drop for TermOnDrop {
     }
 }
 
-#[test]
-fn keep_exec_and_down() {
-    // SAFETY: geteuid has no preconditions.
-    assert_eq!(unsafe { libc::geteuid() }, 0, "needs root");
+/// `peerlab up --keep TOPOLOGY` in a run directory of its own, once its state file is written:
+/// the run directory, the child, and a guard that stops the child if a test fails.
+fn up_keep(
+    name: &str,
+    within: std::time::Duration,
+) -> (tempfile::TempDir, std::process::Child, TermOnDrop) {
     let run_dir = tempfile::tempdir().unwrap();
-    let path = topology("interlink-frr.toml");
-    let path = path.to_str().unwrap();
+    let path = topology(&format!("{name}.toml"));
     let child = Command::new(env!("CARGO_BIN_EXE_peerlab"))
-        .args(["up", "--keep", path])
+        .args(["up", "--keep"])
+        .arg(&path)
         .env("PEERLAB_RUN_DIR", run_dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let pid = child.id();
     // A failed assertion must not leave the kept topology running.
-    let guard = TermOnDrop(pid);
-    let state_file = run_dir.path().join("interlink-frr/state.json");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let guard = TermOnDrop(child.id());
+    let state_file = run_dir.path().join(name).join("state.json");
+    let deadline = std::time::Instant::now() + within;
     while !state_file.exists() {
         assert!(std::time::Instant::now() < deadline, "no state file");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+    (run_dir, child, guard)
+}
+
+#[test]
+fn keep_exec_and_down() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc::geteuid() }, 0, "needs root");
+    let (run_dir, child, guard) = up_keep("interlink-frr", std::time::Duration::from_secs(120));
+    let (pid, state_file) = (child.id(), run_dir.path().join("interlink-frr/state.json"));
+    let path = topology("interlink-frr.toml");
+    let path = path.to_str().unwrap();
     // vtysh is pointed at the router's own FRR.
     let out = peerlab(
         &["exec", "onprem", "--", "vtysh", "-c", "show bgp summary"],
@@ -377,24 +389,14 @@ fn keep_exec_and_down() {
 fn trace_verdict_equals_ping_for_every_pair_of_hosts() {
     // SAFETY: geteuid has no preconditions.
     assert_eq!(unsafe { libc::geteuid() }, 0, "needs root");
-    let run_dir = tempfile::tempdir().unwrap();
+    let (run_dir, child, guard) =
+        up_keep("interlink-frr-hosts", std::time::Duration::from_secs(180));
+    let (pid, state_file) = (
+        child.id(),
+        run_dir.path().join("interlink-frr-hosts/state.json"),
+    );
     let path = topology("interlink-frr-hosts.toml");
     let path = path.to_str().unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_peerlab"))
-        .args(["up", "--keep", path])
-        .env("PEERLAB_RUN_DIR", run_dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let guard = TermOnDrop(pid);
-    let state_file = run_dir.path().join("interlink-frr-hosts/state.json");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
-    while !state_file.exists() {
-        assert!(std::time::Instant::now() < deadline, "no state file");
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
     let hosts = [
         ("app1", "172.16.4.10"),
         ("db1", "172.16.8.10"),

@@ -269,6 +269,16 @@ async fn find_task(world: &World, base: &str, function: &str, id: u64) -> anyhow
     bail!("no task {function} for resource {id}")
 }
 
+/// The created resource a configuration hangs under (`kind` and `name` for the error).
+fn parent(world: &World, kind: &str, name: &str) -> anyhow::Result<Created> {
+    world
+        .ovh
+        .created
+        .get(name)
+        .cloned()
+        .ok_or_else(|| anyhow!("{kind} {name:?} was not created"))
+}
+
 /// POSTs `body` to `collection` (a path under service `base`) and finds the task `function`
 /// that creates the new resource: the resource, without a session yet.
 async fn post(
@@ -342,13 +352,7 @@ pub async fn create(world: &mut World, path: &str) -> anyhow::Result<()> {
         let name = d.name.get_ref();
         let line = world.topology.line(&d.name);
         let context = || format!("{path}:{line}: [[ovh_connect.datacenter_configs]] {name:?}");
-        let pop = world
-            .ovh
-            .created
-            .get(d.pop_config.get_ref())
-            .cloned()
-            .ok_or_else(|| anyhow!("pop_config {:?} was not created", d.pop_config.get_ref()))
-            .with_context(context)?;
+        let pop = parent(world, "pop_config", d.pop_config.get_ref()).with_context(context)?;
         let body = fields(&[
             ("datacenterId", Some(json!(d.datacenter_id))),
             ("ovhBgpArea", d.ovh_bgp_area.map(|a| json!(a))),
@@ -373,17 +377,7 @@ pub async fn create(world: &mut World, path: &str) -> anyhow::Result<()> {
         let name = e.name.get_ref();
         let line = world.topology.line(&e.name);
         let context = || format!("{path}:{line}: [[ovh_connect.extras]] {name:?}");
-        let dc = world
-            .ovh
-            .created
-            .get(e.datacenter_config.get_ref())
-            .cloned()
-            .ok_or_else(|| {
-                anyhow!(
-                    "datacenter_config {:?} was not created",
-                    e.datacenter_config.get_ref()
-                )
-            })
+        let dc = parent(world, "datacenter_config", e.datacenter_config.get_ref())
             .with_context(context)?;
         let body = fields(&[
             ("type", Some(json!(e.kind.name()))),
