@@ -39,6 +39,9 @@ pub struct Expect {
     /// OVHcloud Connect: the VRRP gateway of a datacenter configuration, by name, has a master.
     #[serde(default)]
     pub vrrp_master: Option<Name>,
+    /// With `vrrp_master`: the master must be this router (`A` or `B`); without it, any.
+    #[serde(default)]
+    pub router: Option<super::VrrpRouter>,
     /// How long it may take to hold (default 30 s on the runner's clock).
     #[serde(default)]
     pub within: Option<Within>,

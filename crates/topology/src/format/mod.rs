@@ -50,7 +50,10 @@ pub use ovh::{
     DatacenterConfig, Extra, ExtraType, OvhAction, OvhConnect, OvhKind, OvhService, PopConfig,
     PopType,
 };
-pub use step::{ApiCall, LinkAction, LinkState, RouterAction, RouterOperation, Step};
+pub use step::{
+    ApiCall, LinkAction, LinkState, RouterAction, RouterOperation, Step, VrrpAction, VrrpOperation,
+    VrrpRouter,
+};
 
 use ipnet::IpNet;
 use serde::Deserialize;

@@ -183,7 +183,7 @@ fn an_ovh_step_deletes_a_configuration_by_name() {
     );
     let e = error("\n[[steps]]\novh = { delete = \"rbx\" }\nwait = \"1s\"\n");
     assert!(
-        e.contains("give exactly one of api, link, router, wait, expect and ovh"),
+        e.contains("give exactly one of api, link, router, wait, expect, ovh and vrrp"),
         "{e}"
     );
 }
@@ -210,4 +210,45 @@ fn a_router_needs_the_l3_pop_of_its_interface() {
     let text = OVH.replace("type = \"l3\"", "type = \"l2\"");
     let e = parse("o.toml", &text).unwrap_err().to_string();
     assert!(e.contains("interface 7001 has no l3 pop_config"), "{e}");
+}
+
+#[test]
+fn a_vrrp_step_names_a_datacenter_router_a_or_b_and_an_action() {
+    let ok = "\n[[steps]]\nvrrp = { datacenter = \"rbx\", router = \"A\", action = \"crash\" }\n\n[[steps]]\nexpect = { vrrp_master = \"rbx\", router = \"B\", within = \"5s\" }\n";
+    let t = parse("o.toml", &format!("{OVH}{ok}")).unwrap();
+    let vrrp = t.steps[0].get_ref().vrrp.as_ref().unwrap();
+    assert_eq!(vrrp.datacenter.get_ref(), "rbx");
+    assert_eq!(
+        (vrrp.router, vrrp.action),
+        (VrrpRouter::A, VrrpOperation::Crash)
+    );
+    let expect = t.steps[1].get_ref().expect.as_ref().unwrap();
+    assert_eq!(expect.router, Some(VrrpRouter::B));
+
+    let e =
+        error("\n[[steps]]\nvrrp = { datacenter = \"gra\", router = \"A\", action = \"stop\" }\n");
+    assert!(e.starts_with("topologies/o.toml:29:"), "{e}");
+    assert!(
+        e.contains("vrrp datacenter \"gra\" is not a datacenter_config"),
+        "{e}"
+    );
+    let e =
+        error("\n[[steps]]\nvrrp = { datacenter = \"th2\", router = \"A\", action = \"stop\" }\n");
+    assert!(
+        e.contains("vrrp datacenter \"th2\" is not a datacenter_config"),
+        "{e}"
+    );
+    let e =
+        error("\n[[steps]]\nvrrp = { datacenter = \"rbx\", router = \"C\", action = \"stop\" }\n");
+    assert!(e.starts_with("topologies/o.toml:29:"), "{e}");
+    assert!(e.contains("unknown variant `C`"), "{e}");
+    let e = error(
+        "\n[[steps]]\nvrrp = { datacenter = \"rbx\", router = \"A\", action = \"reboot\" }\n",
+    );
+    assert!(e.contains("unknown variant `reboot`"), "{e}");
+    let e = error("\n[[expect]]\novh_active = \"rbx\"\nrouter = \"A\"\n");
+    assert!(e.starts_with("topologies/o.toml:28:"), "{e}");
+    assert!(e.contains("router goes with vrrp_master"), "{e}");
+    let e = error("\n[[expect]]\nvrrp_master = \"rbx\"\nrouter = \"b\"\n");
+    assert!(e.contains("unknown variant `b`"), "{e}");
 }

@@ -278,6 +278,9 @@ fn check_expect(
         ));
     }
     check_ovh_expect(c, declared, entry, e)?;
+    if e.router.is_some() && e.vrrp_master.is_none() {
+        return Err(c.at(span, format!("{entry}: router goes with vrrp_master")));
+    }
     if e.state.is_some() && e.session.is_none() && e.ovh_session.is_none() {
         return Err(c.at(span, format!("{entry}: state goes with session")));
     }
@@ -382,12 +385,26 @@ fn check_step(
         s.wait.is_some(),
         s.expect.is_some(),
         s.ovh.is_some(),
+        s.vrrp.is_some(),
     ];
     if kinds.iter().filter(|&&k| k).count() != 1 {
         return Err(c.at(
             span,
-            format!("{entry}: give exactly one of api, link, router, wait, expect and ovh"),
+            format!("{entry}: give exactly one of api, link, router, wait, expect, ovh and vrrp"),
         ));
+    }
+    if let Some(vrrp) = &s.vrrp {
+        let fits = |k| k == super::OvhKind::Datacenter;
+        let what = "a datacenter_config";
+        check_expect_ovh_names(
+            c,
+            declared,
+            &entry,
+            "vrrp datacenter",
+            &vrrp.datacenter,
+            fits,
+            what,
+        )?;
     }
     if let Some(ovh) = &s.ovh {
         let fits = |k| k != super::OvhKind::Service;

@@ -5,7 +5,8 @@ use super::{Expect, Name, Within};
 use ipnet::IpNet;
 use serde::Deserialize;
 
-/// One step. Exactly one of `api`, `link`, `router`, `wait`, `expect` and `ovh` is given.
+/// One step. Exactly one of `api`, `link`, `router`, `wait`, `expect`, `ovh` and `vrrp` is
+/// given.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
@@ -27,6 +28,10 @@ pub struct Step {
     /// An OVHcloud Connect call ([`super::OvhAction`]).
     #[serde(default)]
     pub ovh: Option<super::OvhAction>,
+    /// One of OVH's VRRP routers of a datacenter crashed, stopped or started
+    /// ([`VrrpAction`]).
+    #[serde(default)]
+    pub vrrp: Option<VrrpAction>,
 }
 
 /// The SDK methods a step may call, and the arguments each needs.
@@ -110,4 +115,60 @@ pub enum RouterOperation {
     Start,
     /// Stop it and start it again.
     Restart,
+}
+
+/// `vrrp = { datacenter = "rbx", router = "A", action = "crash" }`: one of OVH's two VRRP
+/// routers of an l3 datacenter configuration (by name) fails or comes back.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VrrpAction {
+    /// The datacenter configuration, by name.
+    pub datacenter: Name,
+    /// `A` or `B`.
+    pub router: VrrpRouter,
+    /// What happens to it.
+    pub action: VrrpOperation,
+}
+
+/// One of OVH's two routers of a datacenter's VRRP gateway: `A` (the subnet's second address,
+/// priority 200) or `B` (the third, priority 100).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum VrrpRouter {
+    /// The second address, priority 200: master when both run.
+    A,
+    /// The third address, priority 100.
+    B,
+}
+
+impl VrrpRouter {
+    /// `A` or `B`.
+    pub fn name(self) -> &'static str {
+        match self {
+            VrrpRouter::A => "A",
+            VrrpRouter::B => "B",
+        }
+    }
+}
+
+/// What happens to a VRRP router (RFC 5798).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum VrrpOperation {
+    /// It dies silently: a backup takes over after Master_Down_Interval.
+    Crash,
+    /// Clean shutdown, with a priority-0 advertisement: a backup takes over after Skew_Time.
+    Stop,
+    /// It comes back and, preempting, takes the gateway back if its priority is the highest.
+    Start,
+}
+
+impl VrrpOperation {
+    /// `crash`, `stop` or `start`.
+    pub fn name(self) -> &'static str {
+        match self {
+            VrrpOperation::Crash => "crash",
+            VrrpOperation::Stop => "stop",
+            VrrpOperation::Start => "start",
+        }
+    }
 }

@@ -230,7 +230,9 @@ fn step_errors() {
     let more = format!(
         "{LINK}\n[[steps]]\nwait = \"1s\"\nrouter = {{ name = \"onprem\", action = \"stop\" }}\n"
     );
-    assert!(error(&more).ends_with("give exactly one of api, link, router, wait, expect and ovh"));
+    assert!(
+        error(&more).ends_with("give exactly one of api, link, router, wait, expect, ovh and vrrp")
+    );
     let more = "\n[[steps]]\nrouter = { name = \"edge\", action = \"restart\" }\n";
     assert!(error(more).ends_with(r#"[[steps]] #1: unknown router "edge""#));
     let more = "\n[[steps]]\nlink = { name = \"nope\", state = \"down\" }\n";
