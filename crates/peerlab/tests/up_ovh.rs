@@ -120,8 +120,10 @@ fn l3_static_vrrp_embedded_announces_the_static_prefix_until_deleted() {
     let report = report(&out);
     assert!(out.status.success(), "{report:#}");
     let rows = rows(&report);
-    assert_eq!(rows.len(), 12, "{report:#}");
+    assert_eq!(rows.len(), 17, "{report:#}");
     assert!(rows.iter().all(|r| r.0), "{report:#}");
+    assert_eq!(rows[2].1, "vrrp gateway of rbx has master A");
+    assert_eq!(rows[2].2, "router A is master (in the model)");
     assert!(rows[3].2.contains("10.20.0.0/24"), "{report:#}");
     assert_eq!(rows[4].1, "laptop reaches server");
     // Through OVH's static route to the servers behind its next hop: 4 hops each way.
@@ -132,18 +134,75 @@ fn l3_static_vrrp_embedded_announces_the_static_prefix_until_deleted() {
             .contains("10.1.0.10 → 10.20.0.10: delivered to host \"app\" (4 hops)"),
         "{report:#}"
     );
+    // The failover drill: A crashes, B takes over, A comes back and preempts.
+    assert_eq!(rows[6].1, "vrrp rbx A crash");
+    assert_eq!(rows[6].2, "done in the model (master now: none)");
+    assert_eq!(rows[7].1, "vrrp gateway of rbx has master B");
+    assert_eq!(rows[8].1, "laptop reaches server");
+    assert_eq!(rows[9].1, "vrrp rbx A start");
+    assert_eq!(rows[9].2, "done in the model (master now: B)");
+    assert_eq!(rows[10].1, "vrrp gateway of rbx has master A");
     // Deleting the extra withdraws its prefix; deleting the datacenter configuration its subnet.
-    assert_eq!(rows[6].1, "ovh delete rbx-servers");
-    assert!(rows[6].2.ends_with(" done"), "{report:#}");
-    assert_eq!(rows[7].2, "router onprem has 10.10.0.0/28", "{report:#}");
-    assert_eq!(rows[8].1, "laptop does not reach app");
+    assert_eq!(rows[11].1, "ovh delete rbx-servers");
+    assert!(rows[11].2.ends_with(" done"), "{report:#}");
+    assert_eq!(rows[12].2, "router onprem has 10.10.0.0/28", "{report:#}");
+    assert_eq!(rows[13].1, "laptop does not reach app");
     assert!(
-        rows[8]
+        rows[13]
             .2
             .contains("dropped at router \"onprem\": no route to 10.20.0.10"),
         "{report:#}"
     );
-    assert_eq!(rows[10].2, "router onprem has no routes", "{report:#}");
+    assert_eq!(rows[15].2, "router onprem has no routes", "{report:#}");
+}
+
+#[test]
+fn while_no_router_is_master_the_datacenter_is_cut_off() {
+    // Right after A crashes, B has not taken over yet: nobody holds the gateway, and the way
+    // back from the server stops there.
+    let file = edited("ovh-l3-static-vrrp-embedded.toml", |t| {
+        t.replacen(
+            "[[steps]]\nexpect = { vrrp_master = \"rbx\", router = \"B\", within = \"5s\" }",
+            "[[steps]]\nexpect = { reach = { from = \"laptop\", to = \"server\", reachable = false }, within = \"1s\" }\n\n\
+             [[steps]]\nexpect = { vrrp_master = \"rbx\", router = \"B\", within = \"5s\" }",
+            1,
+        )
+    });
+    let out = up(file.path());
+    let report = report(&out);
+    assert!(out.status.success(), "{report:#}");
+    let rows = rows(&report);
+    assert_eq!(rows[7].1, "laptop does not reach server");
+    assert!(
+        rows[7]
+            .2
+            .contains("dropped at host \"server\": gateway 10.10.0.1 is a VRRP virtual address")
+            && rows[7].2.contains("no router is master"),
+        "{report:#}"
+    );
+    assert_eq!(rows[8].1, "vrrp gateway of rbx has master B");
+}
+
+#[test]
+fn a_wrong_expected_master_exits_1_naming_the_actual_one() {
+    let file = edited("ovh-l3-static-vrrp-embedded.toml", |t| {
+        t.replace(
+            "router = \"A\"                         # A (priority 200) holds the gateway",
+            "router = \"B\"\nwithin = \"5s\"",
+        )
+    });
+    let out = up(file.path());
+    assert_eq!(out.status.code(), Some(1));
+    let report = report(&out);
+    let rows = rows(&report);
+    let (ok, detail) = row(&rows, "vrrp gateway of rbx has master B");
+    assert!(!ok, "{report:#}");
+    assert!(
+        detail.contains("router A is master, not B (in the model)"),
+        "{report:#}"
+    );
+    // The rest still ran and passed.
+    assert!(rows.iter().filter(|r| !r.0).count() == 1, "{report:#}");
 }
 
 #[test]

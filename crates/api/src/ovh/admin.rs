@@ -7,6 +7,10 @@
 //!   (with the status the engine reports: `up`, `down`, `disabled`, and what each announces
 //!   now, relayed routes included), the static routes and the VRRP gateways (the model's group
 //!   with the election the data plane's VRRP runs: `master` and both routers' states).
+//! - `POST /peerlab/v1/admin/ovh/vrrp` with `{"datacenterConfigId": N, "router": "A" | "B",
+//!   "action": "crash" | "stop" | "start"}`: one of OVH's routers of that datacenter's VRRP
+//!   gateway fails or comes back ([`super::vrrp::Gateway::act`]). Answers the gateway as
+//!   `state` shows it; 404 when the configuration has no gateway.
 
 use crate::App;
 use crate::admin::Admin;
@@ -66,6 +70,52 @@ pub struct OvhRuntime {
     pub static_routes: Vec<StaticRoute>,
     /// VRRP gateways of l3 datacenter configurations.
     pub vrrp_groups: Vec<GatewayState>,
+}
+
+/// The body of `vrrp`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VrrpRequest {
+    /// The datacenter configuration whose gateway it is.
+    pub datacenter_config_id: u64,
+    /// `A` or `B`.
+    pub router: String,
+    /// What happens to it.
+    pub action: super::vrrp::RouterAction,
+}
+
+pub async fn vrrp(
+    State(app): State<App>,
+    _: Admin,
+    Body(req): Body<VrrpRequest>,
+) -> Result<Json<GatewayState>, ApiError> {
+    let Some(index) = super::vrrp::Gateway::router_index(&req.router) else {
+        return Err(ApiError(provider::ProviderError::constraint(
+            "router",
+            "OVH's VRRP routers are A and B",
+        )));
+    };
+    // Runs the gateways up to now first.
+    let _ = app.ovh_read(|_| Ok(())).await;
+    let mut state = app.shared.ovh.lock().await;
+    let id = req.datacenter_config_id;
+    let group = state
+        .model
+        .vrrp_groups()
+        .into_iter()
+        .find(|g| g.datacenter_config_id == id);
+    let (Some(group), Some(gateway)) = (group, state.vrrp.get_mut(&id)) else {
+        return Err(ApiError(provider::ProviderError::not_found(
+            "vrrp_gateway",
+            id,
+        )));
+    };
+    gateway.act(index, req.action);
+    Ok(Json(GatewayState {
+        master: gateway.master(),
+        routers: gateway.routers(),
+        group,
+    }))
 }
 
 pub async fn advance_clock(

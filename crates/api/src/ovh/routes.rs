@@ -71,6 +71,7 @@ pub fn router(app: App) -> Router<App> {
             post(super::admin::advance_clock),
         )
         .route("/peerlab/v1/admin/ovh/state", get(super::admin::state))
+        .route("/peerlab/v1/admin/ovh/vrrp", post(super::admin::vrrp))
         .merge(signed_routes)
 }
 

@@ -8,6 +8,11 @@
 //! configuration is active and stop (Shutdown) while a `bgp` extra is active, which replaces VRRP;
 //! `A` wins the election.
 //!
+//! The admin call `POST /peerlab/v1/admin/ovh/vrrp` ([`Gateway::act`]) makes one router crash
+//! (it vanishes without a word: the other takes over after Master_Down_Interval), stop (a
+//! priority 0 advertisement: after Skew_Time) or start again (preempting: `A` takes the gateway
+//! back). A router stopped that way stays down while VRRP is turned off and on again.
+//!
 //! Time is the OVH model's clock (virtual in tests) since the state was made. A step never runs
 //! the election more than [`MAX_STEP`] ahead: a jump of the clock by years (the admin call) does
 //! not replay years of advertisements, and nothing changes in a settled group anyway.
@@ -31,6 +36,20 @@ pub(crate) struct Gateway {
     subnet: Ipv4Net,
     group: Group,
     on: bool,
+    /// Routers made to crash or stop by the admin call, by index in [`ROUTERS`].
+    down: [bool; 2],
+}
+
+/// What the admin call does to a router.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RouterAction {
+    /// It dies silently: no priority 0 advertisement.
+    Crash,
+    /// Clean shutdown: a priority 0 advertisement.
+    Stop,
+    /// It starts again.
+    Start,
 }
 
 /// A router of a gateway as the admin state shows it.
@@ -44,6 +63,8 @@ pub struct RouterView {
     pub priority: u8,
     /// `initialize`, `backup` or `master`.
     pub state: &'static str,
+    /// False while it is crashed or stopped (the admin call).
+    pub running: bool,
 }
 
 fn nth(subnet: Ipv4Net, n: u32) -> Ipv4Addr {
@@ -71,6 +92,7 @@ impl Gateway {
             subnet: group.subnet,
             group: routers,
             on: false,
+            down: [false; 2],
         };
         gateway.set_on(group.state == VrrpState::Master);
         Some(gateway)
@@ -85,7 +107,47 @@ impl Gateway {
         let now = self.group.now();
         let event = if on { Event::Startup } else { Event::Shutdown };
         for index in 0..ROUTERS.len() {
-            self.group.handle(now, index, event.clone());
+            if !self.down.get(index).copied().unwrap_or(true) {
+                self.group.handle(now, index, event.clone());
+            }
+        }
+    }
+
+    /// The index of router `name` (`A` or `B`).
+    pub fn router_index(name: &str) -> Option<usize> {
+        ROUTERS.iter().position(|(n, _, _)| *n == name)
+    }
+
+    /// Crashes, stops or starts router `index` now (the gateways' time of the last step).
+    /// While VRRP is off the router is only marked down or up. Doing it twice changes nothing.
+    pub fn act(&mut self, index: usize, action: RouterAction) {
+        let Some(down) = self.down.get_mut(index) else {
+            return;
+        };
+        let now = self.group.now();
+        match action {
+            RouterAction::Crash | RouterAction::Stop if !*down => {
+                *down = true;
+                if self.on {
+                    // A crashed router says nothing: what it would send on its way down is
+                    // lost, as it is cut off the segment meanwhile.
+                    let crash = action == RouterAction::Crash;
+                    if crash {
+                        self.group.set_connected(index, false);
+                    }
+                    self.group.handle(now, index, Event::Shutdown);
+                    if crash {
+                        self.group.set_connected(index, true);
+                    }
+                }
+            }
+            RouterAction::Start if *down => {
+                *down = false;
+                if self.on {
+                    self.group.handle(now, index, Event::Startup);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -122,6 +184,7 @@ impl Gateway {
                     Some(State::Backup) => "backup",
                     Some(State::Initialize) | None => "initialize",
                 },
+                running: !self.down.get(i).copied().unwrap_or(true),
             })
             .collect()
     }
@@ -165,6 +228,52 @@ mod tests {
         assert_eq!(g.master(), Some("A"));
         g.step(Duration::MAX);
         assert_eq!(g.group.now(), MAX_STEP * 2);
+    }
+
+    #[test]
+    fn a_crashed_master_hands_over_after_master_down_interval_and_preempts_back() {
+        let mut g = Gateway::new(&group(VrrpState::Master), Duration::ZERO).unwrap();
+        g.step(Duration::from_secs(10));
+        assert_eq!(g.master(), Some("A"));
+        let a = Gateway::router_index("A").unwrap();
+        g.act(a, RouterAction::Crash);
+        assert_eq!(g.master(), None, "B has not noticed yet");
+        assert!(!g.routers()[0].running);
+        // B's Master_Down_Interval: 3 × 1 s + (256 − 100)/256 s ≈ 3.61 s after A's last
+        // advertisement, sent at most 1 s before the crash.
+        g.step(Duration::from_millis(12_600));
+        assert_eq!(g.master(), None, "2.6 s after the crash");
+        g.step(Duration::from_millis(13_700));
+        assert_eq!(g.master(), Some("B"));
+        g.act(a, RouterAction::Start);
+        assert!(g.routers()[0].running);
+        assert_eq!(g.master(), Some("B"), "A starts as backup");
+        g.step(Duration::from_secs(20));
+        assert_eq!(g.master(), Some("A"), "A preempts");
+        assert_eq!(g.routers()[1].state, "backup");
+    }
+
+    #[test]
+    fn a_stopped_master_hands_over_after_skew_time_and_stays_down_across_off_and_on() {
+        let mut g = Gateway::new(&group(VrrpState::Master), Duration::ZERO).unwrap();
+        g.step(Duration::from_secs(10));
+        g.act(0, RouterAction::Stop);
+        g.act(0, RouterAction::Stop);
+        // B's Skew_Time: (256 − 100)/256 s ≈ 0.61 s.
+        g.step(Duration::from_millis(10_700));
+        assert_eq!(g.master(), Some("B"));
+        g.set_on(false);
+        g.set_on(true);
+        g.step(Duration::from_secs(20));
+        assert_eq!(g.master(), Some("B"), "A stays down");
+        assert_eq!(g.routers()[0].state, "initialize");
+        g.act(7, RouterAction::Start);
+        g.act(1, RouterAction::Start);
+        assert_eq!(
+            g.master(),
+            Some("B"),
+            "starting a running router changes nothing"
+        );
     }
 
     #[test]

@@ -11,7 +11,9 @@
 //!   gateway; a customer host is a namespace whose `eth0` is a veth into it;
 //! - the provider and the routers forward (IPv4 and IPv6);
 //! - OVHcloud Connect: each l3 datacenter segment is a bridge `dcN` in the provider namespace
-//!   holding OVH's addresses on it and the gateway; each `network` extra's next hop is a
+//!   holding OVH's addresses on it and the gateway, or, while its VRRP group is on, a
+//!   link-local address, with OVH's routers `A` and `B` as namespaces on it that elect who
+//!   holds the gateway for real ([`super::ovh_vrrp`]); each `network` extra's next hop is a
 //!   namespace (forwarding) whose `eth0` is a veth into it, with a bridge `lan` in the extra's
 //!   subnet; a datacenter host is a namespace on the bridge of its segment in the model.
 //!
@@ -23,9 +25,7 @@
 //! routing table (the routes its sessions accepted, the `network` extras' static routes) into
 //! `main` without VPCs, else into table 200; each next hop's default route.
 //!
-//! Not here: the VRRP election of OVH's gateway in Linux (the bridge holds the gateway from
-//! the start; the election is the model's), and embedded topologies (no root, no kernel:
-//! their `reach` is the model's alone).
+//! Not here: embedded topologies (no root, no kernel: their `reach` is the model's alone).
 
 use super::model::{Model, PROVIDER};
 use super::ovh_model::OVH;
@@ -34,7 +34,7 @@ use ipnet::IpNet;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use topology::Netns;
-use topology::format::{ExtraType, Topology};
+use topology::format::{ExtraType, Topology, VrrpRouter};
 use topology::kernel::{KernelTable, KernelVrf, MAIN_TABLE};
 
 /// The first table of a VPC's VRF when the provider holds several.
@@ -60,6 +60,8 @@ pub struct RouterNs {
 /// The namespaces of a topology's data plane and the Linux device of each of the model's
 /// interfaces. Dropping it deletes the hosts' namespaces.
 pub struct Linux {
+    /// OVH's VRRP routers run for real (dropped first: speakers stop before the bridges go).
+    vrrp: super::ovh_vrrp::VrrpRouters,
     provider: Netns,
     routers: HashMap<String, Netns>,
     hosts: HashMap<String, Netns>,
@@ -117,7 +119,7 @@ fn forward(ns: &Netns) -> Result<(), String> {
 
 /// A veth `port` in `gw_ns`, a port of `bridge` there, whose peer is `eth0` in `ns` with
 /// `addresses`, both ends up.
-fn veth_into(
+pub(crate) fn veth_into(
     gw_ns: &Netns,
     port: &str,
     bridge: &str,
@@ -149,6 +151,19 @@ fn veth_into(
     }
     ns.run("ip", ["link", "set", "eth0", "up"]).map_err(err)?;
     Ok(())
+}
+
+/// The datacenter configuration and the router whose VRRP port `port` of the `ovh` node is
+/// (`datacenter DC A` or `datacenter DC B`, [`super::ovh_model`]).
+fn vrrp_router_port(topology: &Topology, port: &str) -> Option<(String, VrrpRouter)> {
+    let ovh = topology.ovh_connect.as_ref()?;
+    ovh.datacenter_configs.iter().find_map(|d| {
+        let dc = d.name.get_ref();
+        [VrrpRouter::A, VrrpRouter::B]
+            .into_iter()
+            .find(|r| port == format!("datacenter {dc} {}", r.name()))
+            .map(|r| (dc.clone(), r))
+    })
 }
 
 /// A name fit for a namespace label: `a-z0-9-`, at most 20 characters.
@@ -193,6 +208,7 @@ impl Linux {
         }
         let net = &model.net;
         let mut linux = Linux {
+            vrrp: Default::default(),
             provider: provider.clone(),
             routers: HashMap::new(),
             hosts: HashMap::new(),
@@ -335,10 +351,24 @@ impl Linux {
         };
         // Datacenter segment → OVH's ports on it and their addresses.
         let mut on_segment: Vec<(SegmentId, Vec<String>, Vec<IpNet>)> = Vec::new();
+        // OVH's VRRP routers: segment, datacenter, router, its address, VRID.
+        let mut vrrp: Vec<(SegmentId, String, VrrpRouter, ipnet::Ipv4Net, u8)> = Vec::new();
         for (_, i) in net
             .interfaces_of(node)
             .filter(|(_, i)| i.name.starts_with("datacenter "))
         {
+            if let Some((dc, router)) = vrrp_router_port(topology, &i.name) {
+                let (Some(IpNet::V4(own)), Some(binding)) = (i.addresses.first(), i.vrrp.first())
+                else {
+                    continue;
+                };
+                vrrp.push((i.segment, dc, router, *own, binding.vrid));
+                match on_segment.iter_mut().find(|(s, _, _)| *s == i.segment) {
+                    Some((_, names, _)) => names.push(i.name.clone()),
+                    None => on_segment.push((i.segment, vec![i.name.clone()], Vec::new())),
+                }
+                continue;
+            }
             let mut addresses = i.addresses.clone();
             for a in &i.addresses {
                 if let IpNet::V4(a) = a {
@@ -363,6 +393,21 @@ impl Linux {
             bridge(&self.provider, &device, &addresses)?;
             for name in names {
                 self.devices.insert((OVH.to_string(), name), device.clone());
+            }
+            let routers: Vec<(VrrpRouter, ipnet::Ipv4Net)> = vrrp
+                .iter()
+                .filter(|v| v.0 == segment)
+                .map(|v| (v.2, v.3))
+                .collect();
+            if let Some((_, dc, _, _, vrid)) = vrrp.iter().find(|v| v.0 == segment) {
+                self.vrrp.wire(&super::ovh_vrrp::Wiring {
+                    datacenter: dc,
+                    provider: &self.provider,
+                    bridge: (&device, n),
+                    on_link_table: (self.ovh_table == MAIN_TABLE).then_some(MAIN_TABLE),
+                    vrid: *vrid,
+                    routers,
+                })?;
             }
             segments.insert(segment, (self.provider.clone(), device));
         }
@@ -403,6 +448,11 @@ impl Linux {
         Ok(segments)
     }
 
+    /// OVH's VRRP routers run for real.
+    pub fn vrrp(&self) -> &super::ovh_vrrp::VrrpRouters {
+        &self.vrrp
+    }
+
     /// The hosts' namespaces, by name.
     pub fn hosts(&self) -> impl Iterator<Item = (&String, &Netns)> {
         self.hosts.iter()
@@ -421,6 +471,24 @@ impl Linux {
     /// changed. An interface of the model without a Linux device (a link no router is cabled
     /// to) carries nothing: it is taken down in the model first.
     pub fn render(&self, model: &mut Model) -> Result<usize, String> {
+        // OVH's VRRP routers of a datacenter whose group is off, or which is gone, stop.
+        let ovh_ports: Vec<String> = model
+            .nodes
+            .get(OVH)
+            .map(|&node| {
+                model
+                    .net
+                    .interfaces_of(node)
+                    .map(|(_, i)| i.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let keep: Vec<String> = ovh_ports
+            .iter()
+            .filter_map(|p| p.strip_prefix("datacenter ")?.strip_suffix(" A"))
+            .map(str::to_string)
+            .collect();
+        self.vrrp.retire(&keep);
         let mut rendered: Vec<(NodeId, &Netns)> = Vec::new();
         for (name, ns) in self
             .routers

@@ -21,6 +21,7 @@ pub mod linux;
 pub mod model;
 pub mod ovh;
 pub mod ovh_model;
+pub mod ovh_vrrp;
 pub mod provision;
 pub mod report;
 pub mod resources;

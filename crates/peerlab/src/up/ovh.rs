@@ -20,7 +20,8 @@
 //!
 //! Expectations: `ovh_session` (the PoP's or a `bgp` extra's session: `established` is the
 //! admin view's `up`, `down` anything else), `ovh_active` (the resource is `active` in the API
-//! and its task `done`) and `vrrp_master` (the datacenter's VRRP gateway has elected a master).
+//! and its task `done`) and `vrrp_master` (the datacenter's VRRP gateway has elected a master,
+//! [`super::ovh_vrrp`]).
 //!
 //! Not here: hosts behind OVH and OVH's routes in the kernel ([`super::ovh_model`] and
 //! [`super::linux`]); l2 has no BGP, so an l2 topology can only
@@ -173,6 +174,11 @@ async fn call(
         bail!("{method} {path}: {status} {message}");
     }
     Ok(value)
+}
+
+/// `POST path` of the admin API with `body`.
+pub async fn post_admin(world: &World, path: &str, body: Value) -> anyhow::Result<Value> {
+    call(world, Method::POST, path, Some(body)).await
 }
 
 /// `GET path` of the OVH API (signed).
@@ -576,7 +582,7 @@ pub fn describe(e: &Expect) -> Option<String> {
         return Some(format!("ovh {} is active", name.get_ref()));
     }
     if let Some(name) = &e.vrrp_master {
-        return Some(format!("vrrp gateway of {} has a master", name.get_ref()));
+        return Some(super::ovh_vrrp::describe(name.get_ref(), e.router));
     }
     None
 }
@@ -591,7 +597,7 @@ pub async fn check(world: &World, e: &Expect) -> Option<Result<String, String>> 
         return Some(check_active(world, name.get_ref()).await);
     }
     if let Some(name) = &e.vrrp_master {
-        return Some(check_vrrp(world, name.get_ref()).await);
+        return Some(super::ovh_vrrp::check(world, name.get_ref(), e.router).await);
     }
     None
 }
@@ -671,31 +677,5 @@ async fn check_active(world: &World, name: &str) -> Result<String, String> {
         Ok(detail)
     } else {
         Err(detail)
-    }
-}
-
-async fn check_vrrp(world: &World, name: &str) -> Result<String, String> {
-    let c = created(world, name)?;
-    let state = admin_state(world).await?;
-    let group = state
-        .get("vrrpGroups")
-        .and_then(Value::as_array)
-        .and_then(|all| {
-            all.iter().find(|g| {
-                g.get("datacenter_config_id")
-                    .or_else(|| g.get("datacenterConfigId"))
-                    .and_then(Value::as_u64)
-                    == Some(c.id)
-            })
-        })
-        .ok_or_else(|| format!("{name} has no VRRP gateway (a bgp extra replaces it)"))?;
-    if group.get("state").and_then(Value::as_str) == Some("off") {
-        return Err(format!(
-            "the VRRP gateway of {name} is off (a bgp extra replaces it)"
-        ));
-    }
-    match group.get("master").and_then(Value::as_str) {
-        Some(master) => Ok(format!("router {master} is master")),
-        None => Err("no master elected".to_string()),
     }
 }

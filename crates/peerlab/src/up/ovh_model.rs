@@ -14,7 +14,8 @@
 //!   address, else in the datacenter subnet, with a default route to its gateway.
 //!
 //! - While a datacenter's VRRP group is on, OVH's two routers `A` and `B` are two ports of the
-//!   `ovh` node, the gateway a VRRP virtual address held by the master the election gave.
+//!   `ovh` node, the gateway a VRRP virtual address held by the master the election gave: the
+//!   API's model, or in namespace mode the real speakers ([`super::ovh_vrrp`]).
 //!
 //! Not modelled: l2.
 
@@ -248,7 +249,13 @@ async fn add_gateway(
         return Ok(());
     };
     let vrid = u8::try_from(id % 255 + 1).unwrap_or(1);
-    let master = group.get("master").and_then(Value::as_str);
+    // In namespace mode the master is the real speakers' ([`super::ovh_vrrp`]).
+    let real = world
+        .linux
+        .as_ref()
+        .and_then(|l| l.vrrp().master(dc))
+        .map(|m| m.map(topology::format::VrrpRouter::name));
+    let master = real.unwrap_or_else(|| group.get("master").and_then(Value::as_str));
     let routers = group
         .get("routers")
         .and_then(Value::as_array)

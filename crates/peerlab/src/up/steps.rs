@@ -111,6 +111,9 @@ fn describe_step(s: &Step) -> String {
     if let Some(o) = &s.ovh {
         return super::ovh::describe_action(o);
     }
+    if let Some(v) = &s.vrrp {
+        return super::ovh_vrrp::describe_action(v);
+    }
     "nothing".to_string()
 }
 
@@ -118,6 +121,9 @@ fn describe_step(s: &Step) -> String {
 async fn act(world: &World, s: &Step) -> Result<String, String> {
     if let Some(o) = &s.ovh {
         return super::ovh::act(world, o).await;
+    }
+    if let Some(v) = &s.vrrp {
+        return super::ovh_vrrp::act(world, v).await;
     }
     if let Some(api) = &s.api {
         return call_api(world, api).await.map_err(|e| format!("{e:#}"));
