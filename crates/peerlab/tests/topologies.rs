@@ -199,10 +199,93 @@ fn ovh_l3_bgp_frr() {
     passes("ovh-l3-bgp-frr.toml", 13);
 }
 
-/// OVHcloud Connect l3 with FRR on the PoP, a `network` extra and the VRRP gateway.
+/// OVHcloud Connect l3 with FRR on the PoP, a `network` extra and the VRRP gateway, whose
+/// routers A and B run for real: A crashes, B takes the gateway and the server still answers
+/// the laptop's ping, A comes back and preempts.
 #[test]
 fn ovh_l3_static_vrrp() {
-    passes("ovh-l3-static-vrrp.toml", 13);
+    let (out, report) = up(&topology("ovh-l3-static-vrrp.toml"));
+    assert!(out.status.success(), "{report:#}");
+    let rows: Vec<(String, String)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert_eq!(r["ok"], true, "{report:#}");
+            let text = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+            (text("check"), text("detail"))
+        })
+        .collect();
+    assert_eq!(rows.len(), 18, "{report:#}");
+    let row = |check: &str, n: usize| -> &str {
+        let all: Vec<&(String, String)> = rows.iter().filter(|r| r.0 == check).collect();
+        all.get(n)
+            .map(|r| r.1.as_str())
+            .unwrap_or_else(|| panic!("no check {check:?} #{n} in {report:#}"))
+    };
+    // The election is the speakers' in the routers' namespaces, not the API's model.
+    let master = "vrrp gateway of rbx has master A";
+    assert_eq!(
+        row(master, 0),
+        "router A is master (speakers: A master, B backup)"
+    );
+    assert!(row("vrrp rbx A crash", 0).starts_with("crashed (was master)"));
+    assert_eq!(
+        row("vrrp gateway of rbx has master B", 0),
+        "router B is master (speakers: A down, B master)"
+    );
+    // Through B, by ping too.
+    let reach = row("laptop reaches server", 1);
+    assert!(
+        reach.ends_with("ping from laptop to 10.10.0.10 answered"),
+        "{reach}"
+    );
+    assert_eq!(row("vrrp rbx A start", 0), "started");
+    assert_eq!(
+        row(master, 1),
+        "router A is master (speakers: A master, B backup)"
+    );
+}
+
+/// Deleting the datacenter configuration stops OVH's VRRP routers and deletes their
+/// namespaces; `peerlab down` leaves nothing.
+#[test]
+fn vrrp_routers_go_with_their_datacenter() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc::geteuid() }, 0, "needs root");
+    let name = "ovh-l3-static-vrrp";
+    let (run_dir, child, guard) = up_keep(name, std::time::Duration::from_secs(120));
+    let pid = child.id();
+    let list = || {
+        let out = Command::new("ip").args(["netns", "list"]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with(&format!("pl-{pid}-")))
+            .map(|l| l.split_whitespace().next().unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+    };
+    // The steps ran (the last ones delete rbx): the routers' namespaces are gone, the rest
+    // still runs.
+    let running = list();
+    assert!(
+        running.iter().any(|n| n.ends_with("-h-server")),
+        "{running:?}"
+    );
+    assert!(
+        !running.iter().any(|n| n.contains("-o-rbx-")),
+        "{running:?}"
+    );
+    let path = topology(&format!("{name}.toml"));
+    let out = peerlab(&["down", path.to_str().unwrap()], run_dir.path());
+    assert!(out.status.success(), "{out:?}");
+    std::mem::forget(guard);
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("router B is master (speakers: A down, B master)"),
+        "{stdout}"
+    );
+    assert!(list().is_empty(), "{:?}", list());
 }
 
 #[test]
