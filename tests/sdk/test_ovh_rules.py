@@ -202,3 +202,47 @@ def test_a_locked_interface_carries_no_session(ovh_server, occ):
     occ.post(f"/ovhCloudConnect/{SERVICE_A}/interface/{INTERFACE_A}/unlock")
     ovh_server.settle()
     assert len(ovh_server.runtime()["sessions"]) == 1
+
+
+def test_admin_vrrp_crashes_stops_and_starts_a_router(ovh_server, occ):
+    import requests
+
+    from ovh_support import ADMIN_TOKEN
+
+    active_l3(ovh_server, occ)
+    ovh_server.advance(5)
+    [vrrp] = ovh_server.runtime()["vrrpGroups"]
+    assert vrrp["master"] == "A"
+    dc_id = vrrp["datacenter_config_id"]
+
+    def act(router, action, dc=dc_id):
+        return requests.post(
+            f"{ovh_server.url}/peerlab/v1/admin/ovh/vrrp",
+            json={"datacenterConfigId": dc, "router": router, "action": action},
+            headers={"X-Auth-Token": ADMIN_TOKEN},
+            timeout=5,
+        )
+
+    # A crashes: nobody is master until B's Master_Down_Interval has passed.
+    r = act("A", "crash")
+    assert r.status_code == 200, r.text
+    assert r.json()["master"] is None
+    assert [(x["name"], x["running"]) for x in r.json()["routers"]] == [
+        ("A", False), ("B", True)]
+    ovh_server.advance(5)
+    assert ovh_server.runtime()["vrrpGroups"][0]["master"] == "B"
+    # A comes back and preempts.
+    assert act("A", "start").json()["master"] == "B"
+    ovh_server.advance(5)
+    assert ovh_server.runtime()["vrrpGroups"][0]["master"] == "A"
+    # A clean stop hands over too.
+    act("A", "stop")
+    ovh_server.advance(2)
+    assert ovh_server.runtime()["vrrpGroups"][0]["master"] == "B"
+    # Only A and B, only known gateways, only the three actions; no token, no call.
+    assert act("C", "crash").status_code == 400
+    assert act("A", "reboot").status_code == 400
+    assert act("A", "crash", dc=dc_id + 100).status_code == 404
+    r = requests.post(f"{ovh_server.url}/peerlab/v1/admin/ovh/vrrp", timeout=5,
+                      json={"datacenterConfigId": dc_id, "router": "A", "action": "start"})
+    assert r.status_code in (401, 403), r.text
