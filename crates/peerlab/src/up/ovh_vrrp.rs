@@ -261,32 +261,32 @@ impl VrrpRouters {
             .get_mut(dc)
             .and_then(|d| d.routers.get_mut(&router))
             .ok_or_else(|| format!("datacenter {dc} runs no VRRP router {}", router.name()))?;
-        let was = |s: &Speaker| match s.state() {
+        let speaker = match (op, r.speaker.take()) {
+            (VrrpOperation::Start, None) => {
+                let speaker = Speaker::start(&r.netns, "eth0", r.config.clone()).map_err(err)?;
+                r.speaker = Some(speaker);
+                return Ok("started".to_string());
+            }
+            (VrrpOperation::Start, Some(s)) => {
+                r.speaker = Some(s);
+                return Ok("already running".to_string());
+            }
+            (_, None) => return Ok("already down".to_string()),
+            (_, Some(s)) => s,
+        };
+        // The model's look at the speakers need not wait for this one to go.
+        drop(datacenters);
+        let was = match speaker.state() {
             State::Master => "master",
             State::Backup => "backup",
             State::Initialize => "initialize",
         };
-        Ok(match (op, r.speaker.take()) {
-            (VrrpOperation::Crash, Some(s)) => {
-                let what = format!("crashed (was {})", was(&s));
-                s.crash();
-                what
-            }
-            (VrrpOperation::Stop, Some(s)) => {
-                let what = format!("stopped, priority 0 sent (was {})", was(&s));
-                s.stop();
-                what
-            }
-            (VrrpOperation::Start, None) => {
-                let speaker = Speaker::start(&r.netns, "eth0", r.config.clone()).map_err(err)?;
-                r.speaker = Some(speaker);
-                "started".to_string()
-            }
-            (VrrpOperation::Start, Some(s)) => {
-                r.speaker = Some(s);
-                "already running".to_string()
-            }
-            (_, None) => "already down".to_string(),
+        Ok(if op == VrrpOperation::Crash {
+            speaker.crash();
+            format!("crashed (was {was})")
+        } else {
+            speaker.stop();
+            format!("stopped, priority 0 sent (was {was})")
         })
     }
 
