@@ -209,7 +209,7 @@ pub(super) fn check(topology: &Topology, path: &str, text: &str) -> Result<(), F
                 ),
             ));
         }
-        if host.ovh_datacenter.is_some() {
+        if host.ovh_datacenter.is_some() || host.plug.is_some() {
             continue; // checked with the rest of [ovh_connect] (`super::ovh::check`)
         }
         match (&host.router, &host.vpc) {
