@@ -273,7 +273,13 @@ fn a_host_plug_needs_an_l2_pop_on_its_interface() {
     let host = "\n[[hosts]]\nname = \"office\"\nplug = { ovh_service = \"paris\", interface = 7001 }\naddress = \"192.168.100.10/24\"\n";
     let e = error(&format!("{L2}{host}"));
     let whole = format!("{OVH}{L2}{host}");
-    let line = whole.lines().rposition(|l| l.starts_with("plug")).unwrap() + 1;
+    let line = whole
+        .lines()
+        .collect::<Vec<_>>()
+        .iter()
+        .rposition(|l| l.starts_with("plug"))
+        .unwrap()
+        + 1;
     assert!(
         e.starts_with(&format!("topologies/o.toml:{line}: [[hosts]] \"office\": interface 7001's pop_config \"th2\" is l3")),
         "{e}"
