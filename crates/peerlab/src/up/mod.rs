@@ -3,6 +3,7 @@
 //!
 //! - [`runner`]: bring-up through the provider's API, steps and expectations;
 //! - [`ovh`], [`ovh_model`]: OVHcloud Connect resources, plugs, expectations and model;
+//!   [`ovh_l2`]: an l2 PoP's vRack, in the model and in Linux;
 //! - [`embedded`]: the embedded router; [`wiring`]: its in-memory cabling;
 //! - [`provision`]: the in-process API client; [`expect`]: the checks; [`report`]: the report;
 //! - [`linux`]: with real daemons, the hosts as namespaces and the model rendered into the
@@ -20,6 +21,7 @@ pub mod expect;
 pub mod linux;
 pub mod model;
 pub mod ovh;
+pub mod ovh_l2;
 pub mod ovh_model;
 pub mod provision;
 pub mod report;
