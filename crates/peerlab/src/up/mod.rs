@@ -52,6 +52,10 @@ pub struct UpArgs {
     /// Where the API listens with `--keep`.
     #[arg(long, default_value = "127.0.0.1:0")]
     pub listen: std::net::SocketAddr,
+    /// Run a topology without routers in memory on the virtual clock even as root: no
+    /// namespaces, and `reach` is the model's alone (no ping).
+    #[arg(long)]
+    pub model_only: bool,
 }
 
 /// `peerlab down` arguments.
@@ -162,7 +166,8 @@ impl Progress {
 pub fn up(args: &UpArgs) -> anyhow::Result<bool> {
     let topology = topology::format::load(&args.topology)?;
     let path = args.topology.display().to_string();
-    let real = runner::Mode::needed(&topology).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+    let real = runner::Mode::for_up(&topology, args.model_only)
+        .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
     let keep = match args.keep {
         true => {
             let listener = std::net::TcpListener::bind(args.listen)

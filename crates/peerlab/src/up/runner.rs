@@ -90,6 +90,26 @@ impl Mode {
         }
         Ok(daemons > 0)
     }
+
+    /// The mode `peerlab up` runs a topology in (`true`: namespace mode). Real daemons need
+    /// namespaces. A topology without routers but with hosts (an OVHcloud Connect l2 vRack)
+    /// runs in namespace mode too when run as root, so that every `reach` is also a ping;
+    /// without root, or with `model_only` (`--model-only`), it runs in memory on the virtual
+    /// clock and `reach` is the model's alone.
+    pub fn for_up(t: &Topology, model_only: bool) -> anyhow::Result<bool> {
+        let daemons = Self::needed(t)?;
+        if daemons && model_only {
+            bail!("--model-only: real daemons run in network namespaces, not in memory");
+        }
+        let pingable = t.routers.is_empty() && !t.hosts.is_empty();
+        Ok(daemons || (pingable && !model_only && running_as_root()))
+    }
+}
+
+/// Whether this process runs as root (the owner of `/proc/self` is its effective user).
+fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
 
 /// What the checks look at: the engine, the API, and the names of what was created.
