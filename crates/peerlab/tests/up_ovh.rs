@@ -1,6 +1,7 @@
 //! `peerlab up` with OVHcloud Connect topologies and embedded routers (no root, no daemons):
-//! the l3 PoP with BGP, the static route behind the VRRP gateway, l2, and what fails when the
-//! customer's router and OVH disagree or OVH refuses a configuration.
+//! the l3 PoP with BGP, the static route behind the VRRP gateway, l2 (run as a user who is not
+//! root, or with `--model-only`: in memory), and what fails when the customer's router and OVH
+//! disagree or OVH refuses a configuration.
 
 use serde_json::Value;
 use std::path::PathBuf;
@@ -146,18 +147,125 @@ fn l3_static_vrrp_embedded_announces_the_static_prefix_until_deleted() {
     assert_eq!(rows[10].2, "router onprem has no routes", "{report:#}");
 }
 
+/// Whether the tests run as root (the owner of `/proc/self` is the effective user).
+fn root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+/// `peerlab up PATH --json` as a user who is not root (`nobody` when the tests run as root):
+/// what a user without privileges gets.
+fn up_without_root(path: &std::path::Path) -> Output {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_peerlab"));
+    command.arg("up").arg(path).arg("--json").current_dir("/");
+    if root() {
+        // nobody must be able to read the file (temporary files are 0600).
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        command.uid(65534).gid(65534);
+    }
+    command.output().expect("run peerlab")
+}
+
 #[test]
-fn l2_checks_resources_and_tasks() {
-    let out = up(&topology("ovh-l2.toml"));
+fn l2_carries_frames_between_the_office_and_the_datacenters_of_the_vrack() {
+    let out = up_without_root(&topology("ovh-l2.toml"));
     let report = report(&out);
     assert!(out.status.success(), "{report:#}");
+    assert_eq!(report["clock"], "virtual", "{report:#}");
     let rows = rows(&report);
-    assert_eq!(rows.len(), 3, "{report:#}");
-    for (ok, _, detail) in &rows {
-        assert!(ok);
+    assert_eq!(rows.len(), 9, "{report:#}");
+    assert!(rows.iter().all(|r| r.0), "{report:#}");
+    for (_, _, detail) in &rows[..3] {
         assert!(detail.starts_with("status active, task "), "{detail}");
         assert!(detail.ends_with(" done"), "{detail}");
     }
+    // One L2 segment: delivered in one hop, no gateway, both ways.
+    let (_, gra) = row(&rows, "office reaches gra-server");
+    assert_eq!(
+        gra,
+        "192.168.100.10 → 192.168.100.20: delivered to host \"gra-server\" (1 hop); \
+         192.168.100.20 → 192.168.100.10: delivered to host \"office\" (1 hop)"
+    );
+    let (_, sbg) = row(&rows, "office reaches sbg-server");
+    assert!(sbg.contains("delivered to host \"sbg-server\""), "{sbg}");
+    // SBG's configuration deleted: its server is off the vRack, GRA's is not.
+    let (_, gone) = row(&rows, "office does not reach sbg-server");
+    assert_eq!(
+        gone,
+        "192.168.100.10 → 192.168.100.30: dropped at host \"office\": no L2 path to \
+         192.168.100.30 (sbg-server/eth0): datacenter \"sbg\" is not in vRack pn-100002 (its \
+         configuration is deleted)"
+    );
+    assert_eq!(
+        rows.last().map(|r| r.1.as_str()),
+        Some("office reaches gra-server")
+    );
+}
+
+#[test]
+fn l2_reach_to_a_deleted_datacenter_fails_with_the_reason_and_exits_1() {
+    // After the delete, expect the SBG server to answer: it cannot.
+    let file = edited("ovh-l2.toml", |t| {
+        t.replace(
+            "expect = { reach = { from = \"office\", to = \"sbg-server\", reachable = false } }",
+            "expect = { reach = { from = \"office\", to = \"sbg-server\" }, within = \"5s\" }",
+        )
+    });
+    let out = up_without_root(file.path());
+    assert_eq!(out.status.code(), Some(1));
+    let report = report(&out);
+    let rows = rows(&report);
+    let (ok, detail) = row(&rows, "office reaches sbg-server");
+    assert!(ok, "before the delete: {report:#}");
+    let failed: Vec<_> = rows.iter().filter(|r| !r.0).collect();
+    assert_eq!(failed.len(), 1, "{report:#}");
+    assert!(detail.contains("delivered"), "{detail}");
+    assert!(
+        failed[0].2.starts_with(
+            "not within 5s: 192.168.100.10 → 192.168.100.30: dropped at host \"office\""
+        ),
+        "{report:#}"
+    );
+    assert!(
+        failed[0].2.ends_with(
+            "datacenter \"sbg\" is not in vRack pn-100002 (its configuration is deleted)"
+        ),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn l2_pop_deleted_cuts_off_every_host_of_the_vrack() {
+    // Deleting the PoP configuration deletes its datacenters with it: GRA is cut off too, and
+    // the trace names the PoP. `--model-only` keeps it in memory even as root.
+    let file = edited("ovh-l2.toml", |t| {
+        t.replace("ovh = { delete = \"sbg\" }", "ovh = { delete = \"dc2\" }")
+            .replace(
+                "[[steps]]\nexpect = { reach = { from = \"office\", to = \"gra-server\" } }",
+                "[[steps]]\nexpect = { reach = { from = \"office\", to = \"gra-server\", reachable = false } }",
+            )
+    });
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("up")
+        .arg(file.path())
+        .args(["--json", "--model-only"])
+        .output()
+        .expect("run peerlab");
+    let report = report(&out);
+    assert!(out.status.success(), "{report:#}");
+    assert_eq!(report["clock"], "virtual", "{report:#}");
+    let rows = rows(&report);
+    let (ok, detail) = row(&rows, "office does not reach gra-server");
+    assert!(ok, "{report:#}");
+    // The office's own port is the one off the vRack.
+    assert_eq!(
+        detail,
+        "192.168.100.10 → 192.168.100.20: dropped at host \"office\": no L2 path to \
+         192.168.100.20 (office/eth0): l2 PoP \"dc2\" is not active (its configuration is \
+         deleted)"
+    );
 }
 
 #[test]
