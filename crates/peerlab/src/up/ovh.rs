@@ -23,8 +23,7 @@
 //! and its task `done`) and `vrrp_master` (the datacenter's VRRP gateway has elected a master).
 //!
 //! Not here: hosts behind OVH and OVH's routes in the kernel ([`super::ovh_model`] and
-//! [`super::linux`]); l2 has no BGP, so an l2 topology can only
-//! check that its resources are active and their tasks done.
+//! [`super::linux`]); an l2 PoP's vRack and the hosts on it ([`super::ovh_l2`]).
 
 use super::daemon;
 use super::runner::{Mode, RouterHandle, World};

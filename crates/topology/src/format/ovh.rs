@@ -33,7 +33,10 @@
 //!
 //! A router plugs into `{ ovh_service = "paris", interface = 7001 }` (a PoP) or, an extension,
 //! `{ ovh_datacenter = "rbx" }` (the neighbour of that datacenter's `bgp` extra); a host sits
-//! in a datacenter subnet with `ovh_datacenter = "rbx"`. Names are one namespace
+//! in a datacenter subnet with `ovh_datacenter = "rbx"`. On an l2 PoP (extensions), a host
+//! sits on the customer's side with `plug = { ovh_service = "paris", interface = 7201 }`, or
+//! in an l2 datacenter with `ovh_datacenter`; both give their address with its prefix length
+//! (the vRack has no subnet). Names are one namespace
 //! across the four tables (an expectation `ovh_session = "th2"` names a PoP configuration or a
 //! `bgp` extra). What OVH itself refuses (a /29 PoP subnet, `bgp` and `network` extras in one
 //! datacenter configuration) is the API's answer, reported when the runner makes the call.
