@@ -491,3 +491,30 @@ impl World {
             .map(Some)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(name: &str) -> Topology {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../topologies")
+            .join(name);
+        topology::format::load(&path).unwrap()
+    }
+
+    #[test]
+    fn a_topology_of_hosts_without_routers_runs_in_namespaces_only_as_root() {
+        let l2 = load("ovh-l2.toml");
+        assert_eq!(Mode::for_up(&l2, false).unwrap(), running_as_root());
+        assert!(!Mode::for_up(&l2, true).unwrap());
+        // Embedded routers run in memory, root or not.
+        let embedded = load("ovh-l3-static-vrrp-embedded.toml");
+        assert!(!Mode::for_up(&embedded, false).unwrap());
+        // Daemons need namespaces: --model-only is refused.
+        let frr = load("ovh-l3-static-vrrp.toml");
+        assert!(Mode::for_up(&frr, false).unwrap());
+        let e = Mode::for_up(&frr, true).unwrap_err().to_string();
+        assert!(e.contains("--model-only"), "{e}");
+    }
+}
