@@ -390,3 +390,35 @@ fn trace_back_from_a_datacenter_enters_ovh_at_the_vrrp_master() {
     assert!(text.contains("10.20.0.0/24 (static) → 10.10.0.5"), "{text}");
     assert!(text.contains("router \"next hop rbx-servers\""), "{text}");
 }
+
+#[test]
+fn trace_after_the_delete_says_the_datacenter_left_the_vrack() {
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("trace")
+        .arg(topology("ovh-l2.toml"))
+        .args(["office", "sbg-server", "--after-steps"])
+        .output()
+        .expect("run peerlab");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(
+            "192.168.100.10 → 192.168.100.30: dropped at host \"office\": no L2 path to \
+             192.168.100.30 (sbg-server/eth0): datacenter \"sbg\" is not in vRack pn-100002"
+        ),
+        "{text}"
+    );
+    // Before the steps, the same packet crosses the vRack in one hop.
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("trace")
+        .arg(topology("ovh-l2.toml"))
+        .args(["office", "sbg-server"])
+        .output()
+        .expect("run peerlab");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("192.168.100.10 → 192.168.100.30: delivered to host \"sbg-server\" (1 hop)"),
+        "{text}"
+    );
+}
