@@ -173,6 +173,9 @@ pub struct Interface {
     pub addresses: Vec<IpNet>,
     /// False while administratively or operationally down.
     pub up: bool,
+    /// Why the port is cut off from its segment, when it is ([`Network::detach_interface`]):
+    /// e.g. `datacenter "gra" is not in vRack pn-100002`.
+    pub detached: Option<String>,
     /// VRRP groups on this interface.
     pub vrrp: Vec<VrrpBinding>,
 }
@@ -311,6 +314,7 @@ impl Network {
             vlan: config.vlan,
             addresses: config.addresses,
             up: true,
+            detached: None,
             vrrp: Vec::new(),
         });
         Ok(id)
@@ -416,6 +420,43 @@ impl Network {
             .get_mut(interface.0)
             .ok_or(Error::UnknownId("interface"))?;
         i.up = up;
+        if up {
+            i.detached = None;
+        }
+        Ok(())
+    }
+
+    /// Cuts an interface off its segment, saying why in the provider's words (a port of a
+    /// bridge the service no longer extends there). It is down; a trace that needs it ends in
+    /// [`DropReason::Detached`](crate::DropReason::Detached) with `why`.
+    /// [`Network::set_interface_up`] plugs it back.
+    ///
+    /// ```
+    /// use dataplane::{InterfaceConfig, Network, NodeRole};
+    ///
+    /// let mut net = Network::new();
+    /// let vrack = net.add_segment("vrack pn-1").unwrap();
+    /// let a = net.add_node("office", NodeRole::Host).unwrap();
+    /// let b = net.add_node("server", NodeRole::Host).unwrap();
+    /// net.add_interface(a, InterfaceConfig::new("eth0", vrack).address("192.0.2.1/24".parse().unwrap())).unwrap();
+    /// let eth = net.add_interface(b, InterfaceConfig::new("eth0", vrack).address("192.0.2.2/24".parse().unwrap())).unwrap();
+    /// net.detach_interface(eth, "datacenter \"gra\" is not in vRack pn-1").unwrap();
+    /// let reach = net.reach(a, b).unwrap();
+    /// assert_eq!(reach.forward.drop_reason().unwrap().kind(), "detached");
+    /// assert!(reach.forward.to_string().ends_with(
+    ///     "no L2 path to 192.0.2.2 (server/eth0): datacenter \"gra\" is not in vRack pn-1"));
+    /// ```
+    pub fn detach_interface(
+        &mut self,
+        interface: InterfaceId,
+        why: impl Into<String>,
+    ) -> Result<(), Error> {
+        let i = self
+            .interfaces
+            .get_mut(interface.0)
+            .ok_or(Error::UnknownId("interface"))?;
+        i.up = false;
+        i.detached = Some(why.into());
         Ok(())
     }
 

@@ -149,6 +149,17 @@ pub enum DropReason {
         /// The group's VRID.
         vrid: u8,
     },
+    /// The port behind which the next hop sits (or the port the frame would leave by) is cut
+    /// off its segment by the provider: no L2 path (an OVHcloud Connect datacenter no longer in
+    /// the vRack, an l2 PoP configuration that is not active).
+    Detached {
+        /// The address the frame was for.
+        address: IpAddr,
+        /// The port cut off, `node/interface`.
+        port: String,
+        /// Why, in the provider's words.
+        why: String,
+    },
     /// No interface on the segment holds the next-hop address (no ARP/ND answer).
     NeighborUnreachable(IpAddr),
     /// The hop limit ran out: a routing loop.
@@ -158,8 +169,8 @@ pub enum DropReason {
 impl DropReason {
     /// A short, stable name for reports and JSON: `no_route`, `filtered_by_policy`,
     /// `propagation_disabled`, `session_down`, `next_hop_unresolved`, `link_down`,
-    /// `vlan_mismatch`, `vrrp_backup`, `vrrp_not_accepted`, `neighbor_unreachable`,
-    /// `ttl_exceeded`.
+    /// `vlan_mismatch`, `vrrp_backup`, `vrrp_not_accepted`, `detached`,
+    /// `neighbor_unreachable`, `ttl_exceeded`.
     pub fn kind(&self) -> &'static str {
         match self {
             DropReason::NoRoute => "no_route",
@@ -171,6 +182,7 @@ impl DropReason {
             DropReason::VlanMismatch { .. } => "vlan_mismatch",
             DropReason::VrrpBackup { .. } => "vrrp_backup",
             DropReason::VrrpNotAccepted { .. } => "vrrp_not_accepted",
+            DropReason::Detached { .. } => "detached",
             DropReason::NeighborUnreachable(_) => "neighbor_unreachable",
             DropReason::TtlExceeded => "ttl_exceeded",
         }
@@ -294,6 +306,9 @@ impl fmt::Display for DropReason {
                 f,
                 "{address} is a VRRP virtual address (VRID {vrid}) and the master does not own it (Accept_Mode off)"
             ),
+            DropReason::Detached { address, port, why } => {
+                write!(f, "no L2 path to {address} ({port}): {why}")
+            }
             DropReason::NeighborUnreachable(address) => {
                 write!(
                     f,

@@ -288,6 +288,46 @@ fn vrrp_routers_go_with_their_datacenter() {
     assert!(list().is_empty(), "{:?}", list());
 }
 
+/// OVHcloud Connect l2 without routers, as root: namespace mode. The vRack is a bridge in the
+/// provider namespace, the office and the servers are namespaces on it, and every `reach` is
+/// pinged: after SBG's configuration is deleted, its server's port is down and the ping gets
+/// no answer, as the model says.
+#[test]
+fn ovh_l2_pings_across_the_vrack() {
+    let (out, report) = up(&topology("ovh-l2.toml"));
+    assert!(out.status.success(), "{report:#}");
+    assert_eq!(report["clock"], "real", "{report:#}");
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 9, "{report:#}");
+    let detail = |check: &str| -> Vec<String> {
+        results
+            .iter()
+            .filter(|r| r["check"] == check)
+            .map(|r| r["detail"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    for to in ["gra-server", "sbg-server"] {
+        let first = &detail(&format!("office reaches {to}"))[0];
+        assert!(first.ends_with(" answered"), "{first}");
+    }
+    let gone = &detail("office does not reach sbg-server")[0];
+    assert!(
+        gone.contains("datacenter \"sbg\" is not in vRack pn-100002"),
+        "{gone}"
+    );
+    assert!(
+        gone.ends_with("ping from office to 192.168.100.30 got no answer"),
+        "{gone}"
+    );
+    let still = detail("office reaches gra-server");
+    assert_eq!(still.len(), 2, "{report:#}");
+    assert!(
+        still[1].ends_with("ping from office to 192.168.100.20 answered"),
+        "{}",
+        still[1]
+    );
+}
+
 #[test]
 fn failure_drill() {
     passes("failure-drill.toml", 23);

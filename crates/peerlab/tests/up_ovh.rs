@@ -1,6 +1,7 @@
 //! `peerlab up` with OVHcloud Connect topologies and embedded routers (no root, no daemons):
-//! the l3 PoP with BGP, the static route behind the VRRP gateway, l2, and what fails when the
-//! customer's router and OVH disagree or OVH refuses a configuration.
+//! the l3 PoP with BGP, the static route behind the VRRP gateway, l2 (run as a user who is not
+//! root, or with `--model-only`: in memory), and what fails when the customer's router and OVH
+//! disagree or OVH refuses a configuration.
 
 use serde_json::Value;
 use std::path::PathBuf;
@@ -205,18 +206,121 @@ fn a_wrong_expected_master_exits_1_naming_the_actual_one() {
     assert!(rows.iter().filter(|r| !r.0).count() == 1, "{report:#}");
 }
 
+/// Whether the tests run as root (the owner of `/proc/self` is the effective user).
+fn root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+/// `peerlab up PATH --json` in memory, as a user without root gets it: `--model-only` when the
+/// tests run as root (how the mode is picked without root is `Mode::for_up`'s unit test).
+fn up_without_root(path: &std::path::Path) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_peerlab"));
+    command.arg("up").arg(path).arg("--json");
+    if root() {
+        command.arg("--model-only");
+    }
+    command.output().expect("run peerlab")
+}
+
 #[test]
-fn l2_checks_resources_and_tasks() {
-    let out = up(&topology("ovh-l2.toml"));
+fn l2_carries_frames_between_the_office_and_the_datacenters_of_the_vrack() {
+    let out = up_without_root(&topology("ovh-l2.toml"));
     let report = report(&out);
     assert!(out.status.success(), "{report:#}");
+    assert_eq!(report["clock"], "virtual", "{report:#}");
     let rows = rows(&report);
-    assert_eq!(rows.len(), 3, "{report:#}");
-    for (ok, _, detail) in &rows {
-        assert!(ok);
+    assert_eq!(rows.len(), 9, "{report:#}");
+    assert!(rows.iter().all(|r| r.0), "{report:#}");
+    for (_, _, detail) in &rows[..3] {
         assert!(detail.starts_with("status active, task "), "{detail}");
         assert!(detail.ends_with(" done"), "{detail}");
     }
+    // One L2 segment: delivered in one hop, no gateway, both ways.
+    let (_, gra) = row(&rows, "office reaches gra-server");
+    assert_eq!(
+        gra,
+        "192.168.100.10 → 192.168.100.20: delivered to host \"gra-server\" (1 hop); \
+         192.168.100.20 → 192.168.100.10: delivered to host \"office\" (1 hop)"
+    );
+    let (_, sbg) = row(&rows, "office reaches sbg-server");
+    assert!(sbg.contains("delivered to host \"sbg-server\""), "{sbg}");
+    // SBG's configuration deleted: its server is off the vRack, GRA's is not.
+    let (_, gone) = row(&rows, "office does not reach sbg-server");
+    assert_eq!(
+        gone,
+        "192.168.100.10 → 192.168.100.30: dropped at host \"office\": no L2 path to \
+         192.168.100.30 (sbg-server/eth0): datacenter \"sbg\" is not in vRack pn-100002 (its \
+         configuration is deleted)"
+    );
+    assert_eq!(
+        rows.last().map(|r| r.1.as_str()),
+        Some("office reaches gra-server")
+    );
+}
+
+#[test]
+fn l2_reach_to_a_deleted_datacenter_fails_with_the_reason_and_exits_1() {
+    // After the delete, expect the SBG server to answer: it cannot.
+    let file = edited("ovh-l2.toml", |t| {
+        t.replace(
+            "expect = { reach = { from = \"office\", to = \"sbg-server\", reachable = false } }",
+            "expect = { reach = { from = \"office\", to = \"sbg-server\" }, within = \"5s\" }",
+        )
+    });
+    let out = up_without_root(file.path());
+    assert_eq!(out.status.code(), Some(1));
+    let report = report(&out);
+    let rows = rows(&report);
+    let (ok, detail) = row(&rows, "office reaches sbg-server");
+    assert!(ok, "before the delete: {report:#}");
+    let failed: Vec<_> = rows.iter().filter(|r| !r.0).collect();
+    assert_eq!(failed.len(), 1, "{report:#}");
+    assert!(detail.contains("delivered"), "{detail}");
+    assert!(
+        failed[0].2.starts_with(
+            "not within 5s: 192.168.100.10 → 192.168.100.30: dropped at host \"office\""
+        ),
+        "{report:#}"
+    );
+    assert!(
+        failed[0].2.ends_with(
+            "datacenter \"sbg\" is not in vRack pn-100002 (its configuration is deleted)"
+        ),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn l2_pop_deleted_cuts_off_every_host_of_the_vrack() {
+    // Deleting the PoP configuration deletes its datacenters with it: GRA is cut off too, and
+    // the trace names the PoP. `--model-only` keeps it in memory even as root.
+    let file = edited("ovh-l2.toml", |t| {
+        t.replace("ovh = { delete = \"sbg\" }", "ovh = { delete = \"dc2\" }")
+            .replace(
+                "[[steps]]\nexpect = { reach = { from = \"office\", to = \"gra-server\" } }",
+                "[[steps]]\nexpect = { reach = { from = \"office\", to = \"gra-server\", reachable = false } }",
+            )
+    });
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("up")
+        .arg(file.path())
+        .args(["--json", "--model-only"])
+        .output()
+        .expect("run peerlab");
+    let report = report(&out);
+    assert!(out.status.success(), "{report:#}");
+    assert_eq!(report["clock"], "virtual", "{report:#}");
+    let rows = rows(&report);
+    let (ok, detail) = row(&rows, "office does not reach gra-server");
+    assert!(ok, "{report:#}");
+    // The office's own port is the one off the vRack.
+    assert_eq!(
+        detail,
+        "192.168.100.10 → 192.168.100.20: dropped at host \"office\": no L2 path to \
+         192.168.100.20 (office/eth0): l2 PoP \"dc2\" is not active (its configuration is \
+         deleted)"
+    );
 }
 
 #[test]
@@ -340,4 +444,36 @@ fn trace_back_from_a_datacenter_enters_ovh_at_the_vrrp_master() {
     );
     assert!(text.contains("10.20.0.0/24 (static) → 10.10.0.5"), "{text}");
     assert!(text.contains("router \"next hop rbx-servers\""), "{text}");
+}
+
+#[test]
+fn trace_after_the_delete_says_the_datacenter_left_the_vrack() {
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("trace")
+        .arg(topology("ovh-l2.toml"))
+        .args(["office", "sbg-server", "--after-steps"])
+        .output()
+        .expect("run peerlab");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(
+            "192.168.100.10 → 192.168.100.30: dropped at host \"office\": no L2 path to \
+             192.168.100.30 (sbg-server/eth0): datacenter \"sbg\" is not in vRack pn-100002"
+        ),
+        "{text}"
+    );
+    // Before the steps, the same packet crosses the vRack in one hop.
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("trace")
+        .arg(topology("ovh-l2.toml"))
+        .args(["office", "sbg-server"])
+        .output()
+        .expect("run peerlab");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("192.168.100.10 → 192.168.100.30: delivered to host \"sbg-server\" (1 hop)"),
+        "{text}"
+    );
 }

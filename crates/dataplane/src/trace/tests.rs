@@ -253,6 +253,47 @@ fn link_down_and_interface_down() {
 }
 
 #[test]
+fn a_detached_port_says_why_both_ways_and_plugs_back() {
+    // An l2 vRack: the customer's host and a datacenter server on one segment.
+    let mut net = Network::new();
+    let vrack = net.add_segment("vrack pn-100002").unwrap();
+    let office = net.add_node("office", NodeRole::Host).unwrap();
+    let server = net.add_node("server", NodeRole::Host).unwrap();
+    let config = |a: &str| InterfaceConfig::new("eth0", vrack).address(pfx(a));
+    net.add_interface(office, config("192.168.100.10/24"))
+        .unwrap();
+    let eth = net
+        .add_interface(server, config("192.168.100.30/24"))
+        .unwrap();
+    assert!(net.reach(office, server).unwrap().is_reachable());
+
+    let why = "datacenter \"sbg\" is not in vRack pn-100002";
+    net.detach_interface(eth, why).unwrap();
+    let reach = net.reach(office, server).unwrap();
+    assert_eq!(
+        reach.forward.drop_reason(),
+        Some(&DropReason::Detached {
+            address: ip("192.168.100.30"),
+            port: "server/eth0".into(),
+            why: why.into(),
+        })
+    );
+    assert_eq!(
+        reach.forward.to_string(),
+        "192.168.100.10 → 192.168.100.30: dropped at host \"office\": no L2 path to \
+         192.168.100.30 (server/eth0): datacenter \"sbg\" is not in vRack pn-100002"
+    );
+    // From the detached side, its own port is the one cut off.
+    let back = net.trace(server, ip("192.168.100.10")).unwrap();
+    assert_eq!(back.drop_reason().unwrap().kind(), "detached");
+    assert!(back.to_string().ends_with(why), "{back}");
+
+    net.set_interface_up(eth, true).unwrap();
+    assert!(net.reach(office, server).unwrap().is_reachable());
+    assert_eq!(net.interface(eth).unwrap().detached, None);
+}
+
+#[test]
 fn unknown_destination_and_unresolved_next_hop() {
     let mut q = quickstart();
     let trace = q.net.trace(q.laptop, ip("192.0.2.1")).unwrap();

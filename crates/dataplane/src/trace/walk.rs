@@ -242,6 +242,13 @@ impl Network {
             tag: out.tag(),
             next_hop,
         });
+        if let Some(why) = &out.detached {
+            return Step::Dropped(DropReason::Detached {
+                address: next_hop,
+                port: self.iface_name(egress),
+                why: why.clone(),
+            });
+        }
         if !out.up {
             return Step::Dropped(DropReason::LinkDown {
                 what: format!("interface {:?}", out.name),
@@ -297,6 +304,13 @@ impl Network {
             });
         }
         if let Some(id) = down {
+            if let Some(why) = self.interfaces.get(id.0).and_then(|i| i.detached.clone()) {
+                return Step::Dropped(DropReason::Detached {
+                    address: next_hop,
+                    port: self.iface_name(id),
+                    why,
+                });
+            }
             return Step::Dropped(DropReason::LinkDown {
                 what: format!("interface {:?}", self.iface_name(id)),
             });

@@ -75,6 +75,10 @@ pub struct Linux {
     vpc_tables: Vec<(String, u32)>,
     /// The table OVH's routing table is rendered into: `main` without VPCs, else its own.
     ovh_table: u32,
+    /// Host name → its bridge port (namespace, device).
+    ports: HashMap<String, (Netns, String)>,
+    /// The hosts whose bridge port is down now (the model cuts them off).
+    ports_down: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -221,6 +225,8 @@ impl Linux {
             } else {
                 OVH_TABLE
             },
+            ports: HashMap::new(),
+            ports_down: Default::default(),
         };
         forward(provider)?;
         let vpcs: Vec<&String> = topology.vpcs.iter().map(|v| v.name.get_ref()).collect();
@@ -292,14 +298,16 @@ impl Linux {
         }
 
         // OVHcloud Connect: the datacenter segments and the servers at the next hops.
-        let segments = linux.wire_ovh(topology, model)?;
+        let mut segments = linux.wire_ovh(topology, model)?;
+        super::ovh_l2::wire(topology, model, provider, &mut segments)?;
 
         // The hosts: a namespace each, cabled into their bridge.
         for (n, host) in topology.hosts.iter().enumerate() {
             let name = host.name.get_ref();
             let placed = (host.vpc.is_some() && host.private_network.is_some())
                 || host.router.is_some()
-                || host.ovh_datacenter.is_some();
+                || host.ovh_datacenter.is_some()
+                || host.plug.is_some();
             if !placed {
                 continue;
             }
@@ -322,7 +330,9 @@ impl Linux {
             let addresses = eth0.addresses.clone();
             let ns = Netns::create(&label(name)).map_err(err)?;
             linux.hosts.insert(name.clone(), ns.clone());
-            veth_into(gw_ns, &format!("hp{n}"), bridge, &ns, &addresses)?;
+            let port = format!("hp{n}");
+            veth_into(gw_ns, &port, bridge, &ns, &addresses)?;
+            linux.ports.insert(name.clone(), (gw_ns.clone(), port));
             if let Some(a) = addresses.first() {
                 linux.addresses.insert(name.clone(), a.addr());
             }
@@ -525,6 +535,7 @@ impl Linux {
         for id in orphans {
             model.net.set_interface_up(id, false).map_err(err)?;
         }
+        self.sync_ports(model)?;
         let net = &model.net;
         let device = |id: InterfaceId| self.device(net, id);
         let mut changes = 0;
@@ -558,6 +569,33 @@ impl Linux {
                 .len();
         }
         Ok(changes)
+    }
+
+    /// A host whose port the model has down (cut off an OVH l2 vRack) has its bridge port
+    /// down, and up again when the model has it up; only changes run `ip`.
+    fn sync_ports(&self, model: &Model) -> Result<(), String> {
+        let mut down = self
+            .ports_down
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (host, (ns, port)) in &self.ports {
+            let Some(&node) = model.nodes.get(host) else {
+                continue;
+            };
+            let up = model.net.interfaces_of(node).all(|(_, i)| i.up);
+            if up != down.contains(host) {
+                continue;
+            }
+            let state = if up { "up" } else { "down" };
+            ns.run("ip", ["link", "set", port.as_str(), state])
+                .map_err(err)?;
+            if up {
+                down.remove(host);
+            } else {
+                down.insert(host.clone());
+            }
+        }
+        Ok(())
     }
 
     /// Whether `ping -c1 -W1` from host `from` to host `to`'s address gets an answer

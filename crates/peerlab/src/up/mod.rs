@@ -3,6 +3,7 @@
 //!
 //! - [`runner`]: bring-up through the provider's API, steps and expectations;
 //! - [`ovh`], [`ovh_model`]: OVHcloud Connect resources, plugs, expectations and model;
+//!   [`ovh_l2`]: an l2 PoP's vRack, in the model and in Linux;
 //! - [`embedded`]: the embedded router; [`wiring`]: its in-memory cabling;
 //! - [`provision`]: the in-process API client; [`expect`]: the checks; [`report`]: the report;
 //! - [`linux`]: with real daemons, the hosts as namespaces and the model rendered into the
@@ -20,6 +21,7 @@ pub mod expect;
 pub mod linux;
 pub mod model;
 pub mod ovh;
+pub mod ovh_l2;
 pub mod ovh_model;
 pub mod ovh_vrrp;
 pub mod provision;
@@ -51,6 +53,10 @@ pub struct UpArgs {
     /// Where the API listens with `--keep`.
     #[arg(long, default_value = "127.0.0.1:0")]
     pub listen: std::net::SocketAddr,
+    /// Run a topology without routers in memory on the virtual clock even as root: no
+    /// namespaces, and `reach` is the model's alone (no ping).
+    #[arg(long)]
+    pub model_only: bool,
 }
 
 /// `peerlab down` arguments.
@@ -161,7 +167,8 @@ impl Progress {
 pub fn up(args: &UpArgs) -> anyhow::Result<bool> {
     let topology = topology::format::load(&args.topology)?;
     let path = args.topology.display().to_string();
-    let real = runner::Mode::needed(&topology).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+    let real = runner::Mode::for_up(&topology, args.model_only)
+        .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
     let keep = match args.keep {
         true => {
             let listener = std::net::TcpListener::bind(args.listen)

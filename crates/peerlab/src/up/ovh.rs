@@ -24,8 +24,7 @@
 //! [`super::ovh_vrrp`]).
 //!
 //! Not here: hosts behind OVH and OVH's routes in the kernel ([`super::ovh_model`] and
-//! [`super::linux`]); l2 has no BGP, so an l2 topology can only
-//! check that its resources are active and their tasks done.
+//! [`super::linux`]); an l2 PoP's vRack and the hosts on it ([`super::ovh_l2`]).
 
 use super::daemon;
 use super::runner::{Mode, RouterHandle, World};

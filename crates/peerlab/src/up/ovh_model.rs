@@ -17,7 +17,7 @@
 //!   `ovh` node, the gateway a VRRP virtual address held by the master the election gave: the
 //!   API's model, or in namespace mode the real speakers ([`super::ovh_vrrp`]).
 //!
-//! Not modelled: l2.
+//! l2 PoPs and their datacenters are [`super::ovh_l2`]'s (one vRack segment).
 
 use super::ovh::Created;
 use super::runner::World;
@@ -206,7 +206,7 @@ pub async fn add(
         }
         add_servers(world, net, nodes, name, segment, subnet)?;
     }
-    Ok(())
+    super::ovh_l2::add(world, net, nodes).await
 }
 
 /// OVH's side of a datacenter segment: while the model's VRRP group is on, OVH's two routers

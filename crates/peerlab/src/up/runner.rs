@@ -90,6 +90,26 @@ impl Mode {
         }
         Ok(daemons > 0)
     }
+
+    /// The mode `peerlab up` runs a topology in (`true`: namespace mode). Real daemons need
+    /// namespaces. A topology without routers but with hosts (an OVHcloud Connect l2 vRack)
+    /// runs in namespace mode too when run as root, so that every `reach` is also a ping;
+    /// without root, or with `model_only` (`--model-only`), it runs in memory on the virtual
+    /// clock and `reach` is the model's alone.
+    pub fn for_up(t: &Topology, model_only: bool) -> anyhow::Result<bool> {
+        let daemons = Self::needed(t)?;
+        if daemons && model_only {
+            bail!("--model-only: real daemons run in network namespaces, not in memory");
+        }
+        let pingable = t.routers.is_empty() && !t.hosts.is_empty();
+        Ok(daemons || (pingable && !model_only && running_as_root()))
+    }
+}
+
+/// Whether this process runs as root (the owner of `/proc/self` is its effective user).
+fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
 
 /// What the checks look at: the engine, the API, and the names of what was created.
@@ -469,5 +489,32 @@ impl World {
             .await
             .map_err(|e| e.to_string())?
             .map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(name: &str) -> Topology {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../topologies")
+            .join(name);
+        topology::format::load(&path).unwrap()
+    }
+
+    #[test]
+    fn a_topology_of_hosts_without_routers_runs_in_namespaces_only_as_root() {
+        let l2 = load("ovh-l2.toml");
+        assert_eq!(Mode::for_up(&l2, false).unwrap(), running_as_root());
+        assert!(!Mode::for_up(&l2, true).unwrap());
+        // Embedded routers run in memory, root or not.
+        let embedded = load("ovh-l3-static-vrrp-embedded.toml");
+        assert!(!Mode::for_up(&embedded, false).unwrap());
+        // Daemons need namespaces: --model-only is refused.
+        let frr = load("ovh-l3-static-vrrp.toml");
+        assert!(Mode::for_up(&frr, false).unwrap());
+        let e = Mode::for_up(&frr, true).unwrap_err().to_string();
+        assert!(e.contains("--model-only"), "{e}");
     }
 }

@@ -322,7 +322,8 @@ pub struct Plug {
     pub ovh_datacenter: Option<String>,
 }
 
-/// `[[hosts]]`: a host behind a customer router or in a VPC private network.
+/// `[[hosts]]`: a host behind a customer router, in a VPC private network, in an OVHcloud
+/// Connect datacenter, or on the customer's side of an OVHcloud Connect l2 PoP.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Host {
@@ -341,7 +342,13 @@ pub struct Host {
     /// extension of the contract; its gateway is OVH's).
     #[serde(default)]
     pub ovh_datacenter: Option<Name>,
-    /// Its address, with or without a prefix length.
+    /// The customer's side of an OVHcloud Connect l2 PoP: `{ ovh_service, interface }`, the
+    /// interface whose PoP configuration is `l2` (an extension of the contract; the host is on
+    /// the vRack, with no gateway).
+    #[serde(default)]
+    pub plug: Option<Spanned<Plug>>,
+    /// Its address, with or without a prefix length (with one on an OVHcloud Connect l2
+    /// vRack, which has no subnet to take it from).
     pub address: Spanned<String>,
 }
 

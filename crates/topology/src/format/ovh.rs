@@ -33,7 +33,10 @@
 //!
 //! A router plugs into `{ ovh_service = "paris", interface = 7001 }` (a PoP) or, an extension,
 //! `{ ovh_datacenter = "rbx" }` (the neighbour of that datacenter's `bgp` extra); a host sits
-//! in a datacenter subnet with `ovh_datacenter = "rbx"`. Names are one namespace
+//! in a datacenter subnet with `ovh_datacenter = "rbx"`. On an l2 PoP (extensions), a host
+//! sits on the customer's side with `plug = { ovh_service = "paris", interface = 7201 }`, or
+//! in an l2 datacenter with `ovh_datacenter`; both give their address with its prefix length
+//! (the vRack has no subnet). Names are one namespace
 //! across the four tables (an expectation `ovh_session = "th2"` names a PoP configuration or a
 //! `bgp` extra). What OVH itself refuses (a /29 PoP subnet, `bgp` and `network` extras in one
 //! datacenter configuration) is the API's answer, reported when the runner makes the call.
@@ -441,21 +444,119 @@ pub(super) fn check(topology: &Topology, path: &str, text: &str) -> Result<(), F
             ));
         }
     }
+    check_hosts(topology, o, &at)
+}
+
+/// The hosts OVH places: in a datacenter configuration (`ovh_datacenter`), or on the customer's
+/// side of an l2 PoP (`plug = { ovh_service, interface }`). On an l2 vRack nothing gives a
+/// subnet, so their address has a prefix length.
+fn check_hosts(
+    topology: &Topology,
+    o: &OvhConnect,
+    at: &impl Fn(std::ops::Range<usize>, String) -> FormatError,
+) -> Result<(), FormatError> {
+    let l2_pop = |name: &str| {
+        o.pop_configs
+            .iter()
+            .any(|p| p.name.get_ref() == name && p.kind == PopType::L2)
+    };
+    let no_length = |h: &super::Host| !h.address.get_ref().contains('/');
     for h in &topology.hosts {
-        let Some(dc) = &h.ovh_datacenter else {
-            continue;
-        };
         let entry = format!("[[hosts]] {:?}", h.name.get_ref());
-        if h.router.is_some() || h.vpc.is_some() || h.private_network.is_some() {
+        let others = [
+            h.router.is_some(),
+            h.vpc.is_some() || h.private_network.is_some(),
+            h.ovh_datacenter.is_some(),
+            h.plug.is_some(),
+        ];
+        if others.iter().filter(|&&x| x).count() > 1 {
             return Err(at(
-                dc.span(),
-                format!("{entry}: give either router, vpc or ovh_datacenter"),
+                h.name.span(),
+                format!("{entry}: give either router, vpc, ovh_datacenter or plug"),
             ));
         }
-        if !dcs.contains(dc.get_ref().as_str()) {
+        if let Some(dc) = &h.ovh_datacenter {
+            let Some(config) = o
+                .datacenter_configs
+                .iter()
+                .find(|d| d.name.get_ref() == dc.get_ref())
+            else {
+                return Err(at(
+                    dc.span(),
+                    format!("{entry}: unknown ovh_datacenter {:?}", dc.get_ref()),
+                ));
+            };
+            if l2_pop(config.pop_config.get_ref()) && no_length(h) {
+                return Err(at(
+                    h.address.span(),
+                    format!(
+                        "{entry}: address {:?} needs a prefix length: datacenter_config {:?} \
+                         is l2 (the vRack has no subnet to take it from)",
+                        h.address.get_ref(),
+                        dc.get_ref()
+                    ),
+                ));
+            }
+        }
+        let Some(plug) = &h.plug else { continue };
+        let span = plug.span();
+        let p = plug.get_ref();
+        let (Some(service), Some(interface)) = (&p.ovh_service, p.interface) else {
             return Err(at(
-                dc.span(),
-                format!("{entry}: unknown ovh_datacenter {:?}", dc.get_ref()),
+                span,
+                format!("{entry}: a host's plug is {{ ovh_service, interface }} (an l2 PoP)"),
+            ));
+        };
+        let alone = p.link.is_none()
+            && p.connection.is_none()
+            && p.partner.is_none()
+            && p.vlan.is_none()
+            && p.ovh_datacenter.is_none();
+        if !alone {
+            return Err(at(
+                span,
+                format!("{entry}: a host's plug is {{ ovh_service, interface }} (an l2 PoP)"),
+            ));
+        }
+        let Some(s) = o.services.iter().find(|s| s.name.get_ref() == service) else {
+            return Err(at(
+                span,
+                format!("{entry}: unknown plug ovh_service {service:?}"),
+            ));
+        };
+        if !s.interface_list.contains(&u64::from(interface)) {
+            return Err(at(
+                span,
+                format!("{entry}: service {service:?} has no interface {interface}"),
+            ));
+        }
+        match o.pop_on_interface(u64::from(interface)) {
+            Some(pop) if pop.kind == PopType::L2 => {}
+            Some(pop) => {
+                return Err(at(
+                    span,
+                    format!(
+                        "{entry}: interface {interface}'s pop_config {:?} is l3: a host plugs \
+                         into an l2 PoP (behind an l3 PoP it sits behind a router)",
+                        pop.name.get_ref()
+                    ),
+                ));
+            }
+            None => {
+                return Err(at(
+                    span,
+                    format!("{entry}: interface {interface} has no l2 pop_config"),
+                ));
+            }
+        }
+        if no_length(h) {
+            return Err(at(
+                h.address.span(),
+                format!(
+                    "{entry}: address {:?} needs a prefix length (an l2 PoP extends the vRack, \
+                     which has no subnet to take it from)",
+                    h.address.get_ref()
+                ),
             ));
         }
     }

@@ -200,7 +200,7 @@ fn a_host_in_a_datacenter_names_it_alone() {
     );
     let e = error(&host.replace("address", "router = \"onprem\"\naddress"));
     assert!(
-        e.contains("give either router, vpc or ovh_datacenter"),
+        e.contains("give either router, vpc, ovh_datacenter or plug"),
         "{e}"
     );
 }
@@ -251,4 +251,106 @@ fn a_vrrp_step_names_a_datacenter_router_a_or_b_and_an_action() {
     assert!(e.contains("router goes with vrrp_master"), "{e}");
     let e = error("\n[[expect]]\nvrrp_master = \"rbx\"\nrouter = \"b\"\n");
     assert!(e.contains("unknown variant `b`"), "{e}");
+    let e = error(&format!(
+        "{L2}\n[[steps]]\nvrrp = {{ datacenter = \"gra\", router = \"A\", action = \"stop\" }}\n"
+    ));
+    assert!(
+        e.contains("vrrp datacenter \"gra\" is an l2 datacenter_config (no VRRP gateway)"),
+        "{e}"
+    );
+}
+
+/// An l2 PoP on interface 7201 with datacenter configuration `gra`, beside the l3 one.
+const L2: &str = r#"
+[[ovh_connect.services]]
+name = "paris-l2"
+interfaceList = [7201]
+vrack = "pn-100002"
+
+[[ovh_connect.pop_configs]]
+name = "dc2"
+interfaceId = 7201
+type = "l2"
+
+[[ovh_connect.datacenter_configs]]
+name = "gra"
+pop_config = "dc2"
+datacenterId = 2
+"#;
+
+#[test]
+fn l2_hosts_plug_into_the_l2_pop_or_sit_in_its_datacenters_with_a_prefix_length() {
+    let hosts = "\n[[hosts]]\nname = \"office\"\nplug = { ovh_service = \"paris-l2\", interface = 7201 }\naddress = \"192.168.100.10/24\"\n\n[[hosts]]\nname = \"gra-server\"\novh_datacenter = \"gra\"\naddress = \"192.168.100.20/24\"\n";
+    let t = parse("o.toml", &format!("{OVH}{L2}{hosts}")).unwrap();
+    let office = &t.hosts[0];
+    let plug = office.plug.as_ref().unwrap().get_ref();
+    assert_eq!(plug.ovh_service.as_deref(), Some("paris-l2"));
+    assert_eq!(plug.interface, Some(7201));
+
+    // l2 datacenters have no subnet: the address needs its prefix length.
+    let e = error(&format!(
+        "{L2}{}",
+        hosts.replace("192.168.100.20/24", "192.168.100.20")
+    ));
+    assert!(
+        e.contains("[[hosts]] \"gra-server\": address \"192.168.100.20\" needs a prefix length"),
+        "{e}"
+    );
+    assert!(e.starts_with("topologies/o.toml:"), "{e}");
+    let e = error(&format!(
+        "{L2}{}",
+        hosts.replace("192.168.100.10/24", "192.168.100.10")
+    ));
+    assert!(
+        e.contains("[[hosts]] \"office\": address \"192.168.100.10\" needs a prefix length"),
+        "{e}"
+    );
+    // An l3 datacenter keeps its subnet's length.
+    parse(
+        "o.toml",
+        &format!(
+            "{OVH}\n[[hosts]]\nname = \"s\"\novh_datacenter = \"rbx\"\naddress = \"10.10.0.10\"\n"
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_host_plug_needs_an_l2_pop_on_its_interface() {
+    // Interface 7001's PoP is l3: a host there would need a router.
+    let host = "\n[[hosts]]\nname = \"office\"\nplug = { ovh_service = \"paris\", interface = 7001 }\naddress = \"192.168.100.10/24\"\n";
+    let e = error(&format!("{L2}{host}"));
+    let whole = format!("{OVH}{L2}{host}");
+    let line = whole
+        .lines()
+        .collect::<Vec<_>>()
+        .iter()
+        .rposition(|l| l.starts_with("plug"))
+        .unwrap()
+        + 1;
+    assert!(
+        e.starts_with(&format!("topologies/o.toml:{line}: [[hosts]] \"office\": interface 7001's pop_config \"th2\" is l3")),
+        "{e}"
+    );
+    let e = error(&format!(
+        "{L2}{}",
+        host.replace("interface = 7001", "interface = 7202")
+    ));
+    assert!(e.contains("service \"paris\" has no interface 7202"), "{e}");
+    let e = error(&format!(
+        "{L2}{}",
+        host.replace(", interface = 7001", ", interface = 7001, vlan = 3")
+    ));
+    assert!(
+        e.contains("a host's plug is { ovh_service, interface }"),
+        "{e}"
+    );
+    let e = error(&format!(
+        "{L2}{}",
+        host.replace("address", "router = \"onprem\"\naddress")
+    ));
+    assert!(
+        e.contains("give either router, vpc, ovh_datacenter or plug"),
+        "{e}"
+    );
 }

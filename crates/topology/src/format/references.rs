@@ -209,7 +209,7 @@ pub(super) fn check(topology: &Topology, path: &str, text: &str) -> Result<(), F
                 ),
             ));
         }
-        if host.ovh_datacenter.is_some() {
+        if host.ovh_datacenter.is_some() || host.plug.is_some() {
             continue; // checked with the rest of [ovh_connect] (`super::ovh::check`)
         }
         match (&host.router, &host.vpc) {
@@ -405,6 +405,24 @@ fn check_step(
             fits,
             what,
         )?;
+        let name = vrrp.datacenter.get_ref();
+        let l2 = declared.ovh.is_some_and(|o| {
+            o.datacenter_configs
+                .iter()
+                .filter(|d| d.name.get_ref() == name)
+                .any(|d| {
+                    o.kind_of(d.pop_config.get_ref())
+                        == Some(super::OvhKind::Pop(super::PopType::L2))
+                })
+        });
+        if l2 {
+            return Err(c.at(
+                vrrp.datacenter.span(),
+                format!(
+                    "{entry}: vrrp datacenter {name:?} is an l2 datacenter_config (no VRRP gateway)"
+                ),
+            ));
+        }
     }
     if let Some(ovh) = &s.ovh {
         let fits = |k| k != super::OvhKind::Service;
