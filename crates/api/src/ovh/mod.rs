@@ -108,6 +108,9 @@ pub fn link_spec(session: &OvhSession) -> LinkSpec {
     // OVH accepts what the customer announces and announces exactly its own prefixes.
     spec.policy_v4 = RoutingPolicy::new(false, [everything], [everything]).ok();
     spec.enable_route_propagation = true;
+    // A peer that sends back what OVH relayed to it (FRR does: its neighbour detects the loop)
+    // must not be believed: OVH's routers reject routes that crossed their own AS.
+    spec.as_path_loop_detection = true;
     spec.vpc_prefixes = session.announce.iter().map(|p| IpNet::V4(*p)).collect();
     spec
 }

@@ -11,7 +11,8 @@
 //!   gateway; a customer host is a namespace whose `eth0` is a veth into it;
 //! - the provider and the routers forward (IPv4 and IPv6);
 //! - OVHcloud Connect: each l3 datacenter segment is a bridge `dcN` in the provider namespace
-//!   holding OVH's addresses on it and the gateway; each `network` extra's next hop is a
+//!   holding OVH's addresses on it and the gateway, with the provider's end of the cable of a
+//!   router plugged into the datacenter's `bgp` extra as a port; each `network` extra's next hop is a
 //!   namespace (forwarding) whose `eth0` is a veth into it, with a bridge `lan` in the extra's
 //!   subnet; a datacenter host is a namespace on the bridge of its segment in the model.
 //!
@@ -149,6 +150,18 @@ fn veth_into(
     }
     ns.run("ip", ["link", "set", "eth0", "up"]).map_err(err)?;
     Ok(())
+}
+
+/// Makes `port` (the provider's end of a router's cable, which held OVH's gateway) a port of
+/// `bridge` in `ns`: the router then shares the segment of the bridge's hosts, and the
+/// gateway is held once, by the bridge (which already has it, so the BGP session bound to it
+/// goes on). Its own addresses go: a bridge port's addresses are never reached.
+fn join_bridge(ns: &Netns, port: &str, bridge: &str) -> Result<(), String> {
+    ns.run("ip", ["link", "set", port, "master", bridge, "up"])
+        .map_err(err)?;
+    ns.run("ip", ["addr", "flush", "dev", port, "scope", "global"])
+        .map(drop)
+        .map_err(err)
 }
 
 /// A name fit for a namespace label: `a-z0-9-`, at most 20 characters.
@@ -319,7 +332,8 @@ impl Linux {
 
     /// OVHcloud Connect's side (nothing without an `ovh` node in the model): a bridge `dcN` in
     /// the provider namespace per l3 datacenter segment, holding OVH's addresses on it and the
-    /// gateway (the subnet's first address; the VRRP election is the model's); each `network`
+    /// gateway (the subnet's first address; the VRRP election is the model's), and the cable of
+    /// a router plugged into the datacenter's `bgp` extra as a port; each `network`
     /// extra's next hop a namespace whose `eth0` is a veth into that bridge, forwarding, with
     /// a bridge `lan` holding its address in the extra's subnet. Returns the bridge of each
     /// segment, for the hosts.
@@ -362,6 +376,12 @@ impl Linux {
             let device = format!("dc{n}");
             bridge(&self.provider, &device, &addresses)?;
             for name in names {
+                // A router plugged into the datacenter's `bgp` extra was cabled before (its
+                // provider end is the device of this port so far): its cable joins the
+                // datacenter's segment.
+                if let Some(cable) = self.devices.get(&(OVH.to_string(), name.clone())) {
+                    join_bridge(&self.provider, cable, &device)?;
+                }
                 self.devices.insert((OVH.to_string(), name), device.clone());
             }
             segments.insert(segment, (self.provider.clone(), device));
