@@ -229,9 +229,12 @@ impl Linux {
                 .map(|(v, t)| ((*v).clone(), t))
                 .collect(),
         };
+        // Each cable's port in the model and the provider's device.
+        let mut cables: Vec<((String, String), String)> = Vec::new();
         for r in routers {
             forward(&r.netns)?;
             if let Some((port, host_if, peer_if)) = r.cable {
+                cables.push((port.clone(), host_if.clone()));
                 linux.devices.insert(port, host_if);
                 linux
                     .devices
@@ -289,7 +292,7 @@ impl Linux {
         }
 
         // OVHcloud Connect: the datacenter segments and the servers at the next hops.
-        let segments = linux.wire_ovh(topology, model)?;
+        let segments = linux.wire_ovh(topology, model, &cables)?;
 
         // The hosts: a namespace each, cabled into their bridge.
         for (n, host) in topology.hosts.iter().enumerate() {
@@ -336,11 +339,13 @@ impl Linux {
     /// a router plugged into the datacenter's `bgp` extra as a port; each `network`
     /// extra's next hop a namespace whose `eth0` is a veth into that bridge, forwarding, with
     /// a bridge `lan` holding its address in the extra's subnet. Returns the bridge of each
-    /// segment, for the hosts.
+    /// segment, for the hosts. `cables` are the routers' cables: (port in the model, the
+    /// provider's device).
     fn wire_ovh(
         &mut self,
         topology: &Topology,
         model: &Model,
+        cables: &[((String, String), String)],
     ) -> Result<HashMap<SegmentId, (Netns, String)>, String> {
         let net = &model.net;
         let mut segments: HashMap<SegmentId, (Netns, String)> = HashMap::new();
@@ -376,13 +381,13 @@ impl Linux {
             let device = format!("dc{n}");
             bridge(&self.provider, &device, &addresses)?;
             for name in names {
-                // A router plugged into the datacenter's `bgp` extra was cabled before (its
-                // provider end is the device of this port so far): its cable joins the
+                let port = (OVH.to_string(), name);
+                // The routers plugged into the datacenter's `bgp` extras: their cables join the
                 // datacenter's segment.
-                if let Some(cable) = self.devices.get(&(OVH.to_string(), name.clone())) {
+                for (_, cable) in cables.iter().filter(|(p, _)| *p == port) {
                     join_bridge(&self.provider, cable, &device)?;
                 }
-                self.devices.insert((OVH.to_string(), name), device.clone());
+                self.devices.insert(port, device.clone());
             }
             segments.insert(segment, (self.provider.clone(), device));
         }
