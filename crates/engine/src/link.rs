@@ -92,6 +92,11 @@ pub struct LinkSpec {
     /// products that address otherwise (OVHcloud Connect: a /30, OVH on the first usable
     /// address, the customer on the second). `None` for InterLink.
     pub ipv4_addresses: Option<(Ipv4Addr, Ipv4Addr)>,
+    /// AS_PATH loop detection (RFC 4271 §9.1.2): a route whose AS_PATH holds `local_asn` is
+    /// not accepted (an UPDATE carrying one withdraws its NLRI, as FRR and BIRD do). On for
+    /// OVHcloud Connect, whose sessions relay each other's routes, so a peer that echoes them
+    /// back would otherwise make a loop; off (the default) for InterLink.
+    pub as_path_loop_detection: bool,
 }
 
 impl LinkSpec {
@@ -112,6 +117,7 @@ impl LinkSpec {
             max_prefixes: None,
             timers: SessionTimers::default(),
             ipv4_addresses: None,
+            as_path_loop_detection: false,
         }
     }
 

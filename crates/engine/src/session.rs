@@ -5,8 +5,9 @@ use crate::graceful_restart::{ADVERTISED_RESTART_TIME, FORWARDING_STATE, Stale};
 use crate::link::{Family, LinkSpec};
 use bgp_session::driver::{self, Command, DriverConfig, Listener, PeerHandle, SessionEvent};
 use bgp_session::{SessionConfig, State, StopReason};
-use bgp_wire::attribute::NextHop;
-use bgp_wire::{Context, Safi};
+use bgp_wire::attribute::{AsSegment, NextHop, type_code};
+use bgp_wire::rfc7606::Action;
+use bgp_wire::{AttributeValue, Context, Rfc7606, Safi, Update};
 use ipnet::IpNet;
 use rib::{AdjRibIn, AdjRibOut, PathAttributes, PeerId, Route, RoutingPolicy, packing};
 use std::collections::BTreeSet;
@@ -139,6 +140,8 @@ pub(crate) struct Session {
     originated: Arc<PathAttributes>,
     /// Whether the driver has a maximum-prefix limit to check the received count against.
     max_prefix_limit: bool,
+    /// The local AS when AS_PATH loop detection is on ([`LinkSpec::as_path_loop_detection`]).
+    loop_detection: Option<u32>,
 }
 
 impl Session {
@@ -217,6 +220,7 @@ impl Session {
             events,
             originated,
             max_prefix_limit: spec.max_prefixes.is_some(),
+            loop_detection: spec.as_path_loop_detection.then_some(spec.local_asn),
         })
     }
 
@@ -290,6 +294,17 @@ impl Session {
                     tracing::info!(link = %spec.id, family = self.family.name(), count,
                         "graceful restart: End-of-RIB, stale routes deleted");
                 }
+                let rfc7606 = match self.loop_detection {
+                    Some(asn) if as_path_holds(&update, asn) => {
+                        tracing::debug!(link = %spec.id, family = self.family.name(), asn,
+                            "AS_PATH loop: the UPDATE's routes are not accepted");
+                        Some(Rfc7606 {
+                            action: Action::TreatAsWithdraw,
+                            attribute: Some(type_code::AS_PATH),
+                        })
+                    }
+                    _ => rfc7606,
+                };
                 self.adj_rib_in
                     .apply_untracked(&update, rfc7606, self.policy.prefix_filter_in());
                 // Without a limit the count would cross two tasks for nothing on every UPDATE.
@@ -444,6 +459,20 @@ impl Session {
             announced: self.adj_rib_out.iter().map(|(p, _)| p).collect(),
         }
     }
+}
+
+/// Whether an UPDATE's AS_PATH (or AS4_PATH) holds `asn` outside confederation segments: a
+/// routing loop when `asn` is the receiver's own (RFC 4271 §9.1.2).
+fn as_path_holds(update: &Update, asn: u32) -> bool {
+    update.attributes.iter().any(|a| match &a.value {
+        AttributeValue::AsPath(path) | AttributeValue::As4Path(path) => {
+            path.0.iter().any(|segment| match segment {
+                AsSegment::Sequence(ases) | AsSegment::Set(ases) => ases.contains(&asn),
+                AsSegment::ConfedSequence(_) | AsSegment::ConfedSet(_) => false,
+            })
+        }
+        _ => false,
+    })
 }
 
 /// Owns the driver: passes commands in, tags its events for the actor, and keeps the session

@@ -135,3 +135,84 @@ async fn a_link_runs_over_a_transport_on_virtual_time() {
         vec![("prod".to_string(), Family::Ipv4)]
     );
 }
+
+/// An UPDATE from the customer (AS 64512) with `path` as its AS_PATH.
+fn update(path: &[u32], prefixes: &[&str]) -> Update {
+    Update {
+        attributes: vec![
+            PathAttribute::new(AttributeValue::Origin(Origin::Igp)),
+            PathAttribute::new(AttributeValue::AsPath(AsPath(vec![AsSegment::Sequence(
+                path.to_vec(),
+            )]))),
+            PathAttribute::new(AttributeValue::NextHop(Ipv4Addr::new(169, 254, 0, 1))),
+        ],
+        nlri: nets(prefixes).into_iter().map(Nlri::new).collect(),
+        ..Update::default()
+    }
+}
+
+/// Runs link `spec` (everything accepted) against the customer, which sends `updates` once
+/// established; what the engine accepted afterwards.
+async fn accepted_after(mut spec: LinkSpec, updates: Vec<Update>) -> Vec<IpNet> {
+    let (tx, mut streams) = mpsc::unbounded_channel();
+    let engine = Engine::spawn_with(Some(Arc::new(Pipes {
+        customer: tx,
+        opened: Arc::new(Mutex::new(Vec::new())),
+    })));
+    let everything = nets(&["0.0.0.0/0"]);
+    spec.policy_v4 = Some(RoutingPolicy::new(false, everything.clone(), everything).unwrap());
+    spec.vpc_prefixes = nets(&["172.16.4.0/22"]);
+    spec.enable_route_propagation = true;
+    engine.add_link(spec).await.unwrap();
+    let mut router = customer();
+    router.accept_stream(streams.recv().await.unwrap()).unwrap();
+    let guard = tokio::time::Instant::now() + Duration::from_secs(600);
+    loop {
+        let event = tokio::time::timeout_at(guard, router.next_event()).await;
+        if let SessionEvent::Established(_) = event.expect("the session did not come up").unwrap() {
+            break;
+        }
+    }
+    for u in updates {
+        router.send(Command::Announce(u)).unwrap();
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let snapshot = engine.snapshot("prod").await.unwrap();
+    let v4 = snapshot.session(Family::Ipv4).unwrap();
+    assert_eq!(v4.status, SessionStatus::Up);
+    v4.accepted.iter().copied().collect()
+}
+
+fn spec() -> LinkSpec {
+    LinkSpec::new(
+        "prod",
+        64512,
+        "169.254.0.0/31".parse().unwrap(),
+        "fd00::/127".parse().unwrap(),
+    )
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_loop_detection_a_route_that_crossed_the_local_as_is_not_accepted() {
+    let mut with = spec();
+    with.as_path_loop_detection = true;
+    // The customer's own route, then the provider's prefix sent back (AS 12876 in the path),
+    // then its own route again through the provider: the last one replaces (withdraws) the
+    // first.
+    let updates = || {
+        vec![
+            update(&[64512], &["10.1.0.0/16", "10.2.0.0/16"]),
+            update(&[64512, 12876], &["172.16.4.0/22"]),
+            update(&[64512, 12876, 64512], &["10.2.0.0/16"]),
+        ]
+    };
+    assert_eq!(
+        accepted_after(with, updates()).await,
+        nets(&["10.1.0.0/16"])
+    );
+    // Off (InterLink's default), every route the policy admits is accepted.
+    assert_eq!(
+        accepted_after(spec(), updates()).await,
+        nets(&["10.1.0.0/16", "10.2.0.0/16", "172.16.4.0/22"])
+    );
+}

@@ -27,7 +27,8 @@ enum Command {
     Decode(codec::DecodeArgs),
     /// JSON messages as `decode` writes them, one per line → hex, one message per line.
     Encode(codec::EncodeArgs),
-    /// The emulator: the Scaleway-compatible API and the BGP engine, until Ctrl-C.
+    /// The emulator: the Scaleway-compatible API (InterLink, IPAM), the OVH-compatible API
+    /// (`/1.0`: OVHcloud Connect, vRack) and the BGP engine, until Ctrl-C or SIGTERM.
     Serve(serve::ServeArgs),
     /// Brings a topology up, checks its expectations, plays its steps and prints a report.
     Up(up::UpArgs),

@@ -1,4 +1,5 @@
-//! `peerlab serve`: the Scaleway-compatible API (InterLink, IPAM) with the BGP engine behind it.
+//! `peerlab serve`: the Scaleway-compatible API (InterLink, IPAM) and the OVH-compatible API
+//! (`/1.0`: OVHcloud Connect, vRack), with the BGP engine behind them.
 //!
 //! Without `--config`, the built-in demo catalogue. `--token` / `--project-id` add an API token
 //! (for the given project, else the demo project); what was not given is chosen and printed on

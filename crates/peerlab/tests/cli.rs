@@ -1,4 +1,5 @@
-//! The `peerlab decode` / `peerlab encode` contract, run through the real binary.
+//! The `peerlab decode` / `peerlab encode` contract, run through the real binary, and the
+//! help text of `peerlab serve`.
 
 use serde_json::Value;
 use std::io::Write;
@@ -211,4 +212,16 @@ fn golden_vectors_from_real_daemons_survive_decode_then_encode() {
             .collect();
         assert_eq!(stdout(&encoded), want, "{path}");
     }
+}
+
+#[test]
+fn serve_help_names_both_apis() {
+    let out = peerlab(&["serve", "--help"], "");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("Scaleway-compatible API"), "{help}");
+    assert!(help.contains("OVH-compatible API"), "{help}");
+    let out = peerlab(&["--help"], "");
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("OVH-compatible API"), "{help}");
 }

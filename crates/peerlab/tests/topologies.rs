@@ -196,7 +196,7 @@ fn interlink_gobgp_dualstack() {
 /// OVHcloud Connect l3 with FRR on the PoP and in the datacenter (a `bgp` extra).
 #[test]
 fn ovh_l3_bgp_frr() {
-    passes("ovh-l3-bgp-frr.toml", 13);
+    passes("ovh-l3-bgp-frr.toml", 18);
 }
 
 /// OVHcloud Connect l3 with FRR on the PoP, a `network` extra and the VRRP gateway, whose

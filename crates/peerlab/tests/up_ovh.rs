@@ -72,7 +72,7 @@ fn l3_bgp_embedded_relays_both_ways_and_follows_the_router() {
     assert!(out.status.success(), "{report:#}");
     assert_eq!(report["clock"], "virtual");
     let rows = rows(&report);
-    assert_eq!(rows.len(), 15, "{report:#}");
+    assert_eq!(rows.len(), 18, "{report:#}");
     assert!(rows.iter().all(|r| r.0), "{report:#}");
     assert_eq!(rows[2].1, "ovh session th2 is established");
     assert_eq!(rows[2].2, "session ovh-pop-1 is up");
@@ -101,18 +101,30 @@ fn l3_bgp_embedded_relays_both_ways_and_follows_the_router() {
         reach.contains("10.10.0.10 → 10.1.0.10: delivered to host \"laptop\""),
         "{reach}"
     );
-    // The customer's router stops: the PoP session drops, the relayed route is withdrawn, and
-    // the laptop no longer reaches the server.
-    assert_eq!(rows[8].1, "ovh session th2 is down");
-    assert_eq!(rows[8].2, "session ovh-pop-1 is down");
-    assert_eq!(rows[9].1, "routes at router rbx-edge: lacks 10.1.0.0/16");
-    assert_eq!(rows[10].1, "laptop does not reach server");
+    // Through OVH's route via the bgp extra's neighbour, to the host behind it.
+    let (_, reach) = row(&rows, "laptop reaches backend");
     assert!(
-        rows[10].2.contains("dropped at router \"onprem\""),
+        reach.contains("10.1.0.10 → 10.30.0.10: delivered to host \"backend\" (4 hops)"),
+        "{reach}"
+    );
+    assert!(
+        reach.contains("10.30.0.10 → 10.1.0.10: delivered to host \"laptop\" (4 hops)"),
+        "{reach}"
+    );
+    assert!(row(&rows, "server reaches laptop").0, "{report:#}");
+    // The customer's router stops: the PoP session drops, the relayed route is withdrawn, and
+    // the laptop no longer reaches the server; once it is back, it does again.
+    assert_eq!(rows[10].1, "ovh session th2 is down");
+    assert_eq!(rows[10].2, "session ovh-pop-1 is down");
+    assert_eq!(rows[11].1, "routes at router rbx-edge: lacks 10.1.0.0/16");
+    assert_eq!(rows[12].1, "laptop does not reach server");
+    assert!(
+        rows[12].2.contains("dropped at router \"onprem\""),
         "{report:#}"
     );
-    assert_eq!(rows[12].2, "session ovh-pop-1 is up");
-    assert!(rows[14].2.contains("10.1.0.0/16"), "{report:#}");
+    assert_eq!(rows[14].2, "session ovh-pop-1 is up");
+    assert!(rows[16].2.contains("10.1.0.0/16"), "{report:#}");
+    assert_eq!(rows[17].1, "laptop reaches server");
 }
 
 #[test]

@@ -8,7 +8,7 @@
 //! those the engine runs: new or changed ones are (re)started, vanished ones stopped. Each is an
 //! engine link with only its IPv4 session configured, OVH's ASN as the local ASN, explicit
 //! addresses on the /30 (or the datacenter subnet for a `bgp` extra) and everything learned
-//! accepted. Each announces the model's prefixes plus what the sessions it relays for learned
+//! accepted, except AS_PATH loops (a route holding OVH's own AS). Each announces the model's prefixes plus what the sessions it relays for learned
 //! (a PoP session relays its datacenters' `bgp` extras, and the other way round): the routes
 //! are re-read from the engine on every call and every tick of the app's ticker.
 //!
@@ -108,6 +108,9 @@ pub fn link_spec(session: &OvhSession) -> LinkSpec {
     // OVH accepts what the customer announces and announces exactly its own prefixes.
     spec.policy_v4 = RoutingPolicy::new(false, [everything], [everything]).ok();
     spec.enable_route_propagation = true;
+    // A peer that sends back what OVH relayed to it (FRR does: its neighbour detects the loop)
+    // must not be believed: OVH's routers reject routes that crossed their own AS.
+    spec.as_path_loop_detection = true;
     spec.vpc_prefixes = session.announce.iter().map(|p| IpNet::V4(*p)).collect();
     spec
 }

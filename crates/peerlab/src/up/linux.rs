@@ -13,7 +13,9 @@
 //! - OVHcloud Connect: each l3 datacenter segment is a bridge `dcN` in the provider namespace
 //!   holding OVH's addresses on it and the gateway, or, while its VRRP group is on, a
 //!   link-local address, with OVH's routers `A` and `B` as namespaces on it that elect who
-//!   holds the gateway for real ([`super::ovh_vrrp`]); each `network` extra's next hop is a
+//!   holds the gateway for real ([`super::ovh_vrrp`]); the provider's end of the cable of a
+//!   router plugged into the datacenter's `bgp` extra is a port of it; each `network` extra's
+//!   next hop is a
 //!   namespace (forwarding) whose `eth0` is a veth into it, with a bridge `lan` in the extra's
 //!   subnet; a datacenter host is a namespace on the bridge of its segment in the model.
 //!
@@ -170,6 +172,18 @@ fn vrrp_router_port(topology: &Topology, port: &str) -> Option<(String, VrrpRout
     })
 }
 
+/// Makes `port` (the provider's end of a router's cable, which held OVH's gateway) a port of
+/// `bridge` in `ns`: the router then shares the segment of the bridge's hosts, and the
+/// gateway is held once, by the bridge (which already has it, so the BGP session bound to it
+/// goes on). Its own addresses go: a bridge port's addresses are never reached.
+fn join_bridge(ns: &Netns, port: &str, bridge: &str) -> Result<(), String> {
+    ns.run("ip", ["link", "set", port, "master", bridge, "up"])
+        .map_err(err)?;
+    ns.run("ip", ["addr", "flush", "dev", port, "scope", "global"])
+        .map(drop)
+        .map_err(err)
+}
+
 /// A name fit for a namespace label: `a-z0-9-`, at most 20 characters.
 pub(crate) fn sanitized(name: &str) -> String {
     name.chars()
@@ -238,9 +252,12 @@ impl Linux {
                 .map(|(v, t)| ((*v).clone(), t))
                 .collect(),
         };
+        // Each cable's port in the model and the provider's device.
+        let mut cables: Vec<((String, String), String)> = Vec::new();
         for r in routers {
             forward(&r.netns)?;
             if let Some((port, host_if, peer_if)) = r.cable {
+                cables.push((port.clone(), host_if.clone()));
                 linux.devices.insert(port, host_if);
                 linux
                     .devices
@@ -298,7 +315,7 @@ impl Linux {
         }
 
         // OVHcloud Connect: the datacenter segments and the servers at the next hops.
-        let mut segments = linux.wire_ovh(topology, model)?;
+        let mut segments = linux.wire_ovh(topology, model, &cables)?;
         super::ovh_l2::wire(topology, model, provider, &mut segments)?;
 
         // The hosts: a namespace each, cabled into their bridge.
@@ -345,14 +362,17 @@ impl Linux {
 
     /// OVHcloud Connect's side (nothing without an `ovh` node in the model): a bridge `dcN` in
     /// the provider namespace per l3 datacenter segment, holding OVH's addresses on it and the
-    /// gateway (the subnet's first address; the VRRP election is the model's); each `network`
+    /// gateway (the subnet's first address; the VRRP election is the model's), and the cable of
+    /// a router plugged into the datacenter's `bgp` extra as a port; each `network`
     /// extra's next hop a namespace whose `eth0` is a veth into that bridge, forwarding, with
     /// a bridge `lan` holding its address in the extra's subnet. Returns the bridge of each
-    /// segment, for the hosts.
+    /// segment, for the hosts. `cables` are the routers' cables: (port in the model, the
+    /// provider's device).
     fn wire_ovh(
         &mut self,
         topology: &Topology,
         model: &Model,
+        cables: &[((String, String), String)],
     ) -> Result<HashMap<SegmentId, (Netns, String)>, String> {
         let net = &model.net;
         let mut segments: HashMap<SegmentId, (Netns, String)> = HashMap::new();
@@ -402,7 +422,13 @@ impl Linux {
             let device = format!("dc{n}");
             bridge(&self.provider, &device, &addresses)?;
             for name in names {
-                self.devices.insert((OVH.to_string(), name), device.clone());
+                let port = (OVH.to_string(), name);
+                // The routers plugged into the datacenter's `bgp` extras: their cables join the
+                // datacenter's segment.
+                for (_, cable) in cables.iter().filter(|(p, _)| *p == port) {
+                    join_bridge(&self.provider, cable, &device)?;
+                }
+                self.devices.insert(port, device.clone());
             }
             let routers: Vec<(VrrpRouter, ipnet::Ipv4Net)> = vrrp
                 .iter()
