@@ -32,6 +32,16 @@ pub(crate) enum Request {
         prefixes: Vec<IpNet>,
         reply: Reply<()>,
     },
+    SetRelayedRoutes {
+        link: String,
+        routes: Vec<rib::Route>,
+        reply: Reply<()>,
+    },
+    AcceptedRoutes {
+        link: String,
+        family: Family,
+        reply: Reply<Vec<rib::Route>>,
+    },
     Snapshot {
         link: String,
         reply: Reply<LinkSnapshot>,
@@ -137,6 +147,30 @@ impl Actor {
             } => {
                 reply
                     .send(self.with_link(&link, |link| link.spec.vpc_prefixes = prefixes))
+                    .ok();
+            }
+            Request::SetRelayedRoutes {
+                link,
+                routes,
+                reply,
+            } => {
+                reply
+                    .send(self.with_link(&link, |link| link.spec.relayed = routes))
+                    .ok();
+            }
+            Request::AcceptedRoutes {
+                link,
+                family,
+                reply,
+            } => {
+                let routes = self.links.get(&link).ok_or(EngineError::UnknownLink(link));
+                reply
+                    .send(routes.map(|l| {
+                        l.sessions
+                            .get(&family)
+                            .map(Session::accepted_routes)
+                            .unwrap_or_default()
+                    }))
                     .ok();
             }
             Request::Counts {

@@ -149,6 +149,39 @@ impl EngineHandle {
         .await?
     }
 
+    /// Replaces the learned routes the link relays to its peer ([`LinkSpec::relayed`]): each is
+    /// announced with its own AS_PATH, the local AS prepended.
+    pub async fn set_relayed_routes(
+        &self,
+        link: &str,
+        routes: Vec<rib::Route>,
+    ) -> Result<(), EngineError> {
+        let link = link.to_string();
+        self.ask(|reply| Request::SetRelayedRoutes {
+            link,
+            routes,
+            reply,
+        })
+        .await?
+    }
+
+    /// The routes one session accepted (its Adj-RIB-In after `prefix_filter_in`, stale routes
+    /// of a restarting peer included), with their attributes as learned: what a relay
+    /// re-announces. Empty when the session is not configured.
+    pub async fn accepted_routes(
+        &self,
+        link: &str,
+        family: Family,
+    ) -> Result<Vec<rib::Route>, EngineError> {
+        let link = link.to_string();
+        self.ask(|reply| Request::AcceptedRoutes {
+            link,
+            family,
+            reply,
+        })
+        .await?
+    }
+
     /// The link's sessions and RIBs as they are now.
     pub async fn snapshot(&self, link: &str) -> Result<LinkSnapshot, EngineError> {
         let link = link.to_string();

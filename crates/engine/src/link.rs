@@ -82,8 +82,18 @@ pub struct LinkSpec {
     pub policy_v6: Option<RoutingPolicy>,
     /// The route-propagation toggle.
     pub enable_route_propagation: bool,
-    /// The VPC's prefixes (private network subnets): what may be announced to the peer.
+    /// The VPC's prefixes (private network subnets): what may be announced to the peer,
+    /// originated here (ORIGIN IGP, AS_PATH of the local AS only).
     pub vpc_prefixes: Vec<ipnet::IpNet>,
+    /// Routes learned elsewhere that the link relays to its peer with their learned attributes
+    /// (a transit relay, as OVHcloud Connect relays between a PoP and a datacenter). They are
+    /// exported as an eBGP speaker exports a learned route (RFC 4271 §5.1.2–5.1.4): the local
+    /// AS prepended to the AS_PATH, ORIGIN and communities kept, NEXT_HOP set to this side,
+    /// MED and LOCAL_PREF dropped. `prefix_filter_out` and the route-propagation toggle apply
+    /// as to the VPC's prefixes; a prefix that is also in [`LinkSpec::vpc_prefixes`] is
+    /// announced as originated here. A route learned from this link's own peer
+    /// ([`rib::Route::peer`]) is never sent back to it.
+    pub relayed: Vec<rib::Route>,
     /// A maximum number of prefixes the peer may announce per session (Cease 6/1 beyond).
     pub max_prefixes: Option<u32>,
     /// Session timers.
@@ -93,9 +103,11 @@ pub struct LinkSpec {
     /// address, the customer on the second). `None` for InterLink.
     pub ipv4_addresses: Option<(Ipv4Addr, Ipv4Addr)>,
     /// AS_PATH loop detection (RFC 4271 §9.1.2): a route whose AS_PATH holds `local_asn` is
-    /// not accepted (an UPDATE carrying one withdraws its NLRI, as FRR and BIRD do). On for
-    /// OVHcloud Connect, whose sessions relay each other's routes, so a peer that echoes them
-    /// back would otherwise make a loop; off (the default) for InterLink.
+    /// not accepted (an UPDATE carrying one withdraws its NLRI, as FRR and BIRD do). On by
+    /// default, as on every real router, for InterLink and OVHcloud Connect alike: a customer
+    /// router with two links re-announces the VPC's prefixes learned on one to the other
+    /// (AS_PATH `peer 12876`), and the provider must not believe it. Switch it off only to
+    /// show what a speaker without it would do (an `allowas-in` of the provider's side).
     pub as_path_loop_detection: bool,
 }
 
@@ -114,10 +126,11 @@ impl LinkSpec {
             policy_v6: None,
             enable_route_propagation: false,
             vpc_prefixes: Vec::new(),
+            relayed: Vec::new(),
             max_prefixes: None,
             timers: SessionTimers::default(),
             ipv4_addresses: None,
-            as_path_loop_detection: false,
+            as_path_loop_detection: true,
         }
     }
 

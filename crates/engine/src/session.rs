@@ -375,23 +375,36 @@ impl Session {
         if self.state != State::Established {
             return;
         }
+        let family = self.family;
+        let of_family = move |prefix: &IpNet| {
+            matches!(
+                (prefix, family),
+                (IpNet::V4(_), Family::Ipv4) | (IpNet::V6(_), Family::Ipv6)
+            )
+        };
         let attributes = &self.originated;
         let local = self.local;
-        let routes = spec
+        let originated: BTreeSet<IpNet> = spec
             .vpc_prefixes
             .iter()
-            .filter(|p| {
-                matches!(
-                    (p, self.family),
-                    (IpNet::V4(_), Family::Ipv4) | (IpNet::V6(_), Family::Ipv6)
-                )
-            })
+            .filter(|p| of_family(p))
+            .map(IpNet::trunc)
+            .collect();
+        // Relayed routes keep their learned attributes; a prefix originated here wins.
+        let relayed = spec
+            .relayed
+            .iter()
+            .filter(|r| of_family(&r.prefix) && !originated.contains(&r.prefix.trunc()))
+            .cloned();
+        let routes = originated
+            .iter()
             .map(|&prefix| Route {
                 prefix,
                 path_id: None,
                 attributes: Arc::clone(attributes),
                 peer: local,
-            });
+            })
+            .chain(relayed);
         let diff = self.adj_rib_out.sync(
             routes,
             self.policy.prefix_filter_out(),
@@ -420,6 +433,14 @@ impl Session {
             tokio::time::sleep(wait).await;
             events.send(tagged).ok();
         });
+    }
+
+    /// The accepted routes with their attributes (Adj-RIB-In after policy, stale ones too).
+    pub fn accepted_routes(&self) -> Vec<Route> {
+        self.adj_rib_in
+            .post_policy()
+            .chain(self.stale.post_policy())
+            .collect()
     }
 
     pub fn counts(&self) -> SessionCounts {

@@ -27,6 +27,7 @@ use crate::App;
 use engine::{EngineHandle, LinkSpec, RoutingPolicy, SessionStatus};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use provider::ovh_connect::{OvhConnect, OvhSession};
+use rib::{PeerId, Route};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv6Addr;
 
@@ -40,6 +41,8 @@ pub(crate) struct OvhState {
     pub status: BTreeMap<String, SessionStatus>,
     /// What each session announces now: its own prefixes and what it relays.
     pub announced: BTreeMap<String, BTreeSet<IpNet>>,
+    /// The learned routes each session relays now, with their attributes.
+    pub relayed: BTreeMap<String, Vec<Route>>,
     /// The VRRP gateways, by datacenter configuration ID.
     pub vrrp: BTreeMap<u64, vrrp::Gateway>,
     /// The model time the VRRP routers count from.
@@ -55,6 +58,7 @@ impl OvhState {
             applied: BTreeMap::new(),
             status: BTreeMap::new(),
             announced: BTreeMap::new(),
+            relayed: BTreeMap::new(),
         }
     }
 }
@@ -137,6 +141,7 @@ async fn sync_engine(engine: &EngineHandle, state: &mut OvhState) {
         state.applied.remove(&id);
         state.status.remove(&id);
         state.announced.remove(&id);
+        state.relayed.remove(&id);
     }
     for (id, session) in &wanted {
         match state.applied.get(id) {
@@ -149,40 +154,90 @@ async fn sync_engine(engine: &EngineHandle, state: &mut OvhState) {
         }
         state.applied.insert(id.clone(), session.clone());
     }
-    // What each session learned, asked once per call.
+    // What each session learned, with its attributes, asked once per call.
     let sources: BTreeSet<&String> = wanted.values().flat_map(|s| &s.learned_from).collect();
-    let mut learned: BTreeMap<&String, BTreeSet<IpNet>> = BTreeMap::new();
+    let mut learned: BTreeMap<&String, Vec<Route>> = BTreeMap::new();
     for source in sources {
-        let accepted = match engine.snapshot(source).await {
-            Ok(snapshot) => snapshot
-                .session(engine::Family::Ipv4)
-                .map(|s| s.accepted.clone())
-                .unwrap_or_default(),
-            Err(_) => BTreeSet::new(),
-        };
+        let accepted = engine
+            .accepted_routes(source, engine::Family::Ipv4)
+            .await
+            .unwrap_or_default();
         learned.insert(source, accepted);
     }
     for (id, session) in &wanted {
-        let mut announce: BTreeSet<IpNet> =
-            session.announce.iter().map(|p| IpNet::V4(*p)).collect();
+        let own: BTreeSet<IpNet> = session.announce.iter().map(|p| IpNet::V4(*p)).collect();
+        let mut relayed: Vec<Route> = Vec::new();
         for source in &session.learned_from {
-            if let Some(routes) = learned.get(source) {
-                announce.extend(routes.iter().copied());
-            }
+            let (Some(routes), Some(from)) = (learned.get(source), wanted.get(source)) else {
+                continue;
+            };
+            relayed.extend(routes.iter().filter_map(|r| relay(r, from, session)));
         }
-        if state.announced.get(id) == Some(&announce) {
+        // One route per prefix: the first source's (sources are in ID order).
+        relayed.sort_by_key(|r| r.prefix);
+        relayed.dedup_by_key(|r| r.prefix);
+        let mut announced = own.clone();
+        announced.extend(relayed.iter().map(|r| r.prefix));
+        if state.relayed.get(id) == Some(&relayed) && state.announced.get(id) == Some(&announced) {
             continue;
         }
-        match engine
-            .set_vpc_prefixes(id, announce.iter().copied().collect())
+        let result = match engine
+            .set_vpc_prefixes(id, own.iter().copied().collect())
             .await
         {
+            Ok(()) => engine.set_relayed_routes(id, relayed.clone()).await,
+            Err(e) => Err(e),
+        };
+        match result {
             Ok(()) => {
-                state.announced.insert(id.clone(), announce);
+                state.announced.insert(id.clone(), announced);
+                state.relayed.insert(id.clone(), relayed);
             }
             Err(e) => tracing::warn!(session = %id, "engine refused announcements: {e}"),
         }
     }
+}
+
+/// A route that session `from` learned, as OVH hands it to session `to` for relaying, or `None`
+/// when `to`'s routing instance would not take it.
+///
+/// The route crosses OVH from one routing instance to the other: the datacenter's
+/// (`ovhBgpArea` of the datacenter configuration) and the PoP's (`ovhBgpArea` of the PoP
+/// configuration). OVH's guide says the datacenter's ASN "will appear in AS path" and "can be
+/// different from the PoP ASN": when the two differ, the route leaves `from`'s instance as an
+/// eBGP route (its AS prepended, MED dropped) before `to`'s session prepends its own on export,
+/// so a datacenter router's prefix reaches the PoP router as `pop-AS dc-AS router-AS`. When they
+/// are equal it is one AS, which appears once. A route whose path already holds `to`'s AS is a
+/// loop for that instance (RFC 4271 §9.1.2) and is not relayed.
+fn relay(route: &Route, from: &OvhSession, to: &OvhSession) -> Option<Route> {
+    let attributes = if from.local_asn == to.local_asn {
+        std::sync::Arc::clone(&route.attributes)
+    } else {
+        // The next hop between the two instances is OVH's business: `to`'s session sets its
+        // own address on export anyway.
+        let hop = rib::Export {
+            local_as: from.local_asn,
+            next_hop: route.attributes.next_hop,
+            ebgp: true,
+        };
+        std::sync::Arc::new(route.attributes.export(&hop, Some(true)))
+    };
+    if attributes.as_path_contains(to.local_asn) {
+        return None;
+    }
+    // Learned, for `to`'s session, from OVH's instance of `from` (never `to`'s own peer).
+    let peer = PeerId {
+        bgp_id: from.local,
+        address: from.local.into(),
+        asn: from.local_asn,
+        ebgp: true,
+    };
+    Some(Route {
+        prefix: route.prefix,
+        path_id: None,
+        attributes,
+        peer,
+    })
 }
 
 /// Starts a session on the engine, announcing its own prefixes.
@@ -191,9 +246,11 @@ async fn start(engine: &EngineHandle, state: &mut OvhState, session: &OvhSession
         Ok(()) => {
             let own = session.announce.iter().map(|p| IpNet::V4(*p)).collect();
             state.announced.insert(session.id.clone(), own);
+            state.relayed.remove(&session.id);
         }
         Err(e) => {
             state.announced.remove(&session.id);
+            state.relayed.remove(&session.id);
             tracing::warn!(session = %session.id, "engine refused an OVH session: {e}");
         }
     }
@@ -336,5 +393,82 @@ mod tests {
             vec!["10.10.0.0/28".parse::<IpNet>().unwrap()]
         );
         assert_eq!(spec.ipv4, "192.0.2.0/30".parse::<Ipv4Net>().unwrap());
+    }
+
+    fn session(id: &str, local_asn: u32, local: [u8; 4]) -> OvhSession {
+        OvhSession {
+            id: id.into(),
+            local_asn,
+            peer_asn: 65010,
+            local: local.into(),
+            peer: Ipv4Addr::new(10, 0, 0, 9),
+            announce: Vec::new(),
+            learned_from: Vec::new(),
+        }
+    }
+
+    /// A route session `ovh-extra-1` learned from the datacenter router (AS 65010).
+    fn learned(path: &[u32]) -> Route {
+        use bgp_wire::attribute::{AsPath, AsSegment, NextHop, Origin};
+        let mut attributes = rib::PathAttributes::local(NextHop::Ipv4(Ipv4Addr::new(10, 0, 0, 9)));
+        attributes.origin = Origin::Incomplete;
+        attributes.as_path = AsPath(vec![AsSegment::Sequence(path.to_vec())]);
+        attributes.med = Some(7);
+        Route {
+            prefix: "10.20.0.0/16".parse().unwrap(),
+            path_id: None,
+            attributes: std::sync::Arc::new(attributes),
+            peer: PeerId {
+                bgp_id: Ipv4Addr::UNSPECIFIED,
+                address: Ipv4Addr::new(10, 0, 0, 9).into(),
+                asn: 65010,
+                ebgp: true,
+            },
+        }
+    }
+
+    fn path(route: &Route) -> Vec<u32> {
+        route
+            .attributes
+            .as_path
+            .0
+            .iter()
+            .flat_map(|s| match s {
+                bgp_wire::attribute::AsSegment::Sequence(a) => a.clone(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_route_crossing_two_ovh_instances_carries_both_ases() {
+        let dc = session("ovh-extra-1", 65502, [10, 0, 0, 1]);
+        let pop = session("ovh-pop-1", 65501, [192, 0, 2, 1]);
+        let relayed = relay(&learned(&[65010]), &dc, &pop).unwrap();
+        // The datacenter's instance is crossed; the PoP's session prepends 65501 on export.
+        assert_eq!(path(&relayed), vec![65502, 65010]);
+        assert_eq!(
+            relayed.attributes.origin,
+            learned(&[65010]).attributes.origin
+        );
+        assert_eq!(relayed.attributes.med, None);
+        // Learned from OVH's datacenter instance, not from the PoP session's own peer.
+        assert_eq!(relayed.peer.address, std::net::IpAddr::from([10, 0, 0, 1]));
+        assert!(relayed.peer.ebgp);
+    }
+
+    #[test]
+    fn one_ovh_as_on_both_sides_appears_once() {
+        let dc = session("ovh-extra-1", 65501, [10, 0, 0, 1]);
+        let pop = session("ovh-pop-1", 65501, [192, 0, 2, 1]);
+        let relayed = relay(&learned(&[65010]), &dc, &pop).unwrap();
+        assert_eq!(path(&relayed), vec![65010]);
+    }
+
+    #[test]
+    fn a_route_holding_the_receiving_instances_as_is_not_relayed() {
+        let dc = session("ovh-extra-1", 65502, [10, 0, 0, 1]);
+        let pop = session("ovh-pop-1", 65501, [192, 0, 2, 1]);
+        assert_eq!(relay(&learned(&[65010, 65501, 65001]), &dc, &pop), None);
     }
 }
