@@ -14,7 +14,8 @@ OVH AS 65502) and a `network` extra (172.21.0.0/16 via 100.66.80.5). Checked:
 - the PoP session comes up (FRR Established, `up` in peerlab's OVH state), and FRR learns the
   datacenter subnet and the static route's prefix; deleting the extra withdraws the prefix;
 - a `bgp` extra toward 100.66.80.4 (AS 65100) brings up a session with the datacenter's FRR
-  and turns the VRRP gateway off, and each router learns the other's prefix through OVH;
+  and turns the VRRP gateway off, and each router learns the other's prefix through OVH, with
+  its AS_PATH as relayed through both OVH instances (`65501 65502 65100` at the PoP);
 - deleting the PoP configuration takes both sessions and both addresses away.
 
 Needs root, iproute2 and FRR: fails, never skips, without them. The namespaces, the veth pairs,
@@ -138,6 +139,13 @@ router bgp {asn}
         return bool(text) and json.loads(text).get(self.neighbour, {}).get("bgpState") == \
             "Established"
 
+    def path(self, prefix):
+        """The AS_PATH of the best route to `prefix`, as FRR prints it (`None` without one)."""
+        text = self.vtysh(f"show bgp ipv4 unicast {prefix} json")
+        paths = json.loads(text).get("paths", []) if text else []
+        best = [p for p in paths if p.get("bestpath", {}).get("overall")] or paths
+        return best[0].get("aspath", {}).get("string") if best else None
+
     def learned(self):
         text = self.vtysh(f"show bgp ipv4 unicast neighbors {self.neighbour} routes json")
         return set(json.loads(text).get("routes", {})) if text else set()
@@ -222,6 +230,10 @@ interface = "{dc_wire.host}"
                lambda: "10.71.0.0/16" in onprem.learned())
     eventually("the PoP router's prefix at the datacenter router",
                lambda: "10.70.0.0/16" in in_dc.learned())
+    # OVH relays with the learned AS_PATH, through both of its routing instances: the guide
+    # says the datacenter's ovhBgpArea "will appear in AS path".
+    assert onprem.path("10.71.0.0/16") == "65501 65502 65100"
+    assert in_dc.path("10.70.0.0/16") == "65502 65501 65001"
 
     # Deleting the PoP configuration takes the sessions and OVH's addresses away.
     occ.delete(f"{pops}/{pop['id']}")
