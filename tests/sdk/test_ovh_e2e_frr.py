@@ -17,6 +17,8 @@ OVH AS 65502) and a `network` extra (172.21.0.0/16 via 100.66.80.5). Checked:
   and turns the VRRP gateway off, and each router learns the other's prefix through OVH, with
   its AS_PATH as relayed through both OVH instances (`65501 65502 65100` at the PoP);
 - deleting the PoP configuration takes both sessions and both addresses away.
+A second test runs one customer AS on both sides: each FRR drops the other's relayed prefix (its
+own AS is in the path) until `allowas-in`.
 
 Needs root, iproute2 and FRR: fails, never skips, without them. The namespaces, the veth pairs,
 the daemons and `serve` are removed whatever happens.
@@ -90,7 +92,8 @@ class Wire:
 class Bgpd:
     """FRR's bgpd in a namespace, as a customer router with one neighbour (OVH)."""
 
-    def __init__(self, stack, wire, asn, router_id, neighbour, neighbour_asn, announce):
+    def __init__(self, stack, wire, asn, router_id, neighbour, neighbour_asn, announce,
+                 neighbour_options=()):
         for tool in (BGPD, VTYSH):
             if not tool.exists():
                 pytest.fail(f"{tool} is missing: install frr", pytrace=False)
@@ -107,7 +110,7 @@ router bgp {asn}
  neighbor {neighbour} timers connect 1
  address-family ipv4 unicast
   network {announce}
- exit-address-family
+""" + "".join(f"  neighbor {neighbour} {o}\n" for o in neighbour_options) + """ exit-address-family
 """)
         log = open(self.dir / "bgpd.log", "w")
         stack.callback(log.close)
@@ -145,6 +148,21 @@ router bgp {asn}
         paths = json.loads(text).get("paths", []) if text else []
         best = [p for p in paths if p.get("bestpath", {}).get("overall")] or paths
         return best[0].get("aspath", {}).get("string") if best else None
+
+    def received(self):
+        """What the neighbour sent, before FRR's checks (needs `soft-reconfiguration inbound`)."""
+        text = self.vtysh(f"show bgp ipv4 unicast neighbors {self.neighbour} received-routes json")
+        return set(json.loads(text).get("receivedRoutes", {})) if text else set()
+
+    def configure(self, *lines):
+        """Runs configuration `lines` in `router bgp`'s IPv4 unicast address family."""
+        asn = self.vtysh("show bgp summary json")
+        asn = json.loads(asn)["ipv4Unicast"]["as"]
+        args = [str(VTYSH), "--vty_socket", str(self.dir), "-d", "bgpd", "-c", "configure terminal",
+                "-c", f"router bgp {asn}", "-c", "address-family ipv4 unicast"]
+        for line in lines:
+            args += ["-c", line]
+        run(*args)
 
     def learned(self):
         text = self.vtysh(f"show bgp ipv4 unicast neighbors {self.neighbour} routes json")
@@ -244,3 +262,58 @@ interface = "{dc_wire.host}"
                and not dc_wire.host_has("100.66.80.1/28"))
     assert status() == {}
     eventually("FRR's session down", lambda: not onprem.established())
+
+
+def test_one_asn_on_both_sides_of_ovh_needs_allowas_in(tmp_path, stack):
+    """The customer runs AS 65001 at the PoP and in the datacenter. OVH relays each router's
+    prefix to the other with the AS_PATH it learned, so each receives a path that holds its own
+    AS (`65501 65502 65001`) and drops it (RFC 4271 §9.1.2), as on the real service; FRR's
+    `allowas-in` lets it in."""
+    pop_wire = Wire(stack, "oq")
+    dc_wire = Wire(stack, "or")
+    config = tmp_path / "peerlab.toml"
+    config.write_text(f"""[[bindings]]
+ovh_service = "{SERVICE_A}"
+ovh_interface = {INTERFACE_A}
+interface = "{pop_wire.host}"
+
+[[bindings]]
+ovh_vrack = "{VRACK}"
+ovh_datacenter = 1
+interface = "{dc_wire.host}"
+""")
+    server = Server(["--config", str(config)])
+    stack.callback(server.stop)
+    occ = server.client()
+    occ.post(f"/vrack/{VRACK}/ovhCloudConnect", ovhCloudConnect=SERVICE_A)
+    server.settle()
+    pops = f"/ovhCloudConnect/{SERVICE_A}/config/pop"
+    pop = occ.post(pops, interfaceId=INTERFACE_A, type="l3", customerBgpArea=65001,
+                   ovhBgpArea=65501, subnet="100.66.79.0/30")
+    dc = occ.post(f"{pops}/{pop['id']}/datacenter", datacenterId=1, ovhBgpArea=65502,
+                  subnet="100.66.80.0/28")
+    extras = f"{pops}/{pop['id']}/datacenter/{dc['id']}/extra"
+    occ.post(extras, type="bgp", bgpNeighborArea=65001, bgpNeighborIp=CUSTOMER_DC)
+    server.settle()
+    pop_wire.up(f"{CUSTOMER_POP}/30")
+    dc_wire.up(f"{CUSTOMER_DC}/28")
+    inbound = ["soft-reconfiguration inbound"]
+    onprem = Bgpd(stack, pop_wire, 65001, CUSTOMER_POP, OVH_POP, 65501, "10.70.0.0/16", inbound)
+    in_dc = Bgpd(stack, dc_wire, 65001, CUSTOMER_DC, GATEWAY, 65502, "10.71.0.0/16", inbound)
+    eventually("both sessions established",
+               lambda: onprem.established() and in_dc.established(), timeout=60)
+
+    # Each prefix reaches the other router, which drops it: its own AS is in the path.
+    eventually("the datacenter's prefix sent to the PoP router",
+               lambda: "10.71.0.0/16" in onprem.received())
+    eventually("the PoP's prefix sent to the datacenter router",
+               lambda: "10.70.0.0/16" in in_dc.received())
+    assert "100.66.80.0/28" in onprem.learned()
+    assert onprem.path("10.71.0.0/16") is None
+    assert in_dc.path("10.70.0.0/16") is None
+
+    # allowas-in: the router takes paths holding its AS (once).
+    onprem.configure(f"neighbor {OVH_POP} allowas-in 1")
+    eventually("the datacenter's prefix installed at the PoP router with allowas-in",
+               lambda: onprem.path("10.71.0.0/16") == "65501 65502 65001")
+    assert in_dc.path("10.70.0.0/16") is None
