@@ -230,6 +230,9 @@ interface = "{dc_wire.host}"
 
     eventually("the datacenter subnet and the static route at FRR",
                lambda: {"100.66.80.0/28", "172.21.0.0/16"} <= onprem.learned())
+    # Both live in the datacenter's routing instance, whose ovhBgpArea "will appear in AS path".
+    assert onprem.path("100.66.80.0/28") == "65501 65502"
+    assert onprem.path("172.21.0.0/16") == "65501 65502"
     occ.delete(f"{extras}/{route['id']}")
     server.settle()
     eventually("the static route withdrawn",

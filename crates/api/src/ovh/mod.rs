@@ -165,8 +165,14 @@ async fn sync_engine(engine: &EngineHandle, state: &mut OvhState) {
         learned.insert(source, accepted);
     }
     for (id, session) in &wanted {
-        let own: BTreeSet<IpNet> = session.announce.iter().map(|p| IpNet::V4(*p)).collect();
-        let mut relayed: Vec<Route> = Vec::new();
+        // Prefixes of another OVH instance first: they win over a learned route.
+        let mut relayed: Vec<Route> = originated_elsewhere(session);
+        let own: BTreeSet<IpNet> = session
+            .announce
+            .iter()
+            .map(|p| IpNet::V4(*p))
+            .filter(|p| relayed.iter().all(|r| r.prefix != *p))
+            .collect();
         for source in &session.learned_from {
             let (Some(routes), Some(from)) = (learned.get(source), wanted.get(source)) else {
                 continue;
@@ -196,6 +202,40 @@ async fn sync_engine(engine: &EngineHandle, state: &mut OvhState) {
             Err(e) => tracing::warn!(session = %id, "engine refused announcements: {e}"),
         }
     }
+}
+
+/// The prefixes `session` announces on behalf of another OVH routing instance (a datacenter
+/// configuration's subnet and static routes, announced at the PoP): routes that instance
+/// originated and handed over by eBGP, so their AS_PATH is its `ovhBgpArea` before the
+/// session prepends its own (`pop-AS dc-AS`). A datacenter with the PoP's ASN is the same AS:
+/// those prefixes stay the session's own.
+fn originated_elsewhere(session: &OvhSession) -> Vec<Route> {
+    use bgp_wire::attribute::NextHop;
+    session
+        .announce_from
+        .iter()
+        .filter(|o| o.asn != session.local_asn)
+        .map(|o| {
+            let next_hop = NextHop::Ipv4(o.address);
+            let instance = rib::Export {
+                local_as: o.asn,
+                next_hop,
+                ebgp: true,
+            };
+            let attributes = rib::PathAttributes::local(next_hop).export(&instance, None);
+            Route {
+                prefix: IpNet::V4(o.prefix.trunc()),
+                path_id: None,
+                attributes: std::sync::Arc::new(attributes),
+                peer: PeerId {
+                    bgp_id: o.address,
+                    address: o.address.into(),
+                    asn: o.asn,
+                    ebgp: true,
+                },
+            }
+        })
+        .collect()
 }
 
 /// A route that session `from` learned, as OVH hands it to session `to` for relaying, or `None`
@@ -375,6 +415,7 @@ mod tests {
             local: Ipv4Addr::new(192, 0, 2, 1),
             peer: Ipv4Addr::new(192, 0, 2, 2),
             announce: vec!["10.10.0.0/28".parse().unwrap()],
+            announce_from: Vec::new(),
             learned_from: Vec::new(),
         };
         let spec = link_spec(&session);
@@ -403,6 +444,7 @@ mod tests {
             local: local.into(),
             peer: Ipv4Addr::new(10, 0, 0, 9),
             announce: Vec::new(),
+            announce_from: Vec::new(),
             learned_from: Vec::new(),
         }
     }
@@ -455,6 +497,26 @@ mod tests {
         // Learned from OVH's datacenter instance, not from the PoP session's own peer.
         assert_eq!(relayed.peer.address, std::net::IpAddr::from([10, 0, 0, 1]));
         assert!(relayed.peer.ebgp);
+    }
+
+    #[test]
+    fn a_datacenter_subnet_comes_from_the_datacenters_instance() {
+        let mut pop = session("ovh-pop-1", 65501, [192, 0, 2, 1]);
+        let subnet: Ipv4Net = "10.10.0.0/28".parse().unwrap();
+        pop.announce = vec![subnet];
+        pop.announce_from = vec![provider::ovh_connect::OvhOrigin {
+            prefix: subnet,
+            asn: 65502,
+            address: Ipv4Addr::new(10, 10, 0, 1),
+        }];
+        let routes = originated_elsewhere(&pop);
+        assert_eq!(routes.len(), 1);
+        assert_eq!(path(&routes[0]), vec![65502]);
+        assert_eq!(routes[0].prefix, IpNet::V4(subnet));
+        assert!(!routes[0].peer.is_local());
+        // The same ASN on both: the PoP's instance originates it.
+        pop.announce_from[0].asn = 65501;
+        assert!(originated_elsewhere(&pop).is_empty());
     }
 
     #[test]

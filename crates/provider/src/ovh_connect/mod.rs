@@ -147,11 +147,29 @@ pub struct OvhSession {
     pub peer: Ipv4Addr,
     /// What OVH announces: the active datacenter subnets and static routes behind the PoP.
     pub announce: Vec<Ipv4Net>,
+    /// The OVH routing instance each prefix of `announce` lives in, when it is not this
+    /// session's: a datacenter subnet and its static routes belong to the datacenter
+    /// configuration's instance (its `ovhBgpArea`, which "will appear in AS path"), reached
+    /// at its gateway address. A PoP session announces them as learned from that instance.
+    #[serde(default)]
+    pub announce_from: Vec<OvhOrigin>,
     /// The sessions whose learned routes this one announces too: a PoP session announces what
     /// the `bgp` extras of its datacenters learn, a `bgp` extra what the PoP sessions of its
     /// datacenter learn. Never from one PoP to another (OVH does not forward between PoPs).
     #[serde(default)]
     pub learned_from: Vec<String>,
+}
+
+/// Where an announced prefix comes from inside OVH: another routing instance than the
+/// session's ([`OvhSession::announce_from`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OvhOrigin {
+    /// The prefix.
+    pub prefix: Ipv4Net,
+    /// The instance's ASN (the datacenter configuration's `ovhBgpArea`).
+    pub asn: u32,
+    /// The instance's address (the datacenter subnet's gateway).
+    pub address: Ipv4Addr,
 }
 
 /// A static route a `network` extra installs.
@@ -336,14 +354,16 @@ impl OvhConnect {
                 continue;
             }
             let mut announce = BTreeSet::new();
+            let mut announce_from = Vec::new();
             let mut learned_from = BTreeSet::new();
             for (dc_id, dc) in &self.datacenter_configs {
                 if dc.status != ConfigStatus::Active || !dc.pops.contains(id) {
                     continue;
                 }
                 learned_from.extend(self.extra_sessions_of(*dc_id));
+                let mut own = Vec::new();
                 if let Some(l3dc) = dc.l3 {
-                    announce.insert(l3dc.subnet);
+                    own.push(l3dc.subnet);
                 }
                 for route in self.static_routes() {
                     if self
@@ -351,9 +371,17 @@ impl OvhConnect {
                         .get(&route.extra_id)
                         .is_some_and(|e| e.datacenter_config == *dc_id)
                     {
-                        announce.insert(route.prefix);
+                        own.push(route.prefix);
                     }
                 }
+                if let Some(l3dc) = dc.l3 {
+                    announce_from.extend(own.iter().map(|&prefix| OvhOrigin {
+                        prefix,
+                        asn: l3dc.ovh_bgp_area,
+                        address: rules::gateway(l3dc.subnet),
+                    }));
+                }
+                announce.extend(own);
             }
             out.push(OvhSession {
                 id: format!("ovh-pop-{id}"),
@@ -362,6 +390,7 @@ impl OvhConnect {
                 local: l3.ovh_address(),
                 peer: l3.customer_address(),
                 announce: announce.into_iter().collect(),
+                announce_from,
                 learned_from: learned_from.into_iter().collect(),
             });
         }
@@ -388,6 +417,7 @@ impl OvhConnect {
                 local: rules::gateway(l3dc.subnet),
                 peer: ip,
                 announce: Vec::new(),
+                announce_from: Vec::new(),
                 learned_from,
             });
         }

@@ -136,6 +136,15 @@ fn datacenter_configuration_rules() {
         m.sessions()[0].announce,
         vec!["10.10.0.0/28".parse::<Ipv4Net>().unwrap()]
     );
+    // It lives in the datacenter's routing instance (its ovhBgpArea), behind its gateway.
+    assert_eq!(
+        m.sessions()[0].announce_from,
+        vec![crate::ovh_connect::OvhOrigin {
+            prefix: "10.10.0.0/28".parse().unwrap(),
+            asn: 65502,
+            address: Ipv4Addr::new(10, 10, 0, 1),
+        }]
+    );
     let vrrp = m.vrrp_groups();
     assert_eq!(vrrp.len(), 1);
     assert_eq!(vrrp[0].state, VrrpState::Master);
