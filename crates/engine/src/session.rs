@@ -5,9 +5,8 @@ use crate::graceful_restart::{ADVERTISED_RESTART_TIME, FORWARDING_STATE, Stale};
 use crate::link::{Family, LinkSpec};
 use bgp_session::driver::{self, Command, DriverConfig, Listener, PeerHandle, SessionEvent};
 use bgp_session::{SessionConfig, State, StopReason};
-use bgp_wire::attribute::{AsSegment, NextHop, type_code};
-use bgp_wire::rfc7606::Action;
-use bgp_wire::{AttributeValue, Context, Rfc7606, Safi, Update};
+use bgp_wire::attribute::NextHop;
+use bgp_wire::{Context, Safi};
 use ipnet::IpNet;
 use rib::{AdjRibIn, AdjRibOut, PathAttributes, PeerId, Route, RoutingPolicy, packing};
 use std::collections::BTreeSet;
@@ -295,13 +294,10 @@ impl Session {
                         "graceful restart: End-of-RIB, stale routes deleted");
                 }
                 let rfc7606 = match self.loop_detection {
-                    Some(asn) if as_path_holds(&update, asn) => {
+                    Some(asn) if rib::loop_detection::as_path_holds(&update, asn) => {
                         tracing::debug!(link = %spec.id, family = self.family.name(), asn,
                             "AS_PATH loop: the UPDATE's routes are not accepted");
-                        Some(Rfc7606 {
-                            action: Action::TreatAsWithdraw,
-                            attribute: Some(type_code::AS_PATH),
-                        })
+                        rib::loop_detection::loop_verdict(&update, asn, rfc7606)
                     }
                     _ => rfc7606,
                 };
@@ -480,20 +476,6 @@ impl Session {
             announced: self.adj_rib_out.iter().map(|(p, _)| p).collect(),
         }
     }
-}
-
-/// Whether an UPDATE's AS_PATH (or AS4_PATH) holds `asn` outside confederation segments: a
-/// routing loop when `asn` is the receiver's own (RFC 4271 §9.1.2).
-fn as_path_holds(update: &Update, asn: u32) -> bool {
-    update.attributes.iter().any(|a| match &a.value {
-        AttributeValue::AsPath(path) | AttributeValue::As4Path(path) => {
-            path.0.iter().any(|segment| match segment {
-                AsSegment::Sequence(ases) | AsSegment::Set(ases) => ases.contains(&asn),
-                AsSegment::ConfedSequence(_) | AsSegment::ConfedSet(_) => false,
-            })
-        }
-        _ => false,
-    })
 }
 
 /// Owns the driver: passes commands in, tags its events for the actor, and keeps the session

@@ -489,3 +489,33 @@ fn trace_after_the_delete_says_the_datacenter_left_the_vrack() {
         "{text}"
     );
 }
+
+#[test]
+fn one_customer_asn_at_the_pop_and_in_the_datacenter_loses_the_relayed_routes() {
+    // The datacenter's router runs the PoP router's AS 64512. OVH relays each one's prefix to
+    // the other with the learned AS_PATH (65501 65502 64512 at the PoP), so each router sees
+    // its own AS in the path and drops the route (RFC 4271 §9.1.2): what a real customer sees
+    // without allowas-in. What OVH itself originates (the datacenter subnet) still arrives.
+    let file = edited("ovh-l3-bgp-embedded.toml", |t| {
+        t.replace("bgpNeighborArea = 65010", "bgpNeighborArea = 64512")
+            .replace("asn = 65010", "asn = 64512")
+    });
+    let out = up(file.path());
+    assert_eq!(out.status.code(), Some(1));
+    let report = report(&out);
+    let rows = rows(&report);
+    // Both sessions come up.
+    assert!(rows[2].0 && rows[3].0, "{report:#}");
+    let (ok, detail) = row(
+        &rows,
+        "routes at router onprem: has 10.10.0.0/28 10.30.0.0/24",
+    );
+    assert!(!ok, "{report:#}");
+    assert!(
+        detail.ends_with("has no route in 10.30.0.0/24 (it has 10.10.0.0/28)"),
+        "{report:#}"
+    );
+    let (ok, detail) = row(&rows, "routes at router rbx-edge: has 10.1.0.0/16");
+    assert!(!ok, "{report:#}");
+    assert!(detail.contains("has no route in 10.1.0.0/16"), "{report:#}");
+}

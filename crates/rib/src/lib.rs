@@ -92,6 +92,7 @@ pub mod attributes;
 pub mod decision;
 mod intern;
 pub mod loc_rib;
+pub mod loop_detection;
 pub mod packing;
 pub mod policy;
 pub mod prefix_filter;

@@ -5,8 +5,9 @@
 //! `bgp-session` driver over the in-memory stream it is handed, announces its `announce`
 //! prefixes of that family once Established (through an Adj-RIB-Out, with its AS prepended and
 //! its link address as next hop), and keeps what it learns in an Adj-RIB-In that accepts
-//! everything. Stopping it sends a Cease on every session and refuses new connections until it
-//! is started again.
+//! everything but AS_PATH loops (a path holding its own AS, RFC 4271 §9.1.2, as a real router
+//! without `allowas-in`). Stopping it sends a Cease on every session and refuses new
+//! connections until it is started again.
 //!
 //! Not here: best-path selection across links, forwarding, or announcing anything but its
 //! configured prefixes.
@@ -250,6 +251,8 @@ impl SessionTask {
                         handle.send(driver::Command::Announce(end_of_rib)).ok();
                     }
                     Some(SessionEvent::Received(update, rfc7606)) => {
+                        // Like a real router: a path holding its own AS is a loop (no allowas-in).
+                        let rfc7606 = rib::loop_detection::loop_verdict(&update, self.asn, rfc7606);
                         adj_rib_in.apply_untracked(&update, rfc7606, accept_all.prefix_filter_in());
                         let learned = adj_rib_in.pre_policy().map(|r| r.prefix).collect();
                         self.with_view(|v| v.learned = learned);
