@@ -7,6 +7,12 @@
 //! route-propagation toggle: while it is off nothing is announced and nothing learned is
 //! installed toward the VPC.
 //!
+//! Like a real router, every session drops routes whose AS_PATH holds its own AS (RFC 4271
+//! §9.1.2, [`LinkSpec::as_path_loop_detection`]). Besides the VPC's prefixes, which it
+//! originates, a link can relay routes learned elsewhere with their AS_PATH
+//! ([`LinkSpec::relayed`], [`EngineHandle::accepted_routes`]), as OVHcloud Connect does between
+//! a PoP and a datacenter.
+//!
 //! The engine is a Graceful Restart helper (RFC 4724): when a peer that keeps its forwarding
 //! state drops its connection without a NOTIFICATION, its routes stay installed, marked stale,
 //! until it re-announces them and sends End-of-RIB, or its restart time runs out.

@@ -8,9 +8,11 @@
 //! those the engine runs: new or changed ones are (re)started, vanished ones stopped. Each is an
 //! engine link with only its IPv4 session configured, OVH's ASN as the local ASN, explicit
 //! addresses on the /30 (or the datacenter subnet for a `bgp` extra) and everything learned
-//! accepted, except AS_PATH loops (a route holding OVH's own AS). Each announces the model's prefixes plus what the sessions it relays for learned
-//! (a PoP session relays its datacenters' `bgp` extras, and the other way round): the routes
-//! are re-read from the engine on every call and every tick of the app's ticker.
+//! accepted, except AS_PATH loops (a route holding OVH's own AS). Each announces the model's
+//! prefixes plus what the sessions it relays for learned (a PoP session relays its
+//! datacenters' `bgp` extras, and the other way round), with the learned AS_PATH behind OVH's
+//! ASes (`relay`): the routes are re-read from the engine on every call and every tick of the
+//! app's ticker.
 //!
 //! The emulator's admin calls for OVH ([`admin`]): move the task clock forward, read the
 //! sessions, static routes and VRRP gateways with their live status.
@@ -113,7 +115,8 @@ pub fn link_spec(session: &OvhSession) -> LinkSpec {
     spec.policy_v4 = RoutingPolicy::new(false, [everything], [everything]).ok();
     spec.enable_route_propagation = true;
     // A peer that sends back what OVH relayed to it (FRR does: its neighbour detects the loop)
-    // must not be believed: OVH's routers reject routes that crossed their own AS.
+    // must not be believed: OVH's routers reject routes that crossed their own AS (the
+    // engine's default, said again here because the relay depends on it).
     spec.as_path_loop_detection = true;
     spec.vpc_prefixes = session.announce.iter().map(|p| IpNet::V4(*p)).collect();
     spec
