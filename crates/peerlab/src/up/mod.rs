@@ -4,7 +4,8 @@
 //! - [`runner`]: bring-up through the provider's API, steps and expectations;
 //! - [`ovh`], [`ovh_model`]: OVHcloud Connect resources, plugs, expectations and model;
 //!   [`ovh_l2`]: an l2 PoP's vRack, in the model and in Linux;
-//! - [`embedded`]: the embedded router; [`wiring`]: its in-memory cabling;
+//! - [`embedded`]: the embedded router; [`wiring`]: its in-memory cabling; [`embedded_tcp`]:
+//!   the same router over real TCP in its own namespace, when a topology mixes it with daemons;
 //! - [`provision`]: the in-process API client; [`expect`]: the checks; [`report`]: the report;
 //! - [`linux`]: with real daemons, the hosts as namespaces and the model rendered into the
 //!   kernels, so `reach` is checked by `ping` too.
@@ -17,6 +18,7 @@
 
 pub mod daemon;
 pub mod embedded;
+pub mod embedded_tcp;
 pub mod expect;
 pub mod linux;
 pub mod model;
