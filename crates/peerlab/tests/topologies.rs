@@ -1,5 +1,6 @@
 //! Every example topology with real daemons, through `peerlab up`: FRR (self-hosted), FRR with
-//! hosts in two VPCs (every `reach` also pinged), BIRD (hosted through a partner), GoBGP (dual
+//! hosts in two VPCs (every `reach` also pinged), FRR beside an embedded router (which then runs
+//! in its own namespace too), BIRD (hosted through a partner), GoBGP (dual
 //! stack) and the FRR failure drill, plus a VLAN mismatch that must fail and a kernel that
 //! disagrees with the model, which must fail too.
 //!
@@ -65,6 +66,53 @@ fn passes(name: &str, rows: usize) {
 #[test]
 fn interlink_frr() {
     passes("interlink-frr.toml", 8);
+}
+
+/// FRR and the embedded router side by side: the embedded one in its own namespace over real
+/// TCP, the routes it learns in its kernel, the host behind it pinged; its propagation toggle,
+/// stop and start, and a pulled cable ended by the hold timer.
+#[test]
+fn interlink_mixed() {
+    let (out, report) = up(&topology("interlink-mixed.toml"));
+    assert!(out.status.success(), "{report:#}");
+    assert_eq!(report["passed"], true, "{report:#}");
+    assert_eq!(report["clock"], "real");
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 22, "{report:#}");
+    let detail = |check: &str| -> Vec<String> {
+        results
+            .iter()
+            .filter(|r| r["check"].as_str() == Some(check))
+            .filter_map(|r| r["detail"].as_str().map(str::to_string))
+            .collect()
+    };
+    // Pinged from behind the embedded router: answered while propagation is on, silent off.
+    let reach = detail("branch-pc reaches app1");
+    assert_eq!(reach.len(), 3, "{report:#}");
+    for d in &reach {
+        assert!(
+            d.ends_with("ping from branch-pc to 172.16.4.10 answered"),
+            "{d}"
+        );
+    }
+    let cut = detail("branch-pc does not reach app1");
+    assert_eq!(cut.len(), 2, "{report:#}");
+    assert!(
+        cut[0].contains("route propagation is disabled"),
+        "{}",
+        cut[0]
+    );
+    assert!(
+        cut[1].contains("interface \"uplink\" is down"),
+        "{}",
+        cut[1]
+    );
+    for d in &cut {
+        assert!(d.ends_with("got no answer"), "{d}");
+    }
+    // The embedded router learned Scaleway's VPC route over TCP.
+    let learned = detail("routes at router branch: has 172.16.0.0/16");
+    assert_eq!(learned, ["router branch has 172.16.4.0/22"], "{report:#}");
 }
 
 /// Every `reach` of the hosts topology is answered by the model and by `ping`, which agree:

@@ -423,3 +423,30 @@ fn embedded_runs_are_deterministic() {
         assert_eq!(stdout(&up(&path, &["--json"])), first);
     }
 }
+
+/// A topology that mixes embedded and daemon routers runs in network namespaces: without root
+/// it is refused in one line, exit 2, before anything is created. As root the test runs the
+/// binary as `nobody`.
+#[test]
+fn a_mixed_topology_without_root_is_one_line_and_exit_2() {
+    use std::os::unix::process::CommandExt;
+    let path = topology("interlink-mixed.toml");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_peerlab"));
+    command.arg("up").arg(&path);
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        command.uid(65534).gid(65534);
+    }
+    let out = command.output().expect("run peerlab");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("interlink-mixed.toml: "), "{err}");
+    assert!(
+        err.ends_with(
+            "embedded routers next to real daemons run in network namespaces, which need root (run as root, or make every router embedded)\n"
+        ),
+        "{err}"
+    );
+}

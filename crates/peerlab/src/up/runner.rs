@@ -539,5 +539,16 @@ mod tests {
         assert!(Mode::for_up(&frr, false).unwrap());
         let e = Mode::for_up(&frr, true).unwrap_err().to_string();
         assert!(e.contains("--model-only"), "{e}");
+        // Embedded routers beside daemons run in namespaces too, which needs root.
+        let mixed = load("interlink-mixed.toml");
+        assert!(Mode::needed(&mixed).unwrap());
+        match Mode::for_up(&mixed, false) {
+            Ok(real) => assert!(real && running_as_root()),
+            Err(e) => {
+                assert!(!running_as_root());
+                assert!(e.to_string().contains("need root"), "{e}");
+            }
+        }
+        assert!(Mode::for_up(&mixed, true).is_err());
     }
 }
