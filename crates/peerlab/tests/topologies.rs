@@ -241,6 +241,36 @@ fn interlink_gobgp_dualstack() {
     passes("interlink-gobgp-dualstack.toml", 10);
 }
 
+/// `ovh-l3-bgp-frr.toml` with one router embedded instead, each way round: the embedded one
+/// runs in its namespace over real TCP with OVH's AS as its peer, on the PoP's /30 or on the
+/// datacenter's segment, and every `reach` is pinged too.
+#[test]
+fn ovh_l3_bgp_with_an_embedded_router_beside_frr() {
+    let text = std::fs::read_to_string(topology("ovh-l3-bgp-frr.toml")).unwrap();
+    for router in ["onprem", "rbx-edge"] {
+        let declared = format!("name = \"{router}\"\nkind = \"frr\"");
+        assert!(text.contains(&declared), "{router}");
+        let mixed = text.replace(
+            &declared,
+            &format!("name = \"{router}\"\nkind = \"embedded\""),
+        );
+        let file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+        std::fs::write(file.path(), mixed).unwrap();
+        let (out, report) = up(file.path());
+        assert!(out.status.success(), "{router}: {report:#}");
+        assert_eq!(report["passed"], true, "{router}: {report:#}");
+        assert_eq!(report["clock"], "real");
+        let results = report["results"].as_array().unwrap();
+        assert_eq!(results.len(), 18, "{router}: {report:#}");
+        let answered = results
+            .iter()
+            .filter_map(|r| r["detail"].as_str())
+            .filter(|d| d.ends_with(" answered"))
+            .count();
+        assert_eq!(answered, 4, "{router}: {report:#}");
+    }
+}
+
 /// OVHcloud Connect l3 with FRR on the PoP and in the datacenter (a `bgp` extra).
 #[test]
 fn ovh_l3_bgp_frr() {
