@@ -70,7 +70,7 @@ fn interlink_frr() {
 
 /// FRR and the embedded router side by side: the embedded one in its own namespace over real
 /// TCP, the routes it learns in its kernel, the host behind it pinged; its propagation toggle,
-/// stop and start, and a pulled cable ended by the hold timer.
+/// stop and start, a restart, and a pulled cable ended by the hold timer.
 #[test]
 fn interlink_mixed() {
     let (out, report) = up(&topology("interlink-mixed.toml"));
@@ -78,7 +78,7 @@ fn interlink_mixed() {
     assert_eq!(report["passed"], true, "{report:#}");
     assert_eq!(report["clock"], "real");
     let results = report["results"].as_array().unwrap();
-    assert_eq!(results.len(), 22, "{report:#}");
+    assert_eq!(results.len(), 25, "{report:#}");
     let detail = |check: &str| -> Vec<String> {
         results
             .iter()
@@ -110,6 +110,19 @@ fn interlink_mixed() {
     for d in &cut {
         assert!(d.ends_with("got no answer"), "{d}");
     }
+    // Started again, then restarted: its session came up three times in all.
+    let sessions = detail("session branch ipv4 is established");
+    assert_eq!(sessions.len(), 3, "{report:#}");
+    assert!(
+        sessions[1].ends_with("established 2 time(s)"),
+        "{}",
+        sessions[1]
+    );
+    assert!(
+        sessions[2].ends_with("established 3 time(s)"),
+        "{}",
+        sessions[2]
+    );
     // The embedded router learned Scaleway's VPC route over TCP.
     let learned = detail("routes at router branch: has 172.16.0.0/16");
     assert_eq!(learned, ["router branch has 172.16.4.0/22"], "{report:#}");
