@@ -8,6 +8,10 @@
 //! everything. Stopping it sends a Cease on every session and refuses new connections until it
 //! is started again.
 //!
+//! The streams it is handed are in-memory pipes ([`super::wiring`]) when every router is
+//! embedded, and TCP connections in its own namespace when the topology also has daemons
+//! ([`super::embedded_tcp`]).
+//!
 //! Not here: best-path selection across links, forwarding, or announcing anything but its
 //! configured prefixes.
 
