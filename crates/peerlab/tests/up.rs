@@ -426,13 +426,23 @@ fn embedded_runs_are_deterministic() {
 
 /// A topology that mixes embedded and daemon routers runs in network namespaces: without root
 /// it is refused in one line, exit 2, before anything is created. As root the test runs the
-/// binary as `nobody`.
+/// binary as `nobody`, from copies `nobody` can read wherever the clone is.
 #[test]
 fn a_mixed_topology_without_root_is_one_line_and_exit_2() {
+    use std::os::unix::fs::PermissionsExt;
     use std::os::unix::process::CommandExt;
-    let path = topology("interlink-mixed.toml");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_peerlab"));
-    command.arg("up").arg(&path);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (binary, path) = (
+        dir.path().join("peerlab"),
+        dir.path().join("interlink-mixed.toml"),
+    );
+    std::fs::copy(env!("CARGO_BIN_EXE_peerlab"), &binary).expect("copy peerlab");
+    std::fs::copy(topology("interlink-mixed.toml"), &path).expect("copy the topology");
+    for (file, mode) in [(dir.path(), 0o755), (&binary, 0o755), (&path, 0o644)] {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+    let mut command = Command::new(&binary);
+    command.arg("up").arg(&path).current_dir("/");
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } == 0 {
         command.uid(65534).gid(65534);
