@@ -193,6 +193,13 @@ fn while_no_router_is_master_the_datacenter_is_cut_off() {
             && rows[7].2.contains("no router is master"),
         "{report:#}"
     );
+    // The crashed router is down, not backup.
+    assert!(
+        rows[7].2.contains(
+            "no router is master; ovh/datacenter rbx B backup, ovh/datacenter rbx A down"
+        ),
+        "{report:#}"
+    );
     assert_eq!(rows[8].1, "vrrp gateway of rbx has master B");
 }
 

@@ -11,9 +11,10 @@
 //!   gateway; a customer host is a namespace whose `eth0` is a veth into it;
 //! - the provider and the routers forward (IPv4 and IPv6);
 //! - OVHcloud Connect: each l3 datacenter segment is a bridge `dcN` in the provider namespace
-//!   holding OVH's addresses on it and the gateway, or, while its VRRP group is on, a
-//!   link-local address, with OVH's routers `A` and `B` as namespaces on it that elect who
-//!   holds the gateway for real ([`super::ovh_vrrp`]); the provider's end of the cable of a
+//!   holding the gateway, or, while its VRRP group is on, a link-local address, with OVH's
+//!   routers `A` and `B` as namespaces on it that elect who holds the gateway for real
+//!   ([`super::ovh_vrrp`]); each rendering starts or stops them as the group comes on or goes
+//!   off (the bridge then takes the gateway back); the provider's end of the cable of a
 //!   router plugged into the datacenter's `bgp` extra is a port of it; each `network` extra's
 //!   next hop is a
 //!   namespace (forwarding) whose `eth0` is a veth into it, with a bridge `lan` in the extra's
@@ -79,6 +80,8 @@ pub struct Linux {
     ovh_table: u32,
     /// Host name → its bridge port (namespace, device).
     ports: HashMap<String, (Netns, String)>,
+    /// The bridges of the l3 datacenters.
+    datacenters: Vec<DatacenterBridge>,
     /// The hosts whose bridge port is down now (the model cuts them off).
     ports_down: std::sync::Mutex<std::collections::HashSet<String>>,
 }
@@ -159,17 +162,74 @@ pub(crate) fn veth_into(
     Ok(())
 }
 
-/// The datacenter configuration and the router whose VRRP port `port` of the `ovh` node is
-/// (`datacenter DC A` or `datacenter DC B`, [`super::ovh_model`]).
-fn vrrp_router_port(topology: &Topology, port: &str) -> Option<(String, VrrpRouter)> {
+/// The datacenter configuration whose port of the `ovh` node `port` is (`datacenter DC`, or
+/// its VRRP routers' `datacenter DC A` and `datacenter DC B`, [`super::ovh_model`]).
+fn datacenter_of_port(topology: &Topology, port: &str) -> Option<String> {
     let ovh = topology.ovh_connect.as_ref()?;
-    ovh.datacenter_configs.iter().find_map(|d| {
-        let dc = d.name.get_ref();
-        [VrrpRouter::A, VrrpRouter::B]
-            .into_iter()
-            .find(|r| port == format!("datacenter {dc} {}", r.name()))
-            .map(|r| (dc.clone(), r))
-    })
+    let rest = port.strip_prefix("datacenter ")?;
+    ovh.datacenter_configs
+        .iter()
+        .map(|d| d.name.get_ref())
+        .find(|dc| {
+            rest == dc.as_str()
+                || [VrrpRouter::A, VrrpRouter::B]
+                    .iter()
+                    .any(|r| rest == format!("{dc} {}", r.name()))
+        })
+        .cloned()
+}
+
+/// What the model says of datacenter `dc`'s gateway.
+enum GatewayState {
+    /// The VRRP group is on: OVH's routers, their own addresses, and the VRID.
+    Vrrp(Vec<(VrrpRouter, ipnet::Ipv4Net)>, u8),
+    /// VRRP is off (a `bgp` extra): OVH holds the gateway on one port.
+    Single,
+    /// The datacenter configuration is gone.
+    Gone,
+}
+
+/// The state of datacenter `dc`'s gateway in `model`'s `ovh` node.
+fn gateway_state(model: &Model, dc: &str) -> GatewayState {
+    let Some(&node) = model.nodes.get(OVH) else {
+        return GatewayState::Gone;
+    };
+    let mut routers = Vec::new();
+    let mut vrid = None;
+    let mut single = false;
+    for (_, i) in model.net.interfaces_of(node) {
+        if i.name == format!("datacenter {dc}") {
+            single = true;
+        }
+        for r in [VrrpRouter::A, VrrpRouter::B] {
+            if i.name != format!("datacenter {dc} {}", r.name()) {
+                continue;
+            }
+            if let (Some(IpNet::V4(own)), Some(binding)) = (i.addresses.first(), i.vrrp.first()) {
+                routers.push((r, *own));
+                vrid = Some(binding.vrid);
+            }
+        }
+    }
+    match vrid {
+        Some(vrid) => GatewayState::Vrrp(routers, vrid),
+        None if single => GatewayState::Single,
+        None => GatewayState::Gone,
+    }
+}
+
+/// An l3 datacenter's bridge `dcN` in the provider namespace.
+struct DatacenterBridge {
+    /// The datacenter configuration's name.
+    name: String,
+    /// `dcN`.
+    device: String,
+    /// N.
+    n: usize,
+    /// The gateway, with the subnet's length.
+    gateway: ipnet::Ipv4Net,
+    /// Whether the bridge holds the gateway now (VRRP off).
+    holds_gateway: std::sync::atomic::AtomicBool,
 }
 
 /// Makes `port` (the provider's end of a router's cable, which held OVH's gateway) a port of
@@ -241,6 +301,7 @@ impl Linux {
             },
             ports: HashMap::new(),
             ports_down: Default::default(),
+            datacenters: Vec::new(),
         };
         forward(provider)?;
         let vpcs: Vec<&String> = topology.vpcs.iter().map(|v| v.name.get_ref()).collect();
@@ -361,9 +422,9 @@ impl Linux {
     }
 
     /// OVHcloud Connect's side (nothing without an `ovh` node in the model): a bridge `dcN` in
-    /// the provider namespace per l3 datacenter segment, holding OVH's addresses on it and the
-    /// gateway (the subnet's first address; the VRRP election is the model's), and the cable of
-    /// a router plugged into the datacenter's `bgp` extra as a port; each `network`
+    /// the provider namespace per l3 datacenter segment, holding the gateway (the subnet's
+    /// first address) while VRRP is off, else OVH's routers A and B on it ([`Self::reconcile`]),
+    /// and the cable of a router plugged into the datacenter's `bgp` extra as a port; each `network`
     /// extra's next hop a namespace whose `eth0` is a veth into that bridge, forwarding, with
     /// a bridge `lan` holding its address in the extra's subnet. Returns the bridge of each
     /// segment, for the hosts. `cables` are the routers' cables: (port in the model, the
@@ -379,49 +440,37 @@ impl Linux {
         let (Some(ovh), Some(&node)) = (&topology.ovh_connect, model.nodes.get(OVH)) else {
             return Ok(segments);
         };
-        // Datacenter segment → OVH's ports on it and their addresses.
-        let mut on_segment: Vec<(SegmentId, Vec<String>, Vec<IpNet>)> = Vec::new();
-        // OVH's VRRP routers: segment, datacenter, router, its address, VRID.
-        let mut vrrp: Vec<(SegmentId, String, VrrpRouter, ipnet::Ipv4Net, u8)> = Vec::new();
-        for (_, i) in net
-            .interfaces_of(node)
-            .filter(|(_, i)| i.name.starts_with("datacenter "))
-        {
-            if let Some((dc, router)) = vrrp_router_port(topology, &i.name) {
-                let (Some(IpNet::V4(own)), Some(binding)) = (i.addresses.first(), i.vrrp.first())
-                else {
-                    continue;
-                };
-                vrrp.push((i.segment, dc, router, *own, binding.vrid));
-                match on_segment.iter_mut().find(|(s, _, _)| *s == i.segment) {
-                    Some((_, names, _)) => names.push(i.name.clone()),
-                    None => on_segment.push((i.segment, vec![i.name.clone()], Vec::new())),
-                }
+        // Datacenter segment → the datacenter configuration and OVH's subnet there.
+        let mut on_segment: Vec<(SegmentId, String, ipnet::Ipv4Net)> = Vec::new();
+        for (_, i) in net.interfaces_of(node) {
+            let Some(dc) = datacenter_of_port(topology, &i.name) else {
                 continue;
-            }
-            let mut addresses = i.addresses.clone();
-            for a in &i.addresses {
-                if let IpNet::V4(a) = a {
-                    let gateway = provider::ovh_connect::rules::nth(a.trunc(), 1);
-                    addresses.push(IpNet::V4(
-                        ipnet::Ipv4Net::new(gateway, a.prefix_len()).map_err(err)?,
-                    ));
-                }
-            }
-            match on_segment.iter_mut().find(|(s, _, _)| *s == i.segment) {
-                Some((_, names, all)) => {
-                    names.push(i.name.clone());
-                    all.extend(addresses);
-                }
-                None => on_segment.push((i.segment, vec![i.name.clone()], addresses)),
+            };
+            let Some(IpNet::V4(own)) = i.addresses.first() else {
+                continue;
+            };
+            if !on_segment.iter().any(|(s, _, _)| *s == i.segment) {
+                on_segment.push((i.segment, dc, own.trunc()));
             }
         }
-        for (n, (segment, names, mut addresses)) in on_segment.into_iter().enumerate() {
-            addresses.sort();
-            addresses.dedup();
+        for (n, (segment, dc, subnet)) in on_segment.into_iter().enumerate() {
             let device = format!("dc{n}");
-            bridge(&self.provider, &device, &addresses)?;
-            for name in names {
+            bridge(&self.provider, &device, &[])?;
+            let gateway = provider::ovh_connect::rules::nth(subnet, 1);
+            let d = DatacenterBridge {
+                name: dc.clone(),
+                device: device.clone(),
+                n,
+                gateway: ipnet::Ipv4Net::new(gateway, subnet.prefix_len()).map_err(err)?,
+                holds_gateway: Default::default(),
+            };
+            // The gateway on the bridge, or OVH's routers A and B on it.
+            self.reconcile(&d, gateway_state(model, &dc))?;
+            for name in [
+                format!("datacenter {dc}"),
+                format!("datacenter {dc} A"),
+                format!("datacenter {dc} B"),
+            ] {
                 let port = (OVH.to_string(), name);
                 // The routers plugged into the datacenter's `bgp` extras: their cables join the
                 // datacenter's segment.
@@ -430,21 +479,7 @@ impl Linux {
                 }
                 self.devices.insert(port, device.clone());
             }
-            let routers: Vec<(VrrpRouter, ipnet::Ipv4Net)> = vrrp
-                .iter()
-                .filter(|v| v.0 == segment)
-                .map(|v| (v.2, v.3))
-                .collect();
-            if let Some((_, dc, _, _, vrid)) = vrrp.iter().find(|v| v.0 == segment) {
-                self.vrrp.wire(&super::ovh_vrrp::Wiring {
-                    datacenter: dc,
-                    provider: &self.provider,
-                    bridge: (&device, n),
-                    on_link_table: (self.ovh_table == MAIN_TABLE).then_some(MAIN_TABLE),
-                    vrid: *vrid,
-                    routers,
-                })?;
-            }
+            self.datacenters.push(d);
             segments.insert(segment, (self.provider.clone(), device));
         }
         // The next hops of the `network` extras.
@@ -484,6 +519,54 @@ impl Linux {
         Ok(segments)
     }
 
+    /// Makes datacenter bridge `d` follow `state` (blocking): while VRRP is on, OVH's routers
+    /// A and B run on it and it does not hold the gateway; while it is off, it holds the
+    /// gateway (where OVH's session of a `bgp` extra runs) and no router runs; once the
+    /// datacenter is gone, no router runs. Only changes run `ip`.
+    fn reconcile(&self, d: &DatacenterBridge, state: GatewayState) -> Result<(), String> {
+        use std::sync::atomic::Ordering;
+        let gateway = d.gateway.to_string();
+        match state {
+            GatewayState::Vrrp(routers, vrid) => {
+                if self.vrrp.runs(&d.name) {
+                    return Ok(());
+                }
+                if d.holds_gateway.load(Ordering::SeqCst) {
+                    let args = ["addr", "del", gateway.as_str(), "dev", d.device.as_str()];
+                    self.provider.run("ip", args).map_err(err)?;
+                    d.holds_gateway.store(false, Ordering::SeqCst);
+                }
+                self.vrrp.wire(&super::ovh_vrrp::Wiring {
+                    datacenter: &d.name,
+                    provider: &self.provider,
+                    bridge: (&d.device, d.n),
+                    on_link_table: (self.ovh_table == MAIN_TABLE).then_some(MAIN_TABLE),
+                    vrid,
+                    routers,
+                })
+            }
+            GatewayState::Single => {
+                self.vrrp.remove(&d.name);
+                if !d.holds_gateway.load(Ordering::SeqCst) {
+                    let args = [
+                        "addr",
+                        "replace",
+                        gateway.as_str(),
+                        "dev",
+                        d.device.as_str(),
+                    ];
+                    self.provider.run("ip", args).map_err(err)?;
+                    d.holds_gateway.store(true, Ordering::SeqCst);
+                }
+                Ok(())
+            }
+            GatewayState::Gone => {
+                self.vrrp.remove(&d.name);
+                Ok(())
+            }
+        }
+    }
+
     /// OVH's VRRP routers run for real.
     pub fn vrrp(&self) -> &super::ovh_vrrp::VrrpRouters {
         &self.vrrp
@@ -507,24 +590,11 @@ impl Linux {
     /// changed. An interface of the model without a Linux device (a link no router is cabled
     /// to) carries nothing: it is taken down in the model first.
     pub fn render(&self, model: &mut Model) -> Result<usize, String> {
-        // OVH's VRRP routers of a datacenter whose group is off, or which is gone, stop.
-        let ovh_ports: Vec<String> = model
-            .nodes
-            .get(OVH)
-            .map(|&node| {
-                model
-                    .net
-                    .interfaces_of(node)
-                    .map(|(_, i)| i.name.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let keep: Vec<String> = ovh_ports
-            .iter()
-            .filter_map(|p| p.strip_prefix("datacenter ")?.strip_suffix(" A"))
-            .map(str::to_string)
-            .collect();
-        self.vrrp.retire(&keep);
+        // OVH's VRRP routers start for a datacenter whose group came on, stop for one whose
+        // group went off (the bridge gets the gateway back) or which is gone.
+        for d in &self.datacenters {
+            self.reconcile(d, gateway_state(model, &d.name))?;
+        }
         let mut rendered: Vec<(NodeId, &Netns)> = Vec::new();
         for (name, ns) in self
             .routers
