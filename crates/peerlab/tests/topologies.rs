@@ -206,8 +206,7 @@ fn ovh_l3_bgp_frr() {
     // to the server is answered through it.
     assert_eq!(results[19]["check"], "vrrp gateway of rbx has master A");
     assert_eq!(
-        results[19]["detail"],
-        "router A is master (speakers: A master, B backup)",
+        results[19]["detail"], "router A is master (speakers: A master, B backup)",
         "{report:#}"
     );
     let reach = results[20]["detail"].as_str().unwrap_or_default();
@@ -309,6 +308,8 @@ fn vrrp_routers_go_with_their_datacenter() {
 /// A VRRP group that comes on after wiring (the last steps of `ovh-l3-bgp-frr.toml` delete
 /// the `bgp` extra): OVH's routers A and B start then, as `peerlab exec` nodes `ovh-rbx-a` and
 /// `ovh-rbx-b`; the master holds the gateway, the backup does not, and the bridge gave it up.
+/// A `bgp` extra created through the API then turns VRRP off: the routers go and the bridge
+/// holds the gateway again, where OVH's new session comes up.
 #[test]
 fn vrrp_routers_come_on_after_wiring_and_are_exec_nodes() {
     // SAFETY: geteuid has no preconditions.
@@ -342,6 +343,71 @@ fn vrrp_routers_come_on_after_wiring_and_are_exec_nodes() {
         run_dir.path(),
     );
     assert!(out.status.success(), "{out:?}");
+
+    // A bgp extra created through the official `ovh` client turns VRRP off: A and B go, the
+    // bridge takes the gateway back and OVH's new session to rbx-edge comes up on it.
+    let python = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
+    assert!(python.is_file(), "{} is missing", python.display());
+    let state = run_dir.path().join(name).join("state.json");
+    let script = format!(
+        r#"
+import json, ovh
+ovh.client.ENDPOINTS["peerlab"] = json.load(open({state:?}))["api"] + "/1.0"
+c = ovh.Client(endpoint="peerlab", application_key="peerlabdemoappkey",
+               application_secret="peerlabdemoapplicationsecret0001",
+               consumer_key="peerlabdemoconsumerkey0000000001")
+for s in c.get("/ovhCloudConnect"):
+    for p in c.get(f"/ovhCloudConnect/{{s}}/config/pop"):
+        for d in c.get(f"/ovhCloudConnect/{{s}}/config/pop/{{p}}/datacenter"):
+            c.post(f"/ovhCloudConnect/{{s}}/config/pop/{{p}}/datacenter/{{d}}/extra",
+                   type="bgp", bgpNeighborArea=65010, bgpNeighborIp="10.10.0.5")
+"#,
+        state = state.display().to_string()
+    );
+    let out = Command::new(&python)
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let gone = !peerlab(&["exec", "ovh-rbx-a", "--", "true"], run_dir.path())
+            .status
+            .success();
+        let provider = brief_addr(&format!("{name}/provider"));
+        let held = provider
+            .lines()
+            .any(|l| l.starts_with("dc0 ") && l.contains("10.10.0.1/28"));
+        let out = peerlab(
+            &[
+                "exec",
+                "rbx-edge",
+                "--",
+                "vtysh",
+                "-c",
+                "show bgp summary json",
+            ],
+            run_dir.path(),
+        );
+        let summary = String::from_utf8_lossy(&out.stdout).into_owned();
+        let established = summary.contains("\"state\":\"Established\"");
+        if gone && held && established {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "routers gone: {gone}, gateway on dc0: {held}, session: {summary} {provider}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    let running = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    let running = String::from_utf8_lossy(&running.stdout).into_owned();
+    assert!(
+        !running
+            .lines()
+            .any(|l| l.starts_with(&format!("pl-{pid}-")) && l.contains("-o-rbx-")),
+        "{running}"
+    );
 
     let path = topology(&format!("{name}.toml"));
     let out = peerlab(&["down", path.to_str().unwrap()], run_dir.path());
