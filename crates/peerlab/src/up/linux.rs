@@ -32,6 +32,7 @@
 
 use super::model::{Model, PROVIDER};
 use super::ovh_model::OVH;
+use super::ovh_vrrp::{DatacenterBridge, GatewayState, gateway_state};
 use dataplane::{DEFAULT_VRF, InterfaceId, Network, NodeId, SegmentId};
 use ipnet::IpNet;
 use std::collections::HashMap;
@@ -177,59 +178,6 @@ fn datacenter_of_port(topology: &Topology, port: &str) -> Option<String> {
                     .any(|r| rest == format!("{dc} {}", r.name()))
         })
         .cloned()
-}
-
-/// What the model says of datacenter `dc`'s gateway.
-enum GatewayState {
-    /// The VRRP group is on: OVH's routers, their own addresses, and the VRID.
-    Vrrp(Vec<(VrrpRouter, ipnet::Ipv4Net)>, u8),
-    /// VRRP is off (a `bgp` extra): OVH holds the gateway on one port.
-    Single,
-    /// The datacenter configuration is gone.
-    Gone,
-}
-
-/// The state of datacenter `dc`'s gateway in `model`'s `ovh` node.
-fn gateway_state(model: &Model, dc: &str) -> GatewayState {
-    let Some(&node) = model.nodes.get(OVH) else {
-        return GatewayState::Gone;
-    };
-    let mut routers = Vec::new();
-    let mut vrid = None;
-    let mut single = false;
-    for (_, i) in model.net.interfaces_of(node) {
-        if i.name == format!("datacenter {dc}") {
-            single = true;
-        }
-        for r in [VrrpRouter::A, VrrpRouter::B] {
-            if i.name != format!("datacenter {dc} {}", r.name()) {
-                continue;
-            }
-            if let (Some(IpNet::V4(own)), Some(binding)) = (i.addresses.first(), i.vrrp.first()) {
-                routers.push((r, *own));
-                vrid = Some(binding.vrid);
-            }
-        }
-    }
-    match vrid {
-        Some(vrid) => GatewayState::Vrrp(routers, vrid),
-        None if single => GatewayState::Single,
-        None => GatewayState::Gone,
-    }
-}
-
-/// An l3 datacenter's bridge `dcN` in the provider namespace.
-struct DatacenterBridge {
-    /// The datacenter configuration's name.
-    name: String,
-    /// `dcN`.
-    device: String,
-    /// N.
-    n: usize,
-    /// The gateway, with the subnet's length.
-    gateway: ipnet::Ipv4Net,
-    /// Whether the bridge holds the gateway now (VRRP off).
-    holds_gateway: std::sync::atomic::AtomicBool,
 }
 
 /// Makes `port` (the provider's end of a router's cable, which held OVH's gateway) a port of
@@ -519,52 +467,10 @@ impl Linux {
         Ok(segments)
     }
 
-    /// Makes datacenter bridge `d` follow `state` (blocking): while VRRP is on, OVH's routers
-    /// A and B run on it and it does not hold the gateway; while it is off, it holds the
-    /// gateway (where OVH's session of a `bgp` extra runs) and no router runs; once the
-    /// datacenter is gone, no router runs. Only changes run `ip`.
+    /// Makes datacenter bridge `d` follow `state` ([`super::ovh_vrrp::VrrpRouters::reconcile`]).
     fn reconcile(&self, d: &DatacenterBridge, state: GatewayState) -> Result<(), String> {
-        use std::sync::atomic::Ordering;
-        let gateway = d.gateway.to_string();
-        match state {
-            GatewayState::Vrrp(routers, vrid) => {
-                if self.vrrp.runs(&d.name) {
-                    return Ok(());
-                }
-                if d.holds_gateway.load(Ordering::SeqCst) {
-                    let args = ["addr", "del", gateway.as_str(), "dev", d.device.as_str()];
-                    self.provider.run("ip", args).map_err(err)?;
-                    d.holds_gateway.store(false, Ordering::SeqCst);
-                }
-                self.vrrp.wire(&super::ovh_vrrp::Wiring {
-                    datacenter: &d.name,
-                    provider: &self.provider,
-                    bridge: (&d.device, d.n),
-                    on_link_table: (self.ovh_table == MAIN_TABLE).then_some(MAIN_TABLE),
-                    vrid,
-                    routers,
-                })
-            }
-            GatewayState::Single => {
-                self.vrrp.remove(&d.name);
-                if !d.holds_gateway.load(Ordering::SeqCst) {
-                    let args = [
-                        "addr",
-                        "replace",
-                        gateway.as_str(),
-                        "dev",
-                        d.device.as_str(),
-                    ];
-                    self.provider.run("ip", args).map_err(err)?;
-                    d.holds_gateway.store(true, Ordering::SeqCst);
-                }
-                Ok(())
-            }
-            GatewayState::Gone => {
-                self.vrrp.remove(&d.name);
-                Ok(())
-            }
-        }
+        let on_link_table = (self.ovh_table == MAIN_TABLE).then_some(MAIN_TABLE);
+        self.vrrp.reconcile(&self.provider, on_link_table, d, state)
     }
 
     /// OVH's VRRP routers run for real.

@@ -22,9 +22,11 @@
 //!   address and route ([`VrrpRouters::remove`]). Dropping [`VrrpRouters`] does the same for
 //!   all.
 
+use super::model::Model;
+use super::ovh_model::OVH;
 use super::runner::World;
 use dataplane::vrrp::{Config, State};
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
@@ -231,6 +233,61 @@ impl VrrpRouters {
         Ok(())
     }
 
+    /// Makes datacenter bridge `d` in `provider` follow `state` (blocking): while VRRP is on,
+    /// OVH's routers A and B run on it and it does not hold the gateway; while it is off, it
+    /// holds the gateway (where OVH's session of a `bgp` extra runs) and no router runs; once
+    /// the datacenter is gone, no router runs. Only changes run `ip`. `on_link_table` is as in
+    /// [`Wiring`].
+    pub fn reconcile(
+        &self,
+        provider: &Netns,
+        on_link_table: Option<u32>,
+        d: &DatacenterBridge,
+        state: GatewayState,
+    ) -> Result<(), String> {
+        use std::sync::atomic::Ordering;
+        let gateway = d.gateway.to_string();
+        match state {
+            GatewayState::Vrrp(routers, vrid) => {
+                if self.runs(&d.name) {
+                    return Ok(());
+                }
+                if d.holds_gateway.load(Ordering::SeqCst) {
+                    let args = ["addr", "del", gateway.as_str(), "dev", d.device.as_str()];
+                    provider.run("ip", args).map_err(err)?;
+                    d.holds_gateway.store(false, Ordering::SeqCst);
+                }
+                self.wire(&Wiring {
+                    datacenter: &d.name,
+                    provider,
+                    bridge: (&d.device, d.n),
+                    on_link_table,
+                    vrid,
+                    routers,
+                })
+            }
+            GatewayState::Single => {
+                self.remove(&d.name);
+                if !d.holds_gateway.load(Ordering::SeqCst) {
+                    let args = [
+                        "addr",
+                        "replace",
+                        gateway.as_str(),
+                        "dev",
+                        d.device.as_str(),
+                    ];
+                    provider.run("ip", args).map_err(err)?;
+                    d.holds_gateway.store(true, Ordering::SeqCst);
+                }
+                Ok(())
+            }
+            GatewayState::Gone => {
+                self.remove(&d.name);
+                Ok(())
+            }
+        }
+    }
+
     /// Whether datacenter `dc` runs its routers for real.
     pub fn runs(&self, dc: &str) -> bool {
         self.lock().contains_key(dc)
@@ -342,6 +399,59 @@ impl VrrpRouters {
             })
             .collect()
     }
+}
+
+/// What the model says of datacenter `dc`'s gateway.
+pub enum GatewayState {
+    /// The VRRP group is on: OVH's routers, their own addresses, and the VRID.
+    Vrrp(Vec<(VrrpRouter, Ipv4Net)>, u8),
+    /// VRRP is off (a `bgp` extra): OVH holds the gateway on one port.
+    Single,
+    /// The datacenter configuration is gone.
+    Gone,
+}
+
+/// The state of datacenter `dc`'s gateway in `model`'s `ovh` node.
+pub fn gateway_state(model: &Model, dc: &str) -> GatewayState {
+    let Some(&node) = model.nodes.get(OVH) else {
+        return GatewayState::Gone;
+    };
+    let mut routers = Vec::new();
+    let mut vrid = None;
+    let mut single = false;
+    for (_, i) in model.net.interfaces_of(node) {
+        if i.name == format!("datacenter {dc}") {
+            single = true;
+        }
+        for r in [VrrpRouter::A, VrrpRouter::B] {
+            if i.name != format!("datacenter {dc} {}", r.name()) {
+                continue;
+            }
+            if let (Some(IpNet::V4(own)), Some(binding)) = (i.addresses.first(), i.vrrp.first()) {
+                routers.push((r, *own));
+                vrid = Some(binding.vrid);
+            }
+        }
+    }
+    match vrid {
+        Some(vrid) => GatewayState::Vrrp(routers, vrid),
+        None if single => GatewayState::Single,
+        None => GatewayState::Gone,
+    }
+}
+
+/// An l3 datacenter's bridge `dcN` in the provider namespace ([`super::linux`] makes it).
+pub struct DatacenterBridge {
+    /// The datacenter configuration's name.
+    pub name: String,
+    /// `dcN`.
+    pub device: String,
+    /// N.
+    pub n: usize,
+    /// The gateway, with the subnet's length.
+    pub gateway: Ipv4Net,
+    /// Whether the bridge holds the gateway now (VRRP off).
+    pub holds_gateway: std::sync::atomic::AtomicBool,
 }
 
 /// The report's words for the step.
