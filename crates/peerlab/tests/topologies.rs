@@ -274,20 +274,37 @@ fn ovh_l3_bgp_with_an_embedded_router_beside_frr() {
         assert_eq!(report["passed"], true, "{router}: {report:#}");
         assert_eq!(report["clock"], "real");
         let results = report["results"].as_array().unwrap();
-        assert_eq!(results.len(), 18, "{router}: {report:#}");
+        assert_eq!(results.len(), 21, "{router}: {report:#}");
         let answered = results
             .iter()
             .filter_map(|r| r["detail"].as_str())
             .filter(|d| d.ends_with(" answered"))
             .count();
-        assert_eq!(answered, 4, "{router}: {report:#}");
+        assert_eq!(answered, 5, "{router}: {report:#}");
     }
 }
 
-/// OVHcloud Connect l3 with FRR on the PoP and in the datacenter (a `bgp` extra).
+/// OVHcloud Connect l3 with FRR on the PoP and in the datacenter (a `bgp` extra), which the
+/// last steps delete: OVH's VRRP routers start then, for real.
 #[test]
 fn ovh_l3_bgp_frr() {
-    passes("ovh-l3-bgp-frr.toml", 18);
+    let (out, report) = up(&topology("ovh-l3-bgp-frr.toml"));
+    assert!(out.status.success(), "{report:#}");
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 21, "{report:#}");
+    assert!(results.iter().all(|r| r["ok"] == true), "{report:#}");
+    // The bgp extra deleted, VRRP comes on: the real speakers elect A, and the laptop's ping
+    // to the server is answered through it.
+    assert_eq!(results[19]["check"], "vrrp gateway of rbx has master A");
+    assert_eq!(
+        results[19]["detail"], "router A is master (speakers: A master, B backup)",
+        "{report:#}"
+    );
+    let reach = results[20]["detail"].as_str().unwrap_or_default();
+    assert!(
+        reach.ends_with("ping from laptop to 10.10.0.10 answered"),
+        "{report:#}"
+    );
 }
 
 /// OVHcloud Connect l3 with FRR on the PoP, a `network` extra and the VRRP gateway, whose
@@ -377,6 +394,121 @@ fn vrrp_routers_go_with_their_datacenter() {
         "{stdout}"
     );
     assert!(list().is_empty(), "{:?}", list());
+}
+
+/// A VRRP group that comes on after wiring (the last steps of `ovh-l3-bgp-frr.toml` delete
+/// the `bgp` extra): OVH's routers A and B start then, as `peerlab exec` nodes `ovh-rbx-a` and
+/// `ovh-rbx-b`; the master holds the gateway, the backup does not, and the bridge gave it up.
+/// A `bgp` extra created through the API then turns VRRP off: the routers go and the bridge
+/// holds the gateway again, where OVH's new session comes up.
+#[test]
+fn vrrp_routers_come_on_after_wiring_and_are_exec_nodes() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc::geteuid() }, 0, "needs root");
+    let name = "ovh-l3-bgp-frr";
+    let (run_dir, child, guard) = up_keep(name, std::time::Duration::from_secs(180));
+    let pid = child.id();
+    let brief_addr = |node: &str| -> String {
+        let out = peerlab(&["exec", node, "--", "ip", "-br", "addr"], run_dir.path());
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // A (priority 200) is master: the gateway is on its VRRP device, not on B's.
+    let a = brief_addr("ovh-rbx-a");
+    assert!(a.contains("10.10.0.2/28"), "{a}");
+    assert!(a.contains("10.10.0.1/32"), "{a}");
+    let b = brief_addr("ovh-rbx-b");
+    assert!(b.contains("10.10.0.3/28"), "{b}");
+    assert!(!b.contains("10.10.0.1/"), "{b}");
+    // The datacenter bridge holds its link-local address instead of the gateway.
+    let provider = brief_addr(&format!("{name}/provider"));
+    let dc0 = provider
+        .lines()
+        .find(|l| l.starts_with("dc0 "))
+        .unwrap_or_default();
+    assert!(dc0.contains("169.254.254.1/32"), "{provider}");
+    assert!(!dc0.contains("10.10.0.1/"), "{provider}");
+    // The server pings the laptop through A.
+    let out = peerlab(
+        &["exec", "server", "--", "ping", "-c1", "-W2", "10.1.0.10"],
+        run_dir.path(),
+    );
+    assert!(out.status.success(), "{out:?}");
+
+    // A bgp extra created through the official `ovh` client turns VRRP off: A and B go, the
+    // bridge takes the gateway back and OVH's new session to rbx-edge comes up on it.
+    let python = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
+    assert!(python.is_file(), "{} is missing", python.display());
+    let state = run_dir.path().join(name).join("state.json");
+    let script = format!(
+        r#"
+import json, ovh
+ovh.client.ENDPOINTS["peerlab"] = json.load(open({state:?}))["api"] + "/1.0"
+c = ovh.Client(endpoint="peerlab", application_key="peerlabdemoappkey",
+               application_secret="peerlabdemoapplicationsecret0001",
+               consumer_key="peerlabdemoconsumerkey0000000001")
+for s in c.get("/ovhCloudConnect"):
+    for p in c.get(f"/ovhCloudConnect/{{s}}/config/pop"):
+        for d in c.get(f"/ovhCloudConnect/{{s}}/config/pop/{{p}}/datacenter"):
+            c.post(f"/ovhCloudConnect/{{s}}/config/pop/{{p}}/datacenter/{{d}}/extra",
+                   type="bgp", bgpNeighborArea=65010, bgpNeighborIp="10.10.0.5")
+"#,
+        state = state.display().to_string()
+    );
+    let out = Command::new(&python)
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let gone = !peerlab(&["exec", "ovh-rbx-a", "--", "true"], run_dir.path())
+            .status
+            .success();
+        let provider = brief_addr(&format!("{name}/provider"));
+        let held = provider
+            .lines()
+            .any(|l| l.starts_with("dc0 ") && l.contains("10.10.0.1/28"));
+        let out = peerlab(
+            &[
+                "exec",
+                "rbx-edge",
+                "--",
+                "vtysh",
+                "-c",
+                "show bgp summary json",
+            ],
+            run_dir.path(),
+        );
+        let summary = String::from_utf8_lossy(&out.stdout).into_owned();
+        let established = summary.contains("\"state\":\"Established\"");
+        if gone && held && established {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "routers gone: {gone}, gateway on dc0: {held}, session: {summary} {provider}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    let running = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    let running = String::from_utf8_lossy(&running.stdout).into_owned();
+    assert!(
+        !running
+            .lines()
+            .any(|l| l.starts_with(&format!("pl-{pid}-")) && l.contains("-o-rbx-")),
+        "{running}"
+    );
+
+    let path = topology(&format!("{name}.toml"));
+    let out = peerlab(&["down", path.to_str().unwrap()], run_dir.path());
+    assert!(out.status.success(), "{out:?}");
+    std::mem::forget(guard);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    let left = String::from_utf8_lossy(&namespaces.stdout).into_owned();
+    assert!(!left.contains(&format!("pl-{pid}-")), "{left}");
 }
 
 /// OVHcloud Connect l2 without routers, as root: namespace mode. The vRack is a bridge in the

@@ -308,13 +308,22 @@ async fn keep(
     let trace = axum::Router::new()
         .route("/peerlab/v1/trace", axum::routing::get(trace_endpoint))
         .with_state(std::sync::Arc::clone(world));
-    // With real daemons the kernels keep following the engine (API calls, sessions).
+    // With real daemons the kernels keep following the engine (API calls, sessions), and the
+    // run directory the nodes (OVH's VRRP routers come and go with their group).
     let render = world.linux.is_some().then(|| {
         let world = std::sync::Arc::clone(world);
+        let mut state = state.clone();
         tokio::spawn(async move {
             loop {
                 if let Err(e) = world.render_linux().await {
                     tracing::warn!(error = %e, "rendering the model into the kernels");
+                }
+                let nodes = world.nodes();
+                if nodes != state.nodes {
+                    state.nodes = nodes;
+                    if let Err(e) = rundir::update(&state) {
+                        tracing::warn!(error = %e, "updating the run directory");
+                    }
                 }
                 tokio::time::sleep(KEPT_RENDER_EVERY).await;
             }

@@ -142,7 +142,8 @@ pub struct World {
 }
 
 impl World {
-    /// Node name → network namespace: `provider` and each daemon router (`--keep`, `exec`).
+    /// Node name → network namespace: `provider`, each daemon router, each host and OVH's VRRP
+    /// routers running now (`--keep`, `exec`).
     pub fn nodes(&self) -> std::collections::BTreeMap<String, super::rundir::Node> {
         let mut nodes = std::collections::BTreeMap::new();
         if let Mode::Real { provider } = &self.mode {
@@ -167,6 +168,14 @@ impl World {
                 cli: Vec::new(),
             };
             nodes.insert(name.clone(), node);
+        }
+        // OVH's VRRP routers running now: `ovh-DC-a`, `ovh-DC-b`.
+        for (name, netns) in self.linux.iter().flat_map(|l| l.vrrp().nodes()) {
+            let node = super::rundir::Node {
+                netns,
+                cli: Vec::new(),
+            };
+            nodes.entry(name).or_insert(node);
         }
         nodes
     }
