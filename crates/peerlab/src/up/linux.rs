@@ -81,6 +81,9 @@ pub struct Linux {
     ports: HashMap<String, (Netns, String)>,
     /// The hosts whose bridge port is down now (the model cuts them off).
     ports_down: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// One rendering at a time: a kept topology renders every 0.5 s while `peerlab trace`
+    /// renders too, and two differences applied at once would add the same route twice.
+    rendering: std::sync::Mutex<()>,
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -241,6 +244,7 @@ impl Linux {
             },
             ports: HashMap::new(),
             ports_down: Default::default(),
+            rendering: Default::default(),
         };
         forward(provider)?;
         let vpcs: Vec<&String> = topology.vpcs.iter().map(|v| v.name.get_ref()).collect();
@@ -489,6 +493,11 @@ impl Linux {
         &self.vrrp
     }
 
+    /// Whether `name` is a host with an address (one that [`Linux::ping`] can ping from and to).
+    pub fn is_host(&self, name: &str) -> bool {
+        self.hosts.contains_key(name) && self.addresses.contains_key(name)
+    }
+
     /// The hosts' namespaces, by name.
     pub fn hosts(&self) -> impl Iterator<Item = (&String, &Netns)> {
         self.hosts.iter()
@@ -507,6 +516,10 @@ impl Linux {
     /// changed. An interface of the model without a Linux device (a link no router is cabled
     /// to) carries nothing: it is taken down in the model first.
     pub fn render(&self, model: &mut Model) -> Result<usize, String> {
+        let _one_at_a_time = self
+            .rendering
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         // OVH's VRRP routers of a datacenter whose group is off, or which is gone, stop.
         let ovh_ports: Vec<String> = model
             .nodes
