@@ -279,3 +279,79 @@ fn encode(text: &str) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(reachable: bool, ping: Option<(bool, bool)>) -> TraceAnswer {
+        TraceAnswer {
+            from: "laptop".to_string(),
+            to: "app1".to_string(),
+            reachable,
+            packets: vec![TracedPacket {
+                source: "10.1.0.10".parse().unwrap(),
+                destination: "172.16.4.10".parse().unwrap(),
+                delivered: reachable,
+                reason: None,
+                text: "10.1.0.10 → 172.16.4.10: …".to_string(),
+            }],
+            ping: ping.map(|(answered, agrees)| PingAnswer {
+                from: "laptop".to_string(),
+                address: "172.16.4.10".parse().unwrap(),
+                answered,
+                agrees,
+            }),
+        }
+    }
+
+    #[test]
+    fn the_text_ends_with_what_ping_did() {
+        let a = answer(true, Some((true, true)));
+        assert!(a.passed());
+        assert_eq!(
+            a.render(false).lines().last(),
+            Some("ping from laptop to 172.16.4.10: answered")
+        );
+        let a = answer(false, Some((false, true)));
+        assert!(!a.passed());
+        assert_eq!(
+            a.render(false).lines().last(),
+            Some("ping from laptop to 172.16.4.10: no answer")
+        );
+    }
+
+    #[test]
+    fn a_disagreement_is_said_plainly_and_fails() {
+        let a = answer(true, Some((false, false)));
+        assert!(!a.passed());
+        let text = a.render(false);
+        assert_eq!(
+            text.lines().last(),
+            Some(
+                "the kernel and the model disagree: ping from laptop to 172.16.4.10 got no \
+                 answer; but the model delivers both ways"
+            ),
+            "{text}"
+        );
+        let a = answer(false, Some((true, false)));
+        assert!(
+            a.render(false)
+                .ends_with("ping from laptop to 172.16.4.10 answered; but the model drops it")
+        );
+    }
+
+    #[test]
+    fn in_memory_the_answer_says_nothing_of_ping() {
+        let a = answer(true, None);
+        assert!(a.passed());
+        assert!(!a.render(false).contains("ping"));
+        let json: serde_json::Value = serde_json::from_str(&a.render(true)).unwrap();
+        assert_eq!(json.get("ping"), Some(&serde_json::Value::Null));
+        // An answer without the key (an older kept process) reads as no ping.
+        let mut old = json;
+        old.as_object_mut().unwrap().remove("ping");
+        let read: TraceAnswer = serde_json::from_value(old).unwrap();
+        assert!(read.ping.is_none());
+    }
+}
