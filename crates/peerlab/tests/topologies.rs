@@ -128,6 +128,41 @@ fn interlink_mixed() {
     assert_eq!(learned, ["router branch has 172.16.4.0/22"], "{report:#}");
 }
 
+/// `peerlab trace` of a topology that is not kept brings it up in namespaces, traces, pings
+/// from host to host before the teardown, and leaves nothing behind.
+#[test]
+fn trace_of_a_described_topology_pings_before_the_teardown() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc::geteuid() }, 0, "needs root");
+    let run_dir = tempfile::tempdir().unwrap();
+    let path = topology("interlink-frr.toml");
+    let child = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("trace")
+        .arg(&path)
+        .args(["laptop", "app1"])
+        .env("PEERLAB_RUN_DIR", run_dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run peerlab trace");
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}{out:?}");
+    assert!(
+        text.contains("10.1.0.10 → 172.16.4.10: delivered to host \"app1\""),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().last(),
+        Some("ping from laptop to 172.16.4.10: answered"),
+        "{text}"
+    );
+    let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    let left = String::from_utf8_lossy(&namespaces.stdout).into_owned();
+    assert!(!left.contains(&format!("pl-{pid}-")), "{left}");
+}
+
 /// Every `reach` of the hosts topology is answered by the model and by `ping`, which agree:
 /// the ones that must hold, the ones that must not (filtered by `prefix_filter_in`, another
 /// VPC's routing table, route propagation disabled, a pulled cable) and the flips in between.
@@ -707,8 +742,47 @@ fn keep_exec_and_down() {
             );
         }
     };
+    // `peerlab trace` between two hosts pings too, and ends with what the ping did.
+    let trace = |json: bool| {
+        let mut args = vec!["trace", path, "laptop", "app1"];
+        if json {
+            args.push("--json");
+        }
+        peerlab(&args, run_dir.path())
+    };
+    let out = trace(false);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}{out:?}");
+    assert_eq!(
+        text.lines().last(),
+        Some("ping from laptop to 172.16.4.10: answered"),
+        "{text}"
+    );
+    let out = trace(true);
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["ping"]["answered"], true, "{answer}");
+    assert_eq!(answer["ping"]["agrees"], true, "{answer}");
     curl("POST", &format!("{links}/{id}/disable-route-propagation"));
     pings_until(false);
+    // Propagation off: the model drops the packet, and the ping, sent for real, agrees.
+    let out = trace(false);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}{out:?}");
+    assert!(text.contains("route propagation is disabled"), "{text}");
+    assert_eq!(
+        text.lines().last(),
+        Some("ping from laptop to 172.16.4.10: no answer"),
+        "{text}"
+    );
+    assert!(!text.contains("disagree"), "{text}");
+    // A router is not a host: nothing is pinged.
+    let out = peerlab(&["trace", "--json", path, "onprem", "app1"], run_dir.path());
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        answer.get("ping"),
+        Some(&serde_json::Value::Null),
+        "{answer}"
+    );
     curl("POST", &format!("{links}/{id}/enable-route-propagation"));
     pings_until(true);
     // A failing command is a failure of exec.
@@ -759,22 +833,32 @@ fn trace_verdict_equals_ping_for_every_pair_of_hosts() {
             .flat_map(|(a, _)| hosts.iter().map(move |(b, addr)| (*a, *b, *addr)))
             .filter(|(a, b, _)| a != b)
             .collect();
-        let results: Vec<(bool, bool, String)> = std::thread::scope(|s| {
-            let handles: Vec<_> = pairs
-                .iter()
-                .map(|(from, to, addr)| {
-                    let dir = run_dir.path();
-                    s.spawn(move || {
-                        let trace = peerlab(&["trace", path, from, to], dir);
-                        // One echo, two seconds: a busy machine answers late, not never.
-                        let ping = peerlab(&["exec", from, "--", "ping", "-c1", "-W2", addr], dir);
-                        let words = String::from_utf8_lossy(&trace.stdout).into_owned();
-                        (trace.status.code() == Some(0), ping.status.success(), words)
-                    })
+        // Six at a time: each trace renders the model and pings for real too.
+        let results: Vec<(bool, bool, String)> = pairs
+            .chunks(6)
+            .flat_map(|chunk| {
+                std::thread::scope(|s| {
+                    let handles: Vec<_> = chunk
+                        .iter()
+                        .map(|(from, to, addr)| {
+                            let dir = run_dir.path();
+                            s.spawn(move || {
+                                let trace = peerlab(&["trace", path, from, to], dir);
+                                // One echo, two seconds: a busy machine answers late, not never.
+                                let ping =
+                                    peerlab(&["exec", from, "--", "ping", "-c1", "-W2", addr], dir);
+                                let words = String::from_utf8_lossy(&trace.stdout).into_owned();
+                                (trace.status.code() == Some(0), ping.status.success(), words)
+                            })
+                        })
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| h.join().unwrap())
+                        .collect::<Vec<_>>()
                 })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
-        });
+            })
+            .collect();
         let mut delivered = Vec::new();
         let mut disagreements = Vec::new();
         for ((from, to, _), (model, ping, words)) in pairs.iter().zip(results) {
@@ -782,6 +866,15 @@ fn trace_verdict_equals_ping_for_every_pair_of_hosts() {
                 disagreements.push(format!(
                     "{phase}: {from} → {to}: trace {model}, ping {ping}: {words}"
                 ));
+            }
+            // The trace pinged too, and its last line says what that ping did.
+            let said = format!(
+                "ping from {from} to {}: {}",
+                hosts.iter().find(|(h, _)| h == to).map_or("?", |(_, a)| *a),
+                if ping { "answered" } else { "no answer" }
+            );
+            if words.lines().last() != Some(said.as_str()) {
+                disagreements.push(format!("{phase}: {from} → {to}: not {said:?}: {words}"));
             }
             if model && ping {
                 delivered.push((*from, *to));

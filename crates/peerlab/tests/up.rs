@@ -273,6 +273,8 @@ fn keep_serves_the_api_until_down() {
     assert_eq!(trace.status.code(), Some(1), "{}", stderr(&trace));
     let answer: Value = serde_json::from_str(stdout(&trace).trim()).unwrap();
     assert_eq!(answer["packets"][0]["reason"], "propagation_disabled");
+    // In memory there is nothing to ping.
+    assert_eq!(answer.get("ping"), Some(&Value::Null), "{answer}");
 
     let down = Command::new(env!("CARGO_BIN_EXE_peerlab"))
         .arg("down")
@@ -338,6 +340,18 @@ fn trace_walks_both_ways_hop_by_hop() {
         lines[9],
         "172.16.4.10 → 10.1.0.10: delivered to host \"laptop\" (3 hops)"
     );
+    // In memory there is nothing to ping, and the text says nothing about it.
+    assert!(!text.contains("ping"), "{text}");
+}
+
+#[test]
+fn an_in_memory_trace_has_no_ping() {
+    let path = topology("quickstart.toml");
+    let out = trace(&["--json", path.to_str().unwrap(), "laptop", "app1"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let answer: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(answer["reachable"], true, "{answer}");
+    assert_eq!(answer.get("ping"), Some(&Value::Null), "{answer}");
 }
 
 #[test]

@@ -85,6 +85,9 @@ pub struct Linux {
     datacenters: Vec<DatacenterBridge>,
     /// The hosts whose bridge port is down now (the model cuts them off).
     ports_down: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// One rendering at a time: a kept topology renders every 0.5 s while `peerlab trace`
+    /// renders too, and two differences applied at once would add the same route twice.
+    rendering: std::sync::Mutex<()>,
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -250,6 +253,7 @@ impl Linux {
             ports: HashMap::new(),
             ports_down: Default::default(),
             datacenters: Vec::new(),
+            rendering: Default::default(),
         };
         forward(provider)?;
         let vpcs: Vec<&String> = topology.vpcs.iter().map(|v| v.name.get_ref()).collect();
@@ -478,6 +482,11 @@ impl Linux {
         &self.vrrp
     }
 
+    /// Whether `name` is a host with an address (one that [`Linux::ping`] can ping from and to).
+    pub fn is_host(&self, name: &str) -> bool {
+        self.hosts.contains_key(name) && self.addresses.contains_key(name)
+    }
+
     /// The hosts' namespaces, by name.
     pub fn hosts(&self) -> impl Iterator<Item = (&String, &Netns)> {
         self.hosts.iter()
@@ -496,6 +505,10 @@ impl Linux {
     /// changed. An interface of the model without a Linux device (a link no router is cabled
     /// to) carries nothing: it is taken down in the model first.
     pub fn render(&self, model: &mut Model) -> Result<usize, String> {
+        let _one_at_a_time = self
+            .rendering
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         // OVH's VRRP routers start for a datacenter whose group came on, stop for one whose
         // group went off (the bridge gets the gateway back) or which is gone.
         for d in &self.datacenters {
