@@ -224,20 +224,10 @@ async fn add_gateway(
 ) -> Result<(), String> {
     let len = subnet.prefix_len();
     let gateway = provider::ovh_connect::rules::nth(subnet, 1);
-    let state = super::ovh::get(world, "/peerlab/v1/admin/ovh/state")
+    let group = super::ovh_vrrp::api_group(world, id)
         .await
-        .unwrap_or(Value::Null);
-    let group = state
-        .get("vrrpGroups")
-        .and_then(Value::as_array)
-        .and_then(|all| {
-            all.iter().find(|g| {
-                g.get("datacenter_config_id")
-                    .or_else(|| g.get("datacenterConfigId"))
-                    .and_then(Value::as_u64)
-                    == Some(id)
-            })
-        })
+        .ok()
+        .flatten()
         .filter(|g| g.get("state").and_then(Value::as_str) == Some("master"));
     let Some(group) = group else {
         let own = Ipv4Net::new(gateway, len).map_err(err)?;

@@ -472,18 +472,12 @@ pub fn describe(name: &str, router: Option<VrrpRouter>) -> String {
     }
 }
 
-/// The API's VRRP group of datacenter configuration `name` (its admin view).
-async fn group(world: &World, name: &str) -> Result<(u64, Value), String> {
-    let id = world
-        .ovh
-        .created
-        .get(name)
-        .map(|c| c.id)
-        .ok_or_else(|| format!("{name} was not created"))?;
+/// The API's VRRP group of datacenter configuration `id` (its admin view), if it has one.
+pub(crate) async fn api_group(world: &World, id: u64) -> Result<Option<Value>, String> {
     let state = super::ovh::get(world, "/peerlab/v1/admin/ovh/state")
         .await
         .map_err(err)?;
-    let group = state
+    Ok(state
         .get("vrrpGroups")
         .and_then(Value::as_array)
         .and_then(|all| {
@@ -494,7 +488,19 @@ async fn group(world: &World, name: &str) -> Result<(u64, Value), String> {
                     == Some(id)
             })
         })
-        .cloned()
+        .cloned())
+}
+
+/// The API's VRRP group of datacenter configuration `name` (its admin view).
+async fn group(world: &World, name: &str) -> Result<(u64, Value), String> {
+    let id = world
+        .ovh
+        .created
+        .get(name)
+        .map(|c| c.id)
+        .ok_or_else(|| format!("{name} was not created"))?;
+    let group = api_group(world, id)
+        .await?
         .ok_or_else(|| format!("{name} has no VRRP gateway (a bgp extra replaces it)"))?;
     Ok((id, group))
 }
