@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Fuzzes bgp-wire with cargo-fuzz (see fuzz/README.md).
+# Fuzzes bgp-wire and the topology file parser with cargo-fuzz (see fuzz/README.md).
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     default: 60 s, every target
 #
-# 1. regenerates the seed corpora fuzz/seeds/<target>/ from the encoder and tests/golden/*.hex;
+# 1. regenerates the seed corpora fuzz/seeds/<target>/ from the encoder and tests/golden/*.hex
+#    (the topology target's seeds are the files of topologies/);
 # 2. builds the targets (sanitizer: $FUZZ_SANITIZER, default none; "address" works too);
 # 3. runs each target for SECONDS with fuzz/corpus/<target> (kept between runs, not committed)
 #    plus the seeds, -rss_limit_mb=2048, and prints a summary per target.
@@ -15,7 +16,7 @@ secs=${1:-60}
 shift || true
 case $secs in '' | *[!0-9]*) echo "usage: $0 [SECONDS_PER_TARGET] [TARGET...]" >&2; exit 2 ;; esac
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(open update notification route_refresh keepalive message)
+[ ${#targets[@]} -gt 0 ] || targets=(open update notification route_refresh keepalive message topology)
 sanitizer=${FUZZ_SANITIZER:-none}
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,9 +45,11 @@ for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "artifacts/$t"
   before=$(ls "artifacts/$t")
   echo "== $t: ${secs}s"
-  cargo fuzz run -s "$sanitizer" "$t" "$fuzz/corpus/$t" "$fuzz/seeds/$t" -- \
+  seeds=$fuzz/seeds/$t dict=$fuzz/bgp.dict
+  if [ "$t" = topology ]; then seeds=$root/topologies dict=$fuzz/topology.dict; fi
+  cargo fuzz run -s "$sanitizer" "$t" "$fuzz/corpus/$t" "$seeds" -- \
     -max_total_time="$secs" -rss_limit_mb=2048 -max_len=65537 -timeout=10 \
-    -dict="$fuzz/bgp.dict" -print_final_stats=1 >"$logs/$t.log" 2>&1
+    -dict="$dict" -print_final_stats=1 >"$logs/$t.log" 2>&1
   rc=$?
   new=$(comm -13 <(echo "$before") <(ls "artifacts/$t") | grep -v '^$')
   log=$logs/$t.log

@@ -97,6 +97,9 @@ pub struct VrrpBinding {
     /// RFC 5798 `Accept_Mode`: a master that is not the address owner accepts packets sent to
     /// the virtual addresses (otherwise it only forwards for them).
     pub accept_mode: bool,
+    /// True while this router is down (crashed or stopped): it takes no part in the group, and
+    /// a trace that finds no master says so.
+    pub down: bool,
 }
 
 /// How to build an interface: see [`Network::add_interface`].
@@ -195,7 +198,7 @@ impl Interface {
     pub fn vrrp_master_for(&self, address: IpAddr) -> Option<&VrrpBinding> {
         self.vrrp
             .iter()
-            .find(|b| b.master && b.addresses.contains(&address))
+            .find(|b| b.master && !b.down && b.addresses.contains(&address))
     }
 
     /// The VRRP group that has `address` as a virtual address, master or not.
@@ -354,7 +357,32 @@ impl Network {
             addresses,
             master: false,
             accept_mode,
+            down: false,
         });
+        Ok(())
+    }
+
+    /// Records that the router of VRRP group `vrid` on `interface` is down (crashed or stopped)
+    /// or runs again. A router that is down is not master.
+    pub fn set_vrrp_down(
+        &mut self,
+        interface: InterfaceId,
+        vrid: u8,
+        down: bool,
+    ) -> Result<(), Error> {
+        let i = self
+            .interfaces
+            .get_mut(interface.0)
+            .ok_or(Error::UnknownId("interface"))?;
+        let binding = i
+            .vrrp
+            .iter_mut()
+            .find(|b| b.vrid == vrid)
+            .ok_or(Error::UnknownId("VRRP group"))?;
+        binding.down = down;
+        if down {
+            binding.master = false;
+        }
         Ok(())
     }
 

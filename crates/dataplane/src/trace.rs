@@ -138,8 +138,10 @@ pub enum DropReason {
         address: IpAddr,
         /// The group's VRID.
         vrid: u8,
-        /// The routers of the group, all backup.
+        /// The routers of the group that run, all backup.
         routers: Vec<String>,
+        /// The routers of the group that are down (crashed or stopped).
+        down: Vec<String>,
     },
     /// The packet is for a VRRP virtual address, held by a master that is not its owner and has
     /// `Accept_Mode` off (RFC 5798 §6.4.3): it forwards for the address but does not accept it.
@@ -297,11 +299,21 @@ impl fmt::Display for DropReason {
                 address,
                 vrid,
                 routers,
-            } => write!(
-                f,
-                "gateway {address} is a VRRP virtual address (VRID {vrid}) and no router is master; {} backup",
-                routers.join(", ")
-            ),
+                down,
+            } => {
+                write!(
+                    f,
+                    "gateway {address} is a VRRP virtual address (VRID {vrid}) and no router is master; "
+                )?;
+                let mut states = Vec::new();
+                if !routers.is_empty() {
+                    states.push(format!("{} backup", routers.join(", ")));
+                }
+                if !down.is_empty() {
+                    states.push(format!("{} down", down.join(", ")));
+                }
+                f.write_str(&states.join(", "))
+            }
             DropReason::VrrpNotAccepted { address, vrid } => write!(
                 f,
                 "{address} is a VRRP virtual address (VRID {vrid}) and the master does not own it (Accept_Mode off)"

@@ -1,5 +1,6 @@
 //! Every example topology with real daemons, through `peerlab up`: FRR (self-hosted), FRR with
-//! hosts in two VPCs (every `reach` also pinged), BIRD (hosted through a partner), GoBGP (dual
+//! hosts in two VPCs (every `reach` also pinged), FRR beside an embedded router (which then runs
+//! in its own namespace too), BIRD (hosted through a partner), GoBGP (dual
 //! stack) and the FRR failure drill, plus a VLAN mismatch that must fail and a kernel that
 //! disagrees with the model, which must fail too.
 //!
@@ -65,6 +66,101 @@ fn passes(name: &str, rows: usize) {
 #[test]
 fn interlink_frr() {
     passes("interlink-frr.toml", 8);
+}
+
+/// FRR and the embedded router side by side: the embedded one in its own namespace over real
+/// TCP, the routes it learns in its kernel, the host behind it pinged; its propagation toggle,
+/// stop and start, a restart, and a pulled cable ended by the hold timer.
+#[test]
+fn interlink_mixed() {
+    let (out, report) = up(&topology("interlink-mixed.toml"));
+    assert!(out.status.success(), "{report:#}");
+    assert_eq!(report["passed"], true, "{report:#}");
+    assert_eq!(report["clock"], "real");
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 25, "{report:#}");
+    let detail = |check: &str| -> Vec<String> {
+        results
+            .iter()
+            .filter(|r| r["check"].as_str() == Some(check))
+            .filter_map(|r| r["detail"].as_str().map(str::to_string))
+            .collect()
+    };
+    // Pinged from behind the embedded router: answered while propagation is on, silent off.
+    let reach = detail("branch-pc reaches app1");
+    assert_eq!(reach.len(), 3, "{report:#}");
+    for d in &reach {
+        assert!(
+            d.ends_with("ping from branch-pc to 172.16.4.10 answered"),
+            "{d}"
+        );
+    }
+    let cut = detail("branch-pc does not reach app1");
+    assert_eq!(cut.len(), 2, "{report:#}");
+    assert!(
+        cut[0].contains("route propagation is disabled"),
+        "{}",
+        cut[0]
+    );
+    assert!(
+        cut[1].contains("interface \"uplink\" is down"),
+        "{}",
+        cut[1]
+    );
+    for d in &cut {
+        assert!(d.ends_with("got no answer"), "{d}");
+    }
+    // Started again, then restarted: its session came up three times in all.
+    let sessions = detail("session branch ipv4 is established");
+    assert_eq!(sessions.len(), 3, "{report:#}");
+    assert!(
+        sessions[1].ends_with("established 2 time(s)"),
+        "{}",
+        sessions[1]
+    );
+    assert!(
+        sessions[2].ends_with("established 3 time(s)"),
+        "{}",
+        sessions[2]
+    );
+    // The embedded router learned Scaleway's VPC route over TCP.
+    let learned = detail("routes at router branch: has 172.16.0.0/16");
+    assert_eq!(learned, ["router branch has 172.16.4.0/22"], "{report:#}");
+}
+
+/// `peerlab trace` of a topology that is not kept brings it up in namespaces, traces, pings
+/// from host to host before the teardown, and leaves nothing behind.
+#[test]
+fn trace_of_a_described_topology_pings_before_the_teardown() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc::geteuid() }, 0, "needs root");
+    let run_dir = tempfile::tempdir().unwrap();
+    let path = topology("interlink-frr.toml");
+    let child = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("trace")
+        .arg(&path)
+        .args(["laptop", "app1"])
+        .env("PEERLAB_RUN_DIR", run_dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run peerlab trace");
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}{out:?}");
+    assert!(
+        text.contains("10.1.0.10 → 172.16.4.10: delivered to host \"app1\""),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().last(),
+        Some("ping from laptop to 172.16.4.10: answered"),
+        "{text}"
+    );
+    let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    let left = String::from_utf8_lossy(&namespaces.stdout).into_owned();
+    assert!(!left.contains(&format!("pl-{pid}-")), "{left}");
 }
 
 /// Every `reach` of the hosts topology is answered by the model and by `ping`, which agree:
@@ -193,10 +289,57 @@ fn interlink_gobgp_dualstack() {
     passes("interlink-gobgp-dualstack.toml", 10);
 }
 
-/// OVHcloud Connect l3 with FRR on the PoP and in the datacenter (a `bgp` extra).
+/// `ovh-l3-bgp-frr.toml` with one router embedded instead, each way round: the embedded one
+/// runs in its namespace over real TCP with OVH's AS as its peer, on the PoP's /30 or on the
+/// datacenter's segment, and every `reach` is pinged too.
+#[test]
+fn ovh_l3_bgp_with_an_embedded_router_beside_frr() {
+    let text = std::fs::read_to_string(topology("ovh-l3-bgp-frr.toml")).unwrap();
+    for router in ["onprem", "rbx-edge"] {
+        let declared = format!("name = \"{router}\"\nkind = \"frr\"");
+        assert!(text.contains(&declared), "{router}");
+        let mixed = text.replace(
+            &declared,
+            &format!("name = \"{router}\"\nkind = \"embedded\""),
+        );
+        let file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+        std::fs::write(file.path(), mixed).unwrap();
+        let (out, report) = up(file.path());
+        assert!(out.status.success(), "{router}: {report:#}");
+        assert_eq!(report["passed"], true, "{router}: {report:#}");
+        assert_eq!(report["clock"], "real");
+        let results = report["results"].as_array().unwrap();
+        assert_eq!(results.len(), 21, "{router}: {report:#}");
+        let answered = results
+            .iter()
+            .filter_map(|r| r["detail"].as_str())
+            .filter(|d| d.ends_with(" answered"))
+            .count();
+        assert_eq!(answered, 5, "{router}: {report:#}");
+    }
+}
+
+/// OVHcloud Connect l3 with FRR on the PoP and in the datacenter (a `bgp` extra), which the
+/// last steps delete: OVH's VRRP routers start then, for real.
 #[test]
 fn ovh_l3_bgp_frr() {
-    passes("ovh-l3-bgp-frr.toml", 18);
+    let (out, report) = up(&topology("ovh-l3-bgp-frr.toml"));
+    assert!(out.status.success(), "{report:#}");
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 21, "{report:#}");
+    assert!(results.iter().all(|r| r["ok"] == true), "{report:#}");
+    // The bgp extra deleted, VRRP comes on: the real speakers elect A, and the laptop's ping
+    // to the server is answered through it.
+    assert_eq!(results[19]["check"], "vrrp gateway of rbx has master A");
+    assert_eq!(
+        results[19]["detail"], "router A is master (speakers: A master, B backup)",
+        "{report:#}"
+    );
+    let reach = results[20]["detail"].as_str().unwrap_or_default();
+    assert!(
+        reach.ends_with("ping from laptop to 10.10.0.10 answered"),
+        "{report:#}"
+    );
 }
 
 /// OVHcloud Connect l3 with FRR on the PoP, a `network` extra and the VRRP gateway, whose
@@ -286,6 +429,121 @@ fn vrrp_routers_go_with_their_datacenter() {
         "{stdout}"
     );
     assert!(list().is_empty(), "{:?}", list());
+}
+
+/// A VRRP group that comes on after wiring (the last steps of `ovh-l3-bgp-frr.toml` delete
+/// the `bgp` extra): OVH's routers A and B start then, as `peerlab exec` nodes `ovh-rbx-a` and
+/// `ovh-rbx-b`; the master holds the gateway, the backup does not, and the bridge gave it up.
+/// A `bgp` extra created through the API then turns VRRP off: the routers go and the bridge
+/// holds the gateway again, where OVH's new session comes up.
+#[test]
+fn vrrp_routers_come_on_after_wiring_and_are_exec_nodes() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc::geteuid() }, 0, "needs root");
+    let name = "ovh-l3-bgp-frr";
+    let (run_dir, child, guard) = up_keep(name, std::time::Duration::from_secs(180));
+    let pid = child.id();
+    let brief_addr = |node: &str| -> String {
+        let out = peerlab(&["exec", node, "--", "ip", "-br", "addr"], run_dir.path());
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // A (priority 200) is master: the gateway is on its VRRP device, not on B's.
+    let a = brief_addr("ovh-rbx-a");
+    assert!(a.contains("10.10.0.2/28"), "{a}");
+    assert!(a.contains("10.10.0.1/32"), "{a}");
+    let b = brief_addr("ovh-rbx-b");
+    assert!(b.contains("10.10.0.3/28"), "{b}");
+    assert!(!b.contains("10.10.0.1/"), "{b}");
+    // The datacenter bridge holds its link-local address instead of the gateway.
+    let provider = brief_addr(&format!("{name}/provider"));
+    let dc0 = provider
+        .lines()
+        .find(|l| l.starts_with("dc0 "))
+        .unwrap_or_default();
+    assert!(dc0.contains("169.254.254.1/32"), "{provider}");
+    assert!(!dc0.contains("10.10.0.1/"), "{provider}");
+    // The server pings the laptop through A.
+    let out = peerlab(
+        &["exec", "server", "--", "ping", "-c1", "-W2", "10.1.0.10"],
+        run_dir.path(),
+    );
+    assert!(out.status.success(), "{out:?}");
+
+    // A bgp extra created through the official `ovh` client turns VRRP off: A and B go, the
+    // bridge takes the gateway back and OVH's new session to rbx-edge comes up on it.
+    let python = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
+    assert!(python.is_file(), "{} is missing", python.display());
+    let state = run_dir.path().join(name).join("state.json");
+    let script = format!(
+        r#"
+import json, ovh
+ovh.client.ENDPOINTS["peerlab"] = json.load(open({state:?}))["api"] + "/1.0"
+c = ovh.Client(endpoint="peerlab", application_key="peerlabdemoappkey",
+               application_secret="peerlabdemoapplicationsecret0001",
+               consumer_key="peerlabdemoconsumerkey0000000001")
+for s in c.get("/ovhCloudConnect"):
+    for p in c.get(f"/ovhCloudConnect/{{s}}/config/pop"):
+        for d in c.get(f"/ovhCloudConnect/{{s}}/config/pop/{{p}}/datacenter"):
+            c.post(f"/ovhCloudConnect/{{s}}/config/pop/{{p}}/datacenter/{{d}}/extra",
+                   type="bgp", bgpNeighborArea=65010, bgpNeighborIp="10.10.0.5")
+"#,
+        state = state.display().to_string()
+    );
+    let out = Command::new(&python)
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let gone = !peerlab(&["exec", "ovh-rbx-a", "--", "true"], run_dir.path())
+            .status
+            .success();
+        let provider = brief_addr(&format!("{name}/provider"));
+        let held = provider
+            .lines()
+            .any(|l| l.starts_with("dc0 ") && l.contains("10.10.0.1/28"));
+        let out = peerlab(
+            &[
+                "exec",
+                "rbx-edge",
+                "--",
+                "vtysh",
+                "-c",
+                "show bgp summary json",
+            ],
+            run_dir.path(),
+        );
+        let summary = String::from_utf8_lossy(&out.stdout).into_owned();
+        let established = summary.contains("\"state\":\"Established\"");
+        if gone && held && established {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "routers gone: {gone}, gateway on dc0: {held}, session: {summary} {provider}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    let running = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    let running = String::from_utf8_lossy(&running.stdout).into_owned();
+    assert!(
+        !running
+            .lines()
+            .any(|l| l.starts_with(&format!("pl-{pid}-")) && l.contains("-o-rbx-")),
+        "{running}"
+    );
+
+    let path = topology(&format!("{name}.toml"));
+    let out = peerlab(&["down", path.to_str().unwrap()], run_dir.path());
+    assert!(out.status.success(), "{out:?}");
+    std::mem::forget(guard);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    let left = String::from_utf8_lossy(&namespaces.stdout).into_owned();
+    assert!(!left.contains(&format!("pl-{pid}-")), "{left}");
 }
 
 /// OVHcloud Connect l2 without routers, as root: namespace mode. The vRack is a bridge in the
@@ -484,8 +742,47 @@ fn keep_exec_and_down() {
             );
         }
     };
+    // `peerlab trace` between two hosts pings too, and ends with what the ping did.
+    let trace = |json: bool| {
+        let mut args = vec!["trace", path, "laptop", "app1"];
+        if json {
+            args.push("--json");
+        }
+        peerlab(&args, run_dir.path())
+    };
+    let out = trace(false);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}{out:?}");
+    assert_eq!(
+        text.lines().last(),
+        Some("ping from laptop to 172.16.4.10: answered"),
+        "{text}"
+    );
+    let out = trace(true);
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["ping"]["answered"], true, "{answer}");
+    assert_eq!(answer["ping"]["agrees"], true, "{answer}");
     curl("POST", &format!("{links}/{id}/disable-route-propagation"));
     pings_until(false);
+    // Propagation off: the model drops the packet, and the ping, sent for real, agrees.
+    let out = trace(false);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}{out:?}");
+    assert!(text.contains("route propagation is disabled"), "{text}");
+    assert_eq!(
+        text.lines().last(),
+        Some("ping from laptop to 172.16.4.10: no answer"),
+        "{text}"
+    );
+    assert!(!text.contains("disagree"), "{text}");
+    // A router is not a host: nothing is pinged.
+    let out = peerlab(&["trace", "--json", path, "onprem", "app1"], run_dir.path());
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        answer.get("ping"),
+        Some(&serde_json::Value::Null),
+        "{answer}"
+    );
     curl("POST", &format!("{links}/{id}/enable-route-propagation"));
     pings_until(true);
     // A failing command is a failure of exec.
@@ -536,22 +833,32 @@ fn trace_verdict_equals_ping_for_every_pair_of_hosts() {
             .flat_map(|(a, _)| hosts.iter().map(move |(b, addr)| (*a, *b, *addr)))
             .filter(|(a, b, _)| a != b)
             .collect();
-        let results: Vec<(bool, bool, String)> = std::thread::scope(|s| {
-            let handles: Vec<_> = pairs
-                .iter()
-                .map(|(from, to, addr)| {
-                    let dir = run_dir.path();
-                    s.spawn(move || {
-                        let trace = peerlab(&["trace", path, from, to], dir);
-                        // One echo, two seconds: a busy machine answers late, not never.
-                        let ping = peerlab(&["exec", from, "--", "ping", "-c1", "-W2", addr], dir);
-                        let words = String::from_utf8_lossy(&trace.stdout).into_owned();
-                        (trace.status.code() == Some(0), ping.status.success(), words)
-                    })
+        // Six at a time: each trace renders the model and pings for real too.
+        let results: Vec<(bool, bool, String)> = pairs
+            .chunks(6)
+            .flat_map(|chunk| {
+                std::thread::scope(|s| {
+                    let handles: Vec<_> = chunk
+                        .iter()
+                        .map(|(from, to, addr)| {
+                            let dir = run_dir.path();
+                            s.spawn(move || {
+                                let trace = peerlab(&["trace", path, from, to], dir);
+                                // One echo, two seconds: a busy machine answers late, not never.
+                                let ping =
+                                    peerlab(&["exec", from, "--", "ping", "-c1", "-W2", addr], dir);
+                                let words = String::from_utf8_lossy(&trace.stdout).into_owned();
+                                (trace.status.code() == Some(0), ping.status.success(), words)
+                            })
+                        })
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| h.join().unwrap())
+                        .collect::<Vec<_>>()
                 })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
-        });
+            })
+            .collect();
         let mut delivered = Vec::new();
         let mut disagreements = Vec::new();
         for ((from, to, _), (model, ping, words)) in pairs.iter().zip(results) {
@@ -559,6 +866,15 @@ fn trace_verdict_equals_ping_for_every_pair_of_hosts() {
                 disagreements.push(format!(
                     "{phase}: {from} → {to}: trace {model}, ping {ping}: {words}"
                 ));
+            }
+            // The trace pinged too, and its last line says what that ping did.
+            let said = format!(
+                "ping from {from} to {}: {}",
+                hosts.iter().find(|(h, _)| h == to).map_or("?", |(_, a)| *a),
+                if ping { "answered" } else { "no answer" }
+            );
+            if words.lines().last() != Some(said.as_str()) {
+                disagreements.push(format!("{phase}: {from} → {to}: not {said:?}: {words}"));
             }
             if model && ping {
                 delivered.push((*from, *to));

@@ -273,6 +273,8 @@ fn keep_serves_the_api_until_down() {
     assert_eq!(trace.status.code(), Some(1), "{}", stderr(&trace));
     let answer: Value = serde_json::from_str(stdout(&trace).trim()).unwrap();
     assert_eq!(answer["packets"][0]["reason"], "propagation_disabled");
+    // In memory there is nothing to ping.
+    assert_eq!(answer.get("ping"), Some(&Value::Null), "{answer}");
 
     let down = Command::new(env!("CARGO_BIN_EXE_peerlab"))
         .arg("down")
@@ -338,6 +340,18 @@ fn trace_walks_both_ways_hop_by_hop() {
         lines[9],
         "172.16.4.10 → 10.1.0.10: delivered to host \"laptop\" (3 hops)"
     );
+    // In memory there is nothing to ping, and the text says nothing about it.
+    assert!(!text.contains("ping"), "{text}");
+}
+
+#[test]
+fn an_in_memory_trace_has_no_ping() {
+    let path = topology("quickstart.toml");
+    let out = trace(&["--json", path.to_str().unwrap(), "laptop", "app1"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let answer: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(answer["reachable"], true, "{answer}");
+    assert_eq!(answer.get("ping"), Some(&Value::Null), "{answer}");
 }
 
 #[test]
@@ -422,4 +436,41 @@ fn embedded_runs_are_deterministic() {
     for _ in 0..3 {
         assert_eq!(stdout(&up(&path, &["--json"])), first);
     }
+}
+
+/// A topology that mixes embedded and daemon routers runs in network namespaces: without root
+/// it is refused in one line, exit 2, before anything is created. As root the test runs the
+/// binary as `nobody`, from copies `nobody` can read wherever the clone is.
+#[test]
+fn a_mixed_topology_without_root_is_one_line_and_exit_2() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (binary, path) = (
+        dir.path().join("peerlab"),
+        dir.path().join("interlink-mixed.toml"),
+    );
+    std::fs::copy(env!("CARGO_BIN_EXE_peerlab"), &binary).expect("copy peerlab");
+    std::fs::copy(topology("interlink-mixed.toml"), &path).expect("copy the topology");
+    for (file, mode) in [(dir.path(), 0o755), (&binary, 0o755), (&path, 0o644)] {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+    let mut command = Command::new(&binary);
+    command.arg("up").arg(&path).current_dir("/");
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        command.uid(65534).gid(65534);
+    }
+    let out = command.output().expect("run peerlab");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("interlink-mixed.toml: "), "{err}");
+    assert!(
+        err.ends_with(
+            "embedded routers next to real daemons run in network namespaces, which need root (run as root, or make every router embedded)\n"
+        ),
+        "{err}"
+    );
 }

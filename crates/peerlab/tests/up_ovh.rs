@@ -72,7 +72,7 @@ fn l3_bgp_embedded_relays_both_ways_and_follows_the_router() {
     assert!(out.status.success(), "{report:#}");
     assert_eq!(report["clock"], "virtual");
     let rows = rows(&report);
-    assert_eq!(rows.len(), 18, "{report:#}");
+    assert_eq!(rows.len(), 21, "{report:#}");
     assert!(rows.iter().all(|r| r.0), "{report:#}");
     assert_eq!(rows[2].1, "ovh session th2 is established");
     assert_eq!(rows[2].2, "session ovh-pop-1 is up");
@@ -125,6 +125,25 @@ fn l3_bgp_embedded_relays_both_ways_and_follows_the_router() {
     assert_eq!(rows[14].2, "session ovh-pop-1 is up");
     assert!(rows[16].2.contains("10.1.0.0/16"), "{report:#}");
     assert_eq!(rows[17].1, "laptop reaches server");
+    // The bgp extra deleted, OVH's VRRP gateway comes on: A holds the gateway, the server's
+    // way back goes through it.
+    assert_eq!(rows[18].1, "ovh delete rbx-bgp");
+    assert_eq!(
+        rows[19],
+        (
+            true,
+            "vrrp gateway of rbx has master A".to_string(),
+            "router A is master (in the model)".to_string()
+        ),
+        "{report:#}"
+    );
+    assert_eq!(rows[20].1, "laptop reaches server");
+    assert!(
+        rows[20]
+            .2
+            .contains("10.10.0.10 → 10.1.0.10: delivered to host \"laptop\""),
+        "{report:#}"
+    );
 }
 
 #[test]
@@ -191,6 +210,13 @@ fn while_no_router_is_master_the_datacenter_is_cut_off() {
             .2
             .contains("dropped at host \"server\": gateway 10.10.0.1 is a VRRP virtual address")
             && rows[7].2.contains("no router is master"),
+        "{report:#}"
+    );
+    // The crashed router is down, not backup.
+    assert!(
+        rows[7].2.contains(
+            "no router is master; ovh/datacenter rbx B backup, ovh/datacenter rbx A down"
+        ),
         "{report:#}"
     );
     assert_eq!(rows[8].1, "vrrp gateway of rbx has master B");

@@ -395,6 +395,27 @@ fn vrrp_gateway_follows_the_master() {
         "10.0.0.10 → 192.0.2.1: dropped at host \"server\": gateway 10.0.0.1 is a VRRP virtual \
          address (VRID 1) and no router is master; ovh-a/dc, ovh-b/dc backup"
     );
+    // A router that crashed or stopped is down, not backup; a master that goes down no longer
+    // holds the address.
+    net.set_vrrp_down(ia, 1, true).unwrap();
+    let trace = net.trace(host, ip("192.0.2.1")).unwrap();
+    assert!(
+        trace
+            .to_string()
+            .ends_with("no router is master; ovh-b/dc backup, ovh-a/dc down"),
+        "{trace}"
+    );
+    net.set_vrrp_master(ib, 1, true).unwrap();
+    net.set_vrrp_down(ib, 1, true).unwrap();
+    let trace = net.trace(host, ip("192.0.2.1")).unwrap();
+    assert!(
+        trace
+            .to_string()
+            .ends_with("no router is master; ovh-a/dc, ovh-b/dc down"),
+        "{trace}"
+    );
+    net.set_vrrp_down(ia, 1, false).unwrap();
+    net.set_vrrp_down(ib, 1, false).unwrap();
 
     net.set_vrrp_master(ib, 1, true).unwrap();
     let trace = net.trace(host, ip("192.0.2.1")).unwrap();

@@ -278,7 +278,7 @@ impl Network {
             .filter(|(n, i)| *n != egress.0 && i.segment == out.segment);
         let mut mismatch = None;
         let mut down = None;
-        let mut backups: Vec<(u8, String)> = Vec::new();
+        let mut backups: Vec<(u8, String, bool)> = Vec::new();
         for (n, i) in peers {
             let id = InterfaceId(n);
             let holds = i.owns(next_hop) || i.vrrp_master_for(next_hop).is_some();
@@ -293,14 +293,22 @@ impl Network {
             } else if i.vlan == out.vlan && i.up {
                 // A backup of the group that has the address: it does not answer ARP/ND for it.
                 let group = i.vrrp_group_for(next_hop);
-                backups.extend(group.map(|g| (g.vrid, self.iface_name(id))));
+                backups.extend(group.map(|g| (g.vrid, self.iface_name(id), g.down)));
             }
         }
-        if let Some((vrid, _)) = backups.first() {
+        if let Some((vrid, _, _)) = backups.first() {
+            let names = |down: bool| {
+                backups
+                    .iter()
+                    .filter(|(_, _, d)| *d == down)
+                    .map(|(_, name, _)| name.clone())
+                    .collect()
+            };
             return Step::Dropped(DropReason::VrrpBackup {
                 address: next_hop,
                 vrid: *vrid,
-                routers: backups.iter().map(|(_, name)| name.clone()).collect(),
+                routers: names(false),
+                down: names(true),
             });
         }
         if let Some(id) = down {

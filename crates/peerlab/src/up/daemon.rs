@@ -3,9 +3,14 @@
 //! end, configured from its declaration (asn, announce, the raw `config` snippet) and the link's
 //! addresses as the API gave them, and driven through `topology`'s drivers.
 //!
+//! In namespace mode an embedded router (`kind = "embedded"` in a topology that also has
+//! daemons) is one of these too: its namespace and cable are made the same way, and peerlab's
+//! own speaker listens on the link's addresses in its place ([`super::embedded_tcp`]).
+//!
 //! Everything here blocks (it runs `ip`, `vtysh`, `birdc`, `gobgp`): the runner calls it through
 //! `spawn_blocking`. Drop kills the daemon and deletes the cable and the namespace.
 
+use super::embedded::EmbeddedRouter;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
@@ -24,17 +29,30 @@ pub fn peer_kind(kind: RouterKind) -> Option<PeerKind> {
     }
 }
 
-/// A daemon router and its cable.
+/// A router in its own namespace (a daemon, or the embedded speaker in namespace mode) and its
+/// cable.
 #[derive(Debug)]
 pub struct DaemonRouter {
-    /// The daemon (`None` until plugged into a link).
+    /// The daemon (`None` until plugged into a link, and always for the embedded speaker).
     peer: Mutex<Option<Box<dyn Peer>>>,
+    /// The embedded speaker's listeners on its cable (`None` until plugged, and for daemons).
+    /// Declared before the cable: they stop accepting before the addresses go.
+    listening: Mutex<Option<super::embedded_tcp::Listening>>,
     /// Its cable to the provider, and the engine link id it carries.
     cable: Mutex<Option<(String, Link)>>,
     /// Its namespace.
     ns: Netns,
-    kind: PeerKind,
+    speaker: Speaker,
     declared: Declared,
+}
+
+/// What speaks BGP in the namespace.
+#[derive(Debug)]
+enum Speaker {
+    /// FRR, BIRD or GoBGP.
+    Daemon(PeerKind),
+    /// peerlab's own speaker, over real TCP.
+    Embedded(Arc<EmbeddedRouter>),
 }
 
 /// What the topology declares of a daemon router.
@@ -59,6 +77,35 @@ impl DaemonRouter {
         raw_config: Option<&str>,
     ) -> anyhow::Result<Self> {
         peer::check_installed(kind)?;
+        Self::with_speaker(
+            name,
+            Speaker::Daemon(kind),
+            asn,
+            router_id,
+            announce,
+            raw_config,
+        )
+    }
+
+    /// A namespace for embedded router `router` (namespace mode): peerlab's speaker listens on
+    /// its cable once plugged.
+    pub fn embedded(
+        router: Arc<EmbeddedRouter>,
+        asn: u32,
+        announce: &[IpNet],
+    ) -> anyhow::Result<Self> {
+        let name = router.name().to_string();
+        Self::with_speaker(&name, Speaker::Embedded(router), asn, None, announce, None)
+    }
+
+    fn with_speaker(
+        name: &str,
+        speaker: Speaker,
+        asn: u32,
+        router_id: Option<Ipv4Addr>,
+        announce: &[IpNet],
+        raw_config: Option<&str>,
+    ) -> anyhow::Result<Self> {
         let label = super::linux::sanitized(name);
         let ns = Netns::create(&format!("r-{label}"))?;
         let mut name = label.trim_matches('-').to_string();
@@ -89,9 +136,10 @@ impl DaemonRouter {
         };
         Ok(Self {
             peer: Mutex::new(None),
+            listening: Mutex::new(None),
             cable: Mutex::new(None),
             ns,
-            kind,
+            speaker,
             declared,
         })
     }
@@ -116,6 +164,22 @@ impl DaemonRouter {
                 addressing,
             },
         )?;
+        let kind = match &self.speaker {
+            Speaker::Daemon(kind) => *kind,
+            Speaker::Embedded(router) => {
+                router
+                    .set_hold_time(PeerConfig::interlink(self.declared.asn, &addressing).hold_time);
+                let addresses = [
+                    (engine::Family::Ipv4, addressing.peer_ipv4.addr().into()),
+                    (engine::Family::Ipv6, addressing.peer_ipv6.addr().into()),
+                ];
+                let listening = super::embedded_tcp::listen(&self.ns, router, link_id, &addresses)
+                    .map_err(|e| anyhow::anyhow!(e))?;
+                *lock(&self.cable) = Some((link_id.to_string(), link));
+                *lock(&self.listening) = Some(listening);
+                return Ok(());
+            }
+        };
         let d = &self.declared;
         let mut config = PeerConfig::interlink(d.asn, &addressing);
         config.name = d.name.clone();
@@ -125,7 +189,7 @@ impl DaemonRouter {
         config.announce_v4 = d.announce_v4.clone();
         config.announce_v6 = d.announce_v6.clone();
         config.raw_config = d.raw_config.clone();
-        let peer = peer::start(self.kind, &self.ns, &config)?;
+        let peer = peer::start(kind, &self.ns, &config)?;
         *lock(&self.cable) = Some((link_id.to_string(), link));
         *lock(&self.peer) = Some(peer);
         Ok(())
@@ -151,6 +215,21 @@ impl DaemonRouter {
                 addressing,
             },
         )?;
+        let kind = match &self.speaker {
+            Speaker::Daemon(kind) => *kind,
+            Speaker::Embedded(router) => {
+                router.set_peer_asn(session_id, ovh_asn);
+                router
+                    .set_hold_time(PeerConfig::interlink(self.declared.asn, &addressing).hold_time);
+                let addresses = [(engine::Family::Ipv4, addressing.peer_ipv4.addr().into())];
+                let listening =
+                    super::embedded_tcp::listen(&self.ns, router, session_id, &addresses)
+                        .map_err(|e| anyhow::anyhow!(e))?;
+                *lock(&self.cable) = Some((session_id.to_string(), link));
+                *lock(&self.listening) = Some(listening);
+                return Ok(());
+            }
+        };
         let d = &self.declared;
         let mut config = PeerConfig::interlink(d.asn, &addressing);
         config.neighbours = vec![topology::peer::Neighbour {
@@ -163,7 +242,7 @@ impl DaemonRouter {
         }
         config.announce_v4 = d.announce_v4.clone();
         config.raw_config = d.raw_config.clone();
-        let peer = peer::start(self.kind, &self.ns, &config)?;
+        let peer = peer::start(kind, &self.ns, &config)?;
         *lock(&self.cable) = Some((session_id.to_string(), link));
         *lock(&self.peer) = Some(peer);
         Ok(())
@@ -193,24 +272,41 @@ impl DaemonRouter {
         }
     }
 
-    /// Kills the daemon (a crash: no NOTIFICATION).
-    pub fn stop(&self) -> anyhow::Result<()> {
+    /// Kills the daemon (a crash: no NOTIFICATION); the embedded speaker stops as it does in
+    /// memory, with a Cease on every session. Returns the report's word for it.
+    pub fn stop(&self) -> anyhow::Result<&'static str> {
+        if let Speaker::Embedded(router) = &self.speaker {
+            router.stop();
+            return Ok("stopped");
+        }
         match lock(&self.peer).as_mut() {
-            Some(peer) => Ok(peer.stop()?),
+            Some(peer) => Ok(peer.stop().map(|()| "killed")?),
             None => anyhow::bail!("not started"),
         }
     }
 
-    /// Starts the daemon again (kills it first if it runs).
+    /// Starts the daemon again (kills it first if it runs); the embedded speaker stops (a
+    /// Cease) and accepts connections again.
     pub fn restart(&self) -> anyhow::Result<()> {
+        if let Speaker::Embedded(router) = &self.speaker {
+            router.stop();
+            // Let the Cease go out before the provider's next connection is accepted.
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            router.start();
+            return Ok(());
+        }
         match lock(&self.peer).as_mut() {
             Some(peer) => Ok(peer.restart()?),
             None => anyhow::bail!("not started"),
         }
     }
 
-    /// Starts the daemon if it is stopped.
+    /// Starts the daemon if it is stopped (the embedded speaker accepts connections again).
     pub fn start(&self) -> anyhow::Result<()> {
+        if let Speaker::Embedded(router) = &self.speaker {
+            router.start();
+            return Ok(());
+        }
         match lock(&self.peer).as_mut() {
             Some(peer) => {
                 if !peer.is_running() {
@@ -225,6 +321,9 @@ impl DaemonRouter {
     /// What the daemon learned from the provider, both families. A stopped daemon knows
     /// nothing.
     pub fn learned(&self) -> Result<BTreeSet<IpNet>, String> {
+        if let Speaker::Embedded(router) = &self.speaker {
+            return Ok(router.learned());
+        }
         let mut guard = lock(&self.peer);
         let Some(peer) = guard.as_mut() else {
             return Ok(BTreeSet::new());

@@ -9,6 +9,10 @@
 //! without `allowas-in`). Stopping it sends a Cease on every session and refuses new
 //! connections until it is started again.
 //!
+//! The streams it is handed are in-memory pipes ([`super::wiring`]) when every router is
+//! embedded, and TCP connections in its own namespace when the topology also has daemons
+//! ([`super::embedded_tcp`]).
+//!
 //! Not here: best-path selection across links, forwarding, or announcing anything but its
 //! configured prefixes.
 
@@ -50,6 +54,9 @@ pub struct EmbeddedRouter {
     sessions: Mutex<HashMap<(String, Family), mpsc::UnboundedSender<Command>>>,
     /// The provider's AS number per link where it is not Scaleway's (OVH's `ovhBgpArea`).
     peer_asns: Mutex<HashMap<String, u32>>,
+    /// The hold time it proposes, when not the session's default (namespace mode: the one
+    /// the daemons are configured with, so a pulled cable ends its sessions as theirs).
+    hold_time: Mutex<Option<u16>>,
 }
 
 impl EmbeddedRouter {
@@ -64,7 +71,18 @@ impl EmbeddedRouter {
             views: Views::default(),
             sessions: Mutex::new(HashMap::new()),
             peer_asns: Mutex::new(HashMap::new()),
+            hold_time: Mutex::new(None),
         }
+    }
+
+    /// The hold time (seconds) its new sessions propose.
+    pub fn set_hold_time(&self, seconds: u16) {
+        *lock(&self.hold_time) = Some(seconds);
+    }
+
+    /// Its name in the topology.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// The provider's AS number on `link`'s sessions (default Scaleway's).
@@ -115,6 +133,9 @@ impl EmbeddedRouter {
             .unwrap_or(PROVIDER_ASN);
         let mut session = SessionConfig::new(self.asn, peer_asn, self.router_id);
         session.passive = true;
+        if let Some(hold_time) = *lock(&self.hold_time) {
+            session.hold_time = hold_time;
+        }
         session.families = vec![(family.afi(), Safi::UNICAST)];
         // The provider's side is a name only: connections come in through `accept`.
         let mut config = DriverConfig::new(session, SocketAddr::new(local, 179));

@@ -71,7 +71,7 @@ pub struct Ping {
 
 impl Ping {
     /// `ping from laptop to 172.16.4.10 answered` (or `got no answer`).
-    fn words(&self, from: &str) -> String {
+    pub(crate) fn words(&self, from: &str) -> String {
         let what = if self.answered {
             "answered"
         } else {
@@ -194,7 +194,7 @@ impl World {
     }
 
     /// `ping -c1 -W1` from host `from` to host `to` (real daemons only).
-    async fn ping(&self, from: &str, to: &str) -> Result<Ping, String> {
+    pub(crate) async fn ping(&self, from: &str, to: &str) -> Result<Ping, String> {
         let linux = self
             .linux
             .clone()

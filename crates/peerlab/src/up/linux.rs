@@ -11,9 +11,10 @@
 //!   gateway; a customer host is a namespace whose `eth0` is a veth into it;
 //! - the provider and the routers forward (IPv4 and IPv6);
 //! - OVHcloud Connect: each l3 datacenter segment is a bridge `dcN` in the provider namespace
-//!   holding OVH's addresses on it and the gateway, or, while its VRRP group is on, a
-//!   link-local address, with OVH's routers `A` and `B` as namespaces on it that elect who
-//!   holds the gateway for real ([`super::ovh_vrrp`]); the provider's end of the cable of a
+//!   holding the gateway, or, while its VRRP group is on, a link-local address, with OVH's
+//!   routers `A` and `B` as namespaces on it that elect who holds the gateway for real
+//!   ([`super::ovh_vrrp`]); each rendering starts or stops them as the group comes on or goes
+//!   off (the bridge then takes the gateway back); the provider's end of the cable of a
 //!   router plugged into the datacenter's `bgp` extra is a port of it; each `network` extra's
 //!   next hop is a
 //!   namespace (forwarding) whose `eth0` is a veth into it, with a bridge `lan` in the extra's
@@ -31,6 +32,7 @@
 
 use super::model::{Model, PROVIDER};
 use super::ovh_model::OVH;
+use super::ovh_vrrp::{DatacenterBridge, GatewayState, gateway_state};
 use dataplane::{DEFAULT_VRF, InterfaceId, Network, NodeId, SegmentId};
 use ipnet::IpNet;
 use std::collections::HashMap;
@@ -79,8 +81,13 @@ pub struct Linux {
     ovh_table: u32,
     /// Host name → its bridge port (namespace, device).
     ports: HashMap<String, (Netns, String)>,
+    /// The bridges of the l3 datacenters.
+    datacenters: Vec<DatacenterBridge>,
     /// The hosts whose bridge port is down now (the model cuts them off).
     ports_down: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// One rendering at a time: a kept topology renders every 0.5 s while `peerlab trace`
+    /// renders too, and two differences applied at once would add the same route twice.
+    rendering: std::sync::Mutex<()>,
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -159,17 +166,21 @@ pub(crate) fn veth_into(
     Ok(())
 }
 
-/// The datacenter configuration and the router whose VRRP port `port` of the `ovh` node is
-/// (`datacenter DC A` or `datacenter DC B`, [`super::ovh_model`]).
-fn vrrp_router_port(topology: &Topology, port: &str) -> Option<(String, VrrpRouter)> {
+/// The datacenter configuration whose port of the `ovh` node `port` is (`datacenter DC`, or
+/// its VRRP routers' `datacenter DC A` and `datacenter DC B`, [`super::ovh_model`]).
+fn datacenter_of_port(topology: &Topology, port: &str) -> Option<String> {
     let ovh = topology.ovh_connect.as_ref()?;
-    ovh.datacenter_configs.iter().find_map(|d| {
-        let dc = d.name.get_ref();
-        [VrrpRouter::A, VrrpRouter::B]
-            .into_iter()
-            .find(|r| port == format!("datacenter {dc} {}", r.name()))
-            .map(|r| (dc.clone(), r))
-    })
+    let rest = port.strip_prefix("datacenter ")?;
+    ovh.datacenter_configs
+        .iter()
+        .map(|d| d.name.get_ref())
+        .find(|dc| {
+            rest == dc.as_str()
+                || [VrrpRouter::A, VrrpRouter::B]
+                    .iter()
+                    .any(|r| rest == format!("{dc} {}", r.name()))
+        })
+        .cloned()
 }
 
 /// Makes `port` (the provider's end of a router's cable, which held OVH's gateway) a port of
@@ -241,6 +252,8 @@ impl Linux {
             },
             ports: HashMap::new(),
             ports_down: Default::default(),
+            datacenters: Vec::new(),
+            rendering: Default::default(),
         };
         forward(provider)?;
         let vpcs: Vec<&String> = topology.vpcs.iter().map(|v| v.name.get_ref()).collect();
@@ -361,9 +374,9 @@ impl Linux {
     }
 
     /// OVHcloud Connect's side (nothing without an `ovh` node in the model): a bridge `dcN` in
-    /// the provider namespace per l3 datacenter segment, holding OVH's addresses on it and the
-    /// gateway (the subnet's first address; the VRRP election is the model's), and the cable of
-    /// a router plugged into the datacenter's `bgp` extra as a port; each `network`
+    /// the provider namespace per l3 datacenter segment, holding the gateway (the subnet's
+    /// first address) while VRRP is off, else OVH's routers A and B on it ([`Self::reconcile`]),
+    /// and the cable of a router plugged into the datacenter's `bgp` extra as a port; each `network`
     /// extra's next hop a namespace whose `eth0` is a veth into that bridge, forwarding, with
     /// a bridge `lan` holding its address in the extra's subnet. Returns the bridge of each
     /// segment, for the hosts. `cables` are the routers' cables: (port in the model, the
@@ -379,49 +392,37 @@ impl Linux {
         let (Some(ovh), Some(&node)) = (&topology.ovh_connect, model.nodes.get(OVH)) else {
             return Ok(segments);
         };
-        // Datacenter segment → OVH's ports on it and their addresses.
-        let mut on_segment: Vec<(SegmentId, Vec<String>, Vec<IpNet>)> = Vec::new();
-        // OVH's VRRP routers: segment, datacenter, router, its address, VRID.
-        let mut vrrp: Vec<(SegmentId, String, VrrpRouter, ipnet::Ipv4Net, u8)> = Vec::new();
-        for (_, i) in net
-            .interfaces_of(node)
-            .filter(|(_, i)| i.name.starts_with("datacenter "))
-        {
-            if let Some((dc, router)) = vrrp_router_port(topology, &i.name) {
-                let (Some(IpNet::V4(own)), Some(binding)) = (i.addresses.first(), i.vrrp.first())
-                else {
-                    continue;
-                };
-                vrrp.push((i.segment, dc, router, *own, binding.vrid));
-                match on_segment.iter_mut().find(|(s, _, _)| *s == i.segment) {
-                    Some((_, names, _)) => names.push(i.name.clone()),
-                    None => on_segment.push((i.segment, vec![i.name.clone()], Vec::new())),
-                }
+        // Datacenter segment → the datacenter configuration and OVH's subnet there.
+        let mut on_segment: Vec<(SegmentId, String, ipnet::Ipv4Net)> = Vec::new();
+        for (_, i) in net.interfaces_of(node) {
+            let Some(dc) = datacenter_of_port(topology, &i.name) else {
                 continue;
-            }
-            let mut addresses = i.addresses.clone();
-            for a in &i.addresses {
-                if let IpNet::V4(a) = a {
-                    let gateway = provider::ovh_connect::rules::nth(a.trunc(), 1);
-                    addresses.push(IpNet::V4(
-                        ipnet::Ipv4Net::new(gateway, a.prefix_len()).map_err(err)?,
-                    ));
-                }
-            }
-            match on_segment.iter_mut().find(|(s, _, _)| *s == i.segment) {
-                Some((_, names, all)) => {
-                    names.push(i.name.clone());
-                    all.extend(addresses);
-                }
-                None => on_segment.push((i.segment, vec![i.name.clone()], addresses)),
+            };
+            let Some(IpNet::V4(own)) = i.addresses.first() else {
+                continue;
+            };
+            if !on_segment.iter().any(|(s, _, _)| *s == i.segment) {
+                on_segment.push((i.segment, dc, own.trunc()));
             }
         }
-        for (n, (segment, names, mut addresses)) in on_segment.into_iter().enumerate() {
-            addresses.sort();
-            addresses.dedup();
+        for (n, (segment, dc, subnet)) in on_segment.into_iter().enumerate() {
             let device = format!("dc{n}");
-            bridge(&self.provider, &device, &addresses)?;
-            for name in names {
+            bridge(&self.provider, &device, &[])?;
+            let gateway = provider::ovh_connect::rules::nth(subnet, 1);
+            let d = DatacenterBridge {
+                name: dc.clone(),
+                device: device.clone(),
+                n,
+                gateway: ipnet::Ipv4Net::new(gateway, subnet.prefix_len()).map_err(err)?,
+                holds_gateway: Default::default(),
+            };
+            // The gateway on the bridge, or OVH's routers A and B on it.
+            self.reconcile(&d, gateway_state(model, &dc))?;
+            for name in [
+                format!("datacenter {dc}"),
+                format!("datacenter {dc} A"),
+                format!("datacenter {dc} B"),
+            ] {
                 let port = (OVH.to_string(), name);
                 // The routers plugged into the datacenter's `bgp` extras: their cables join the
                 // datacenter's segment.
@@ -430,21 +431,7 @@ impl Linux {
                 }
                 self.devices.insert(port, device.clone());
             }
-            let routers: Vec<(VrrpRouter, ipnet::Ipv4Net)> = vrrp
-                .iter()
-                .filter(|v| v.0 == segment)
-                .map(|v| (v.2, v.3))
-                .collect();
-            if let Some((_, dc, _, _, vrid)) = vrrp.iter().find(|v| v.0 == segment) {
-                self.vrrp.wire(&super::ovh_vrrp::Wiring {
-                    datacenter: dc,
-                    provider: &self.provider,
-                    bridge: (&device, n),
-                    on_link_table: (self.ovh_table == MAIN_TABLE).then_some(MAIN_TABLE),
-                    vrid: *vrid,
-                    routers,
-                })?;
-            }
+            self.datacenters.push(d);
             segments.insert(segment, (self.provider.clone(), device));
         }
         // The next hops of the `network` extras.
@@ -484,9 +471,20 @@ impl Linux {
         Ok(segments)
     }
 
+    /// Makes datacenter bridge `d` follow `state` ([`super::ovh_vrrp::VrrpRouters::reconcile`]).
+    fn reconcile(&self, d: &DatacenterBridge, state: GatewayState) -> Result<(), String> {
+        let on_link_table = (self.ovh_table == MAIN_TABLE).then_some(MAIN_TABLE);
+        self.vrrp.reconcile(&self.provider, on_link_table, d, state)
+    }
+
     /// OVH's VRRP routers run for real.
     pub fn vrrp(&self) -> &super::ovh_vrrp::VrrpRouters {
         &self.vrrp
+    }
+
+    /// Whether `name` is a host with an address (one that [`Linux::ping`] can ping from and to).
+    pub fn is_host(&self, name: &str) -> bool {
+        self.hosts.contains_key(name) && self.addresses.contains_key(name)
     }
 
     /// The hosts' namespaces, by name.
@@ -507,24 +505,15 @@ impl Linux {
     /// changed. An interface of the model without a Linux device (a link no router is cabled
     /// to) carries nothing: it is taken down in the model first.
     pub fn render(&self, model: &mut Model) -> Result<usize, String> {
-        // OVH's VRRP routers of a datacenter whose group is off, or which is gone, stop.
-        let ovh_ports: Vec<String> = model
-            .nodes
-            .get(OVH)
-            .map(|&node| {
-                model
-                    .net
-                    .interfaces_of(node)
-                    .map(|(_, i)| i.name.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let keep: Vec<String> = ovh_ports
-            .iter()
-            .filter_map(|p| p.strip_prefix("datacenter ")?.strip_suffix(" A"))
-            .map(str::to_string)
-            .collect();
-        self.vrrp.retire(&keep);
+        let _one_at_a_time = self
+            .rendering
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // OVH's VRRP routers start for a datacenter whose group came on, stop for one whose
+        // group went off (the bridge gets the gateway back) or which is gone.
+        for d in &self.datacenters {
+            self.reconcile(d, gateway_state(model, &d.name))?;
+        }
         let mut rendered: Vec<(NodeId, &Netns)> = Vec::new();
         for (name, ns) in self
             .routers

@@ -4,7 +4,8 @@
 //! - [`runner`]: bring-up through the provider's API, steps and expectations;
 //! - [`ovh`], [`ovh_model`]: OVHcloud Connect resources, plugs, expectations and model;
 //!   [`ovh_l2`]: an l2 PoP's vRack, in the model and in Linux;
-//! - [`embedded`]: the embedded router; [`wiring`]: its in-memory cabling;
+//! - [`embedded`]: the embedded router; [`wiring`]: its in-memory cabling; [`embedded_tcp`]:
+//!   the same router over real TCP in its own namespace, when a topology mixes it with daemons;
 //! - [`provision`]: the in-process API client; [`expect`]: the checks; [`report`]: the report;
 //! - [`linux`]: with real daemons, the hosts as namespaces and the model rendered into the
 //!   kernels, so `reach` is checked by `ping` too.
@@ -17,6 +18,7 @@
 
 pub mod daemon;
 pub mod embedded;
+pub mod embedded_tcp;
 pub mod expect;
 pub mod linux;
 pub mod model;
@@ -306,13 +308,22 @@ async fn keep(
     let trace = axum::Router::new()
         .route("/peerlab/v1/trace", axum::routing::get(trace_endpoint))
         .with_state(std::sync::Arc::clone(world));
-    // With real daemons the kernels keep following the engine (API calls, sessions).
+    // With real daemons the kernels keep following the engine (API calls, sessions), and the
+    // run directory the nodes (OVH's VRRP routers come and go with their group).
     let render = world.linux.is_some().then(|| {
         let world = std::sync::Arc::clone(world);
+        let mut state = state.clone();
         tokio::spawn(async move {
             loop {
                 if let Err(e) = world.render_linux().await {
                     tracing::warn!(error = %e, "rendering the model into the kernels");
+                }
+                let nodes = world.nodes();
+                if nodes != state.nodes {
+                    state.nodes = nodes;
+                    if let Err(e) = rundir::update(&state) {
+                        tracing::warn!(error = %e, "updating the run directory");
+                    }
                 }
                 tokio::time::sleep(KEPT_RENDER_EVERY).await;
             }

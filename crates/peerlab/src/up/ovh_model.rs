@@ -211,8 +211,8 @@ pub async fn add(
 
 /// OVH's side of a datacenter segment: while the model's VRRP group is on, OVH's two routers
 /// `A` and `B` (their own addresses, the gateway as VRRP virtual address, held by the master
-/// the election gave, none before one is elected); otherwise (a `bgp` extra) one port with
-/// the gateway.
+/// the election gave, none before one is elected; a router crashed or stopped is down in
+/// the group); otherwise (a `bgp` extra) one port with the gateway.
 async fn add_gateway(
     world: &World,
     net: &mut Network,
@@ -224,20 +224,10 @@ async fn add_gateway(
 ) -> Result<(), String> {
     let len = subnet.prefix_len();
     let gateway = provider::ovh_connect::rules::nth(subnet, 1);
-    let state = super::ovh::get(world, "/peerlab/v1/admin/ovh/state")
+    let group = super::ovh_vrrp::api_group(world, id)
         .await
-        .unwrap_or(Value::Null);
-    let group = state
-        .get("vrrpGroups")
-        .and_then(Value::as_array)
-        .and_then(|all| {
-            all.iter().find(|g| {
-                g.get("datacenter_config_id")
-                    .or_else(|| g.get("datacenterConfigId"))
-                    .and_then(Value::as_u64)
-                    == Some(id)
-            })
-        })
+        .ok()
+        .flatten()
         .filter(|g| g.get("state").and_then(Value::as_str) == Some("master"));
     let Some(group) = group else {
         let own = Ipv4Net::new(gateway, len).map_err(err)?;
@@ -256,6 +246,8 @@ async fn add_gateway(
         .and_then(|l| l.vrrp().master(dc))
         .map(|m| m.map(topology::format::VrrpRouter::name));
     let master = real.unwrap_or_else(|| group.get("master").and_then(Value::as_str));
+    // A router crashed or stopped (the `vrrp` step) is down in its group.
+    let running = world.linux.as_ref().and_then(|l| l.vrrp().running(dc));
     let routers = group
         .get("routers")
         .and_then(Value::as_array)
@@ -282,6 +274,16 @@ async fn add_gateway(
             .map_err(err)?;
         net.set_vrrp_master(port, vrid, master == Some(name))
             .map_err(err)?;
+        let up = match &running {
+            Some(routers) => routers
+                .iter()
+                .find(|(router, _)| router.name() == name)
+                .is_none_or(|(_, running)| *running),
+            None => r.get("running").and_then(Value::as_bool).unwrap_or(true),
+        };
+        if !up {
+            net.set_vrrp_down(port, vrid, true).map_err(err)?;
+        }
     }
     Ok(())
 }

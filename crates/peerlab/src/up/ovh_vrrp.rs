@@ -5,26 +5,28 @@
 //! - On the virtual clock (embedded routers) the election is the API's model
 //!   (`api::ovh::vrrp`): the step is the admin call `POST /peerlab/v1/admin/ovh/vrrp`, and the
 //!   expectation reads `GET /peerlab/v1/admin/ovh/state`.
-//! - In namespace mode each l3 datacenter whose VRRP group is on when the data plane is wired
-//!   gets two namespaces, `o-DC-a` and `o-DC-b` ([`VrrpRouters::wire`]), each with a veth
-//!   (`eth0`) into the datacenter bridge `dcN` of the provider namespace, its own address
-//!   (the subnet's second or third), forwarding on, ICMP redirects off, a default route to the
-//!   bridge's link-local address, and a [`Speaker`] (`Accept_Mode` on) that holds the gateway
-//!   (the subnet's first address) while it is master. The bridge holds none of the three: it
-//!   has a link-local address and an on-link route to the subnet in OVH's table, so OVH's
-//!   routing table still reaches hosts and next hops directly, and the way back goes through
-//!   the master. The model's master is then the speakers' ([`VrrpRouters::master`]), and the
-//!   step crashes, stops or starts a speaker.
+//! - In namespace mode each l3 datacenter whose VRRP group is on (when the data plane is wired,
+//!   or later, at the rendering that sees it on: [`super::linux`] reconciles) gets two
+//!   namespaces, `o-DC-a` and `o-DC-b` ([`VrrpRouters::wire`]), each with a veth (`eth0`) into
+//!   the datacenter bridge `dcN` of the provider namespace, its own address (the subnet's
+//!   second or third), forwarding on, ICMP redirects off, a default route to the bridge's
+//!   link-local address, and a [`Speaker`] (`Accept_Mode` on) that holds the gateway (the
+//!   subnet's first address) while it is master. The bridge holds none of the three: it has a
+//!   link-local address and an on-link route to the subnet in OVH's table, so OVH's routing
+//!   table still reaches hosts and next hops directly, and the way back goes through the
+//!   master. The model's master is then the speakers' ([`VrrpRouters::master`]), and the step
+//!   crashes, stops or starts a speaker. A and B are `peerlab exec` nodes `ovh-DC-a` and
+//!   `ovh-DC-b` ([`VrrpRouters::nodes`]).
 //! - When the API turns the group off (a `bgp` extra) or the datacenter configuration is
-//!   deleted, the speakers stop cleanly and the namespaces go ([`VrrpRouters::retire`]).
-//!   Dropping [`VrrpRouters`] does the same for all.
-//!
-//! Not here: a group that comes on only after wiring (its bridge holds the gateway and the
-//! election stays the model's).
+//!   deleted, the speakers stop cleanly, the namespaces go and the bridge loses its link-local
+//!   address and route ([`VrrpRouters::remove`]). Dropping [`VrrpRouters`] does the same for
+//!   all.
 
+use super::model::Model;
+use super::ovh_model::OVH;
 use super::runner::World;
 use dataplane::vrrp::{Config, State};
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
@@ -56,11 +58,13 @@ struct RealRouter {
     speaker: Option<Speaker>,
 }
 
-/// OVH's two routers of one datacenter, and the on-link route their bridge got.
+/// OVH's two routers of one datacenter, and what their bridge got for them.
 struct Datacenter {
     routers: BTreeMap<VrrpRouter, RealRouter>,
-    /// The provider namespace, the subnet, the bridge and the table of the on-link route.
-    on_link: Option<(Netns, Ipv4Net, String, u32)>,
+    /// The provider namespace, the bridge, its link-local address and the routers' veths there.
+    bridge: (Netns, String, Ipv4Addr, Vec<String>),
+    /// The subnet and the table of the on-link route.
+    on_link: Option<(Ipv4Net, u32)>,
 }
 
 impl Drop for Datacenter {
@@ -71,14 +75,21 @@ impl Drop for Datacenter {
                 s.stop();
             }
         }
+        let (ns, bridge, link_local, veths) = &self.bridge;
+        // The provider's ends of the veths go first: their names are free again at once.
+        for veth in veths {
+            let _ = ns.run("ip", ["link", "del", veth.as_str()]);
+        }
         self.routers.clear();
-        if let Some((ns, subnet, bridge, table)) = &self.on_link {
+        if let Some((subnet, table)) = &self.on_link {
             let (subnet, table) = (subnet.to_string(), table.to_string());
             let _ = ns.run(
                 "ip",
                 ["route", "del", &subnet, "dev", bridge, "table", &table],
             );
         }
+        let link_local = format!("{link_local}/32");
+        let _ = ns.run("ip", ["addr", "del", &link_local, "dev", bridge]);
     }
 }
 
@@ -134,6 +145,18 @@ impl VrrpRouters {
             return Ok(());
         };
         let link_local = bridge_address(n);
+        let gateway = provider::ovh_connect::rules::nth(subnet, 1);
+        // From here on, dropping `dc` undoes what is done (also on an error).
+        let mut dc = Datacenter {
+            routers: BTreeMap::new(),
+            bridge: (
+                w.provider.clone(),
+                bridge.to_string(),
+                link_local,
+                Vec::new(),
+            ),
+            on_link: None,
+        };
         w.provider
             .run(
                 "ip",
@@ -141,34 +164,32 @@ impl VrrpRouters {
             )
             .map_err(err)?;
         if let Some(table) = w.on_link_table {
-            let (net, table) = (subnet.to_string(), table.to_string());
+            let (net, table_name) = (subnet.to_string(), table.to_string());
             w.provider
                 .run(
                     "ip",
                     [
-                        "route", "add", &net, "dev", bridge, "scope", "link", "table", &table,
+                        "route",
+                        "add",
+                        &net,
+                        "dev",
+                        bridge,
+                        "scope",
+                        "link",
+                        "table",
+                        &table_name,
                     ],
                 )
                 .map_err(err)?;
+            dc.on_link = Some((subnet, table));
         }
-        let gateway = provider::ovh_connect::rules::nth(subnet, 1);
-        let mut dc = Datacenter {
-            routers: BTreeMap::new(),
-            on_link: w
-                .on_link_table
-                .map(|t| (w.provider.clone(), subnet, bridge.to_string(), t)),
-        };
         for (router, own) in &w.routers {
             let letter = router.name().to_ascii_lowercase();
             let label = format!("o-{}-{letter}", super::linux::sanitized(w.datacenter));
             let ns = Netns::create(&label).map_err(err)?;
-            super::linux::veth_into(
-                w.provider,
-                &format!("o{letter}{n}"),
-                bridge,
-                &ns,
-                &[ipnet::IpNet::V4(*own)],
-            )?;
+            let veth = format!("o{letter}{n}");
+            super::linux::veth_into(w.provider, &veth, bridge, &ns, &[ipnet::IpNet::V4(*own)])?;
+            dc.bridge.3.push(veth);
             // Forwarding; no ICMP redirects (the hosts would learn to bypass the gateway);
             // no reverse-path filter (packets for the gateway come in on the macvlan device).
             sysctl(
@@ -210,6 +231,61 @@ impl VrrpRouters {
         }
         self.lock().insert(w.datacenter.to_string(), dc);
         Ok(())
+    }
+
+    /// Makes datacenter bridge `d` in `provider` follow `state` (blocking): while VRRP is on,
+    /// OVH's routers A and B run on it and it does not hold the gateway; while it is off, it
+    /// holds the gateway (where OVH's session of a `bgp` extra runs) and no router runs; once
+    /// the datacenter is gone, no router runs. Only changes run `ip`. `on_link_table` is as in
+    /// [`Wiring`].
+    pub fn reconcile(
+        &self,
+        provider: &Netns,
+        on_link_table: Option<u32>,
+        d: &DatacenterBridge,
+        state: GatewayState,
+    ) -> Result<(), String> {
+        use std::sync::atomic::Ordering;
+        let gateway = d.gateway.to_string();
+        match state {
+            GatewayState::Vrrp(routers, vrid) => {
+                if self.runs(&d.name) {
+                    return Ok(());
+                }
+                if d.holds_gateway.load(Ordering::SeqCst) {
+                    let args = ["addr", "del", gateway.as_str(), "dev", d.device.as_str()];
+                    provider.run("ip", args).map_err(err)?;
+                    d.holds_gateway.store(false, Ordering::SeqCst);
+                }
+                self.wire(&Wiring {
+                    datacenter: &d.name,
+                    provider,
+                    bridge: (&d.device, d.n),
+                    on_link_table,
+                    vrid,
+                    routers,
+                })
+            }
+            GatewayState::Single => {
+                self.remove(&d.name);
+                if !d.holds_gateway.load(Ordering::SeqCst) {
+                    let args = [
+                        "addr",
+                        "replace",
+                        gateway.as_str(),
+                        "dev",
+                        d.device.as_str(),
+                    ];
+                    provider.run("ip", args).map_err(err)?;
+                    d.holds_gateway.store(true, Ordering::SeqCst);
+                }
+                Ok(())
+            }
+            GatewayState::Gone => {
+                self.remove(&d.name);
+                Ok(())
+            }
+        }
     }
 
     /// Whether datacenter `dc` runs its routers for real.
@@ -290,20 +366,92 @@ impl VrrpRouters {
         })
     }
 
-    /// Stops the routers of the datacenters not in `keep` (cleanly) and deletes their
-    /// namespaces (blocking).
-    pub fn retire(&self, keep: &[String]) {
-        let gone: Vec<Datacenter> = {
-            let mut datacenters = self.lock();
-            let names: Vec<String> = datacenters
-                .keys()
-                .filter(|d| !keep.contains(d))
-                .cloned()
-                .collect();
-            names.iter().filter_map(|n| datacenters.remove(n)).collect()
-        };
+    /// Stops the routers of datacenter `dc` (cleanly), deletes their namespaces and takes the
+    /// link-local address and the on-link route off their bridge (blocking).
+    pub fn remove(&self, dc: &str) {
+        let gone = self.lock().remove(dc);
         drop(gone);
     }
+
+    /// Whether each router of datacenter `dc` runs (`false`: crashed or stopped); `None` when
+    /// `dc` does not run for real.
+    pub fn running(&self, dc: &str) -> Option<Vec<(VrrpRouter, bool)>> {
+        let datacenters = self.lock();
+        let d = datacenters.get(dc)?;
+        Some(
+            d.routers
+                .iter()
+                .map(|(name, r)| (*name, r.speaker.is_some()))
+                .collect(),
+        )
+    }
+
+    /// The routers as `peerlab exec` nodes: `ovh-DC-a` → its namespace's name.
+    pub fn nodes(&self) -> Vec<(String, String)> {
+        let datacenters = self.lock();
+        datacenters
+            .iter()
+            .flat_map(|(dc, d)| {
+                d.routers.iter().map(move |(name, r)| {
+                    let letter = name.name().to_ascii_lowercase();
+                    (format!("ovh-{dc}-{letter}"), r.netns.name().to_string())
+                })
+            })
+            .collect()
+    }
+}
+
+/// What the model says of datacenter `dc`'s gateway.
+pub enum GatewayState {
+    /// The VRRP group is on: OVH's routers, their own addresses, and the VRID.
+    Vrrp(Vec<(VrrpRouter, Ipv4Net)>, u8),
+    /// VRRP is off (a `bgp` extra): OVH holds the gateway on one port.
+    Single,
+    /// The datacenter configuration is gone.
+    Gone,
+}
+
+/// The state of datacenter `dc`'s gateway in `model`'s `ovh` node.
+pub fn gateway_state(model: &Model, dc: &str) -> GatewayState {
+    let Some(&node) = model.nodes.get(OVH) else {
+        return GatewayState::Gone;
+    };
+    let mut routers = Vec::new();
+    let mut vrid = None;
+    let mut single = false;
+    for (_, i) in model.net.interfaces_of(node) {
+        if i.name == format!("datacenter {dc}") {
+            single = true;
+        }
+        for r in [VrrpRouter::A, VrrpRouter::B] {
+            if i.name != format!("datacenter {dc} {}", r.name()) {
+                continue;
+            }
+            if let (Some(IpNet::V4(own)), Some(binding)) = (i.addresses.first(), i.vrrp.first()) {
+                routers.push((r, *own));
+                vrid = Some(binding.vrid);
+            }
+        }
+    }
+    match vrid {
+        Some(vrid) => GatewayState::Vrrp(routers, vrid),
+        None if single => GatewayState::Single,
+        None => GatewayState::Gone,
+    }
+}
+
+/// An l3 datacenter's bridge `dcN` in the provider namespace ([`super::linux`] makes it).
+pub struct DatacenterBridge {
+    /// The datacenter configuration's name.
+    pub name: String,
+    /// `dcN`.
+    pub device: String,
+    /// N.
+    pub n: usize,
+    /// The gateway, with the subnet's length.
+    pub gateway: Ipv4Net,
+    /// Whether the bridge holds the gateway now (VRRP off).
+    pub holds_gateway: std::sync::atomic::AtomicBool,
 }
 
 /// The report's words for the step.
@@ -324,18 +472,12 @@ pub fn describe(name: &str, router: Option<VrrpRouter>) -> String {
     }
 }
 
-/// The API's VRRP group of datacenter configuration `name` (its admin view).
-async fn group(world: &World, name: &str) -> Result<(u64, Value), String> {
-    let id = world
-        .ovh
-        .created
-        .get(name)
-        .map(|c| c.id)
-        .ok_or_else(|| format!("{name} was not created"))?;
+/// The API's VRRP group of datacenter configuration `id` (its admin view), if it has one.
+pub(crate) async fn api_group(world: &World, id: u64) -> Result<Option<Value>, String> {
     let state = super::ovh::get(world, "/peerlab/v1/admin/ovh/state")
         .await
         .map_err(err)?;
-    let group = state
+    Ok(state
         .get("vrrpGroups")
         .and_then(Value::as_array)
         .and_then(|all| {
@@ -346,7 +488,19 @@ async fn group(world: &World, name: &str) -> Result<(u64, Value), String> {
                     == Some(id)
             })
         })
-        .cloned()
+        .cloned())
+}
+
+/// The API's VRRP group of datacenter configuration `name` (its admin view).
+async fn group(world: &World, name: &str) -> Result<(u64, Value), String> {
+    let id = world
+        .ovh
+        .created
+        .get(name)
+        .map(|c| c.id)
+        .ok_or_else(|| format!("{name} was not created"))?;
+    let group = api_group(world, id)
+        .await?
         .ok_or_else(|| format!("{name} has no VRRP gateway (a bgp extra replaces it)"))?;
     Ok((id, group))
 }

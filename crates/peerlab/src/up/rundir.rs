@@ -85,6 +85,12 @@ pub fn write(state: &RunState) -> anyhow::Result<()> {
             other.pid
         );
     }
+    update(state)
+}
+
+/// Writes `state` over the kept topology's own (its nodes changed: OVH's VRRP routers came or
+/// went).
+pub fn update(state: &RunState) -> anyhow::Result<()> {
     let dir = dir(&state.topology);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let path = state_path(&state.topology);

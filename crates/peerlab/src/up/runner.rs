@@ -60,7 +60,7 @@ pub struct LinkAddresses {
 pub enum RouterHandle {
     /// peerlab's own speaker, in memory.
     Embedded(Arc<EmbeddedRouter>),
-    /// FRR, BIRD or GoBGP in its namespace.
+    /// FRR, BIRD or GoBGP in its namespace, or (namespace mode) the embedded speaker in its.
     Daemon(Arc<DaemonRouter>),
 }
 
@@ -69,8 +69,9 @@ pub enum RouterHandle {
 pub enum Mode {
     /// Embedded routers only: in memory, on the paused (virtual) clock.
     Virtual,
-    /// Real daemons: the provider side in namespace `provider` (the thread running the runner
-    /// has entered it), real TCP, the real clock.
+    /// Real daemons, and the embedded routers beside them: the provider side in namespace
+    /// `provider` (the thread running the runner has entered it), every router in its own,
+    /// real TCP, the real clock.
     Real {
         /// The provider side's namespace.
         provider: Netns,
@@ -78,17 +79,11 @@ pub enum Mode {
 }
 
 impl Mode {
-    /// The mode a topology needs: an error for a mix of embedded and daemon routers.
+    /// Whether a topology needs namespace mode: it has a daemon router. Embedded routers next
+    /// to daemons then run in namespaces too ([`super::embedded_tcp`]); a topology of embedded
+    /// routers only runs in memory.
     pub fn needed(t: &Topology) -> anyhow::Result<bool> {
-        let daemons = t
-            .routers
-            .iter()
-            .filter(|r| r.kind != RouterKind::Embedded)
-            .count();
-        if daemons > 0 && daemons < t.routers.len() {
-            bail!("a topology's routers are all embedded or all real daemons, not a mix");
-        }
-        Ok(daemons > 0)
+        Ok(t.routers.iter().any(|r| r.kind != RouterKind::Embedded))
     }
 
     /// The mode `peerlab up` runs a topology in (`true`: namespace mode). Real daemons need
@@ -100,6 +95,12 @@ impl Mode {
         let daemons = Self::needed(t)?;
         if daemons && model_only {
             bail!("--model-only: real daemons run in network namespaces, not in memory");
+        }
+        let embedded = t.routers.iter().any(|r| r.kind == RouterKind::Embedded);
+        if daemons && embedded && !running_as_root() {
+            bail!(
+                "embedded routers next to real daemons run in network namespaces, which need root (run as root, or make every router embedded)"
+            );
         }
         let pingable = t.routers.is_empty() && !t.hosts.is_empty();
         Ok(daemons || (pingable && !model_only && running_as_root()))
@@ -141,7 +142,8 @@ pub struct World {
 }
 
 impl World {
-    /// Node name → network namespace: `provider` and each daemon router (`--keep`, `exec`).
+    /// Node name → network namespace: `provider`, each daemon router, each host and OVH's VRRP
+    /// routers running now (`--keep`, `exec`).
     pub fn nodes(&self) -> std::collections::BTreeMap<String, super::rundir::Node> {
         let mut nodes = std::collections::BTreeMap::new();
         if let Mode::Real { provider } = &self.mode {
@@ -166,6 +168,14 @@ impl World {
                 cli: Vec::new(),
             };
             nodes.insert(name.clone(), node);
+        }
+        // OVH's VRRP routers running now: `ovh-DC-a`, `ovh-DC-b`.
+        for (name, netns) in self.linux.iter().flat_map(|l| l.vrrp().nodes()) {
+            let node = super::rundir::Node {
+                netns,
+                cli: Vec::new(),
+            };
+            nodes.entry(name).or_insert(node);
         }
         nodes
     }
@@ -405,14 +415,36 @@ pub async fn bring_up(topology: Topology, path: &str, mode: Mode) -> anyhow::Res
     }
     for (i, r) in world.topology.routers.iter().enumerate() {
         let name = r.name.get_ref().clone();
-        let handle = match daemon::peer_kind(r.kind) {
-            None => RouterHandle::Embedded(Arc::new(EmbeddedRouter::new(
+        let handle = match (daemon::peer_kind(r.kind), &world.mode) {
+            (None, Mode::Virtual) => RouterHandle::Embedded(Arc::new(EmbeddedRouter::new(
                 &name,
                 r.asn,
                 router_id(r.router_id, i),
                 r.announce.clone(),
             ))),
-            Some(kind) => {
+            // Beside daemons, the embedded speaker gets a namespace and a cable of its own.
+            (None, Mode::Real { .. }) => {
+                let speaker = Arc::new(EmbeddedRouter::new(
+                    &name,
+                    r.asn,
+                    router_id(r.router_id, i),
+                    r.announce.clone(),
+                ));
+                let (asn, announce) = (r.asn, r.announce.clone());
+                let router = tokio::task::spawn_blocking(move || {
+                    DaemonRouter::embedded(speaker, asn, &announce)
+                })
+                .await
+                .map_err(|e| anyhow!("{e}"))?
+                .with_context(|| {
+                    format!(
+                        "{path}:{}: [[routers]] {name:?}",
+                        world.topology.line(&r.name)
+                    )
+                })?;
+                RouterHandle::Daemon(Arc::new(router))
+            }
+            (Some(kind), _) => {
                 let (asn, id, announce, raw) =
                     (r.asn, r.router_id, r.announce.clone(), r.config.clone());
                 let label = name.clone();
@@ -516,5 +548,16 @@ mod tests {
         assert!(Mode::for_up(&frr, false).unwrap());
         let e = Mode::for_up(&frr, true).unwrap_err().to_string();
         assert!(e.contains("--model-only"), "{e}");
+        // Embedded routers beside daemons run in namespaces too, which needs root.
+        let mixed = load("interlink-mixed.toml");
+        assert!(Mode::needed(&mixed).unwrap());
+        match Mode::for_up(&mixed, false) {
+            Ok(real) => assert!(real && running_as_root()),
+            Err(e) => {
+                assert!(!running_as_root());
+                assert!(e.to_string().contains("need root"), "{e}");
+            }
+        }
+        assert!(Mode::for_up(&mixed, true).is_err());
     }
 }

@@ -180,7 +180,7 @@ async fn act(world: &World, s: &Step) -> Result<String, String> {
             Some(RouterHandle::Daemon(daemon)) => {
                 let action = r.action;
                 return daemon::blocking(daemon, move |d| match action {
-                    format::RouterOperation::Stop => d.stop().map(|()| "killed"),
+                    format::RouterOperation::Stop => d.stop(),
                     format::RouterOperation::Start => d.start().map(|()| "started"),
                     format::RouterOperation::Restart => d.restart().map(|()| "restarted"),
                 })

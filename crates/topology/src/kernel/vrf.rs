@@ -56,22 +56,26 @@ impl KernelVrf {
     }
 
     /// Routes packets arriving on each of `devices` in this VRF's table,
-    /// and closes the table with an unreachable default. Idempotent.
+    /// and closes the table with an unreachable default. Idempotent, and
+    /// without a gap: a rule already there is left alone (deleting and adding
+    /// it again would send the packets of that moment to `main`, and a
+    /// runner that binds at each rendering would lose pings to it).
     pub fn bind(&self, devices: &[&str]) -> Result<()> {
         let ns = self.table.netns().name();
         let table = self.table.table().to_string();
         let pref = RULE_PREFERENCE.to_string();
         for family in ["-4", "-6"] {
             for device in devices {
-                let rule = [
-                    "rule", "del", "iif", device, "lookup", &table, "pref", &pref,
-                ];
-                // Not there yet: nothing to delete.
-                let _ = run(Command::new(IP).args(["-n", ns, family]).args(rule));
-                let rule = [
-                    "rule", "add", "iif", device, "lookup", &table, "pref", &pref,
-                ];
-                run(Command::new(IP).args(["-n", ns, family]).args(rule))?;
+                let selector = ["iif", device, "lookup", &table, "pref", &pref];
+                let shown = run(Command::new(IP)
+                    .args(["-n", ns, family, "rule", "show"])
+                    .args(selector))?;
+                if !shown.trim().is_empty() {
+                    continue;
+                }
+                run(Command::new(IP)
+                    .args(["-n", ns, family, "rule", "add"])
+                    .args(selector))?;
             }
             let close = [
                 "route",
