@@ -177,9 +177,10 @@ def stack():
         yield s
 
 
-def test_frr_routers_meet_an_l3_pop_and_a_bgp_extra(tmp_path, stack):
-    pop_wire = Wire(stack, "oy")
-    dc_wire = Wire(stack, "oz")
+def serve_pop_and_datacenter(tmp_path, stack, pop_wire, dc_wire):
+    """`serve` bound to the two wires, the service in the vRack, an l3 PoP configuration
+    (customer AS 65001, OVH 65501 on 100.66.79.0/30) and a datacenter configuration (OVH 65502
+    on 100.66.80.0/28): the server, the client, the PoP, the datacenter and its extras' path."""
     config = tmp_path / "peerlab.toml"
     config.write_text(f"""[[bindings]]
 ovh_service = "{SERVICE_A}"
@@ -202,6 +203,14 @@ interface = "{dc_wire.host}"
     dc = occ.post(f"{pops}/{pop['id']}/datacenter", datacenterId=1, ovhBgpArea=65502,
                   subnet="100.66.80.0/28")
     extras = f"{pops}/{pop['id']}/datacenter/{dc['id']}/extra"
+    return server, occ, pops, pop, dc, extras
+
+
+def test_frr_routers_meet_an_l3_pop_and_a_bgp_extra(tmp_path, stack):
+    pop_wire = Wire(stack, "oy")
+    dc_wire = Wire(stack, "oz")
+    server, occ, pops, pop, dc, extras = serve_pop_and_datacenter(tmp_path, stack, pop_wire,
+                                                                  dc_wire)
     route = occ.post(extras, type="network", nextHop="100.66.80.5", subnet="172.21.0.0/16")
     server.settle()
     assert occ.get(f"{pops}/{pop['id']}")["status"] == "active"
@@ -274,28 +283,8 @@ def test_one_asn_on_both_sides_of_ovh_needs_allowas_in(tmp_path, stack):
     `allowas-in` lets it in."""
     pop_wire = Wire(stack, "oq")
     dc_wire = Wire(stack, "or")
-    config = tmp_path / "peerlab.toml"
-    config.write_text(f"""[[bindings]]
-ovh_service = "{SERVICE_A}"
-ovh_interface = {INTERFACE_A}
-interface = "{pop_wire.host}"
-
-[[bindings]]
-ovh_vrack = "{VRACK}"
-ovh_datacenter = 1
-interface = "{dc_wire.host}"
-""")
-    server = Server(["--config", str(config)])
-    stack.callback(server.stop)
-    occ = server.client()
-    occ.post(f"/vrack/{VRACK}/ovhCloudConnect", ovhCloudConnect=SERVICE_A)
-    server.settle()
-    pops = f"/ovhCloudConnect/{SERVICE_A}/config/pop"
-    pop = occ.post(pops, interfaceId=INTERFACE_A, type="l3", customerBgpArea=65001,
-                   ovhBgpArea=65501, subnet="100.66.79.0/30")
-    dc = occ.post(f"{pops}/{pop['id']}/datacenter", datacenterId=1, ovhBgpArea=65502,
-                  subnet="100.66.80.0/28")
-    extras = f"{pops}/{pop['id']}/datacenter/{dc['id']}/extra"
+    server, occ, pops, pop, dc, extras = serve_pop_and_datacenter(tmp_path, stack, pop_wire,
+                                                                  dc_wire)
     occ.post(extras, type="bgp", bgpNeighborArea=65001, bgpNeighborIp=CUSTOMER_DC)
     server.settle()
     pop_wire.up(f"{CUSTOMER_POP}/30")

@@ -418,11 +418,12 @@ fn vrrp_routers_go_with_their_datacenter() {
         !running.iter().any(|n| n.contains("-o-rbx-")),
         "{running:?}"
     );
-    let path = topology(&format!("{name}.toml"));
-    let out = peerlab(&["down", path.to_str().unwrap()], run_dir.path());
-    assert!(out.status.success(), "{out:?}");
-    std::mem::forget(guard);
-    let out = child.wait_with_output().unwrap();
+    let out = down(
+        &topology(&format!("{name}.toml")),
+        run_dir.path(),
+        child,
+        guard,
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("router B is master (speakers: A down, B master)"),
@@ -535,15 +536,12 @@ for s in c.get("/ovhCloudConnect"):
         "{running}"
     );
 
-    let path = topology(&format!("{name}.toml"));
-    let out = peerlab(&["down", path.to_str().unwrap()], run_dir.path());
-    assert!(out.status.success(), "{out:?}");
-    std::mem::forget(guard);
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
-    let left = String::from_utf8_lossy(&namespaces.stdout).into_owned();
-    assert!(!left.contains(&format!("pl-{pid}-")), "{left}");
+    down(
+        &topology(&format!("{name}.toml")),
+        run_dir.path(),
+        child,
+        guard,
+    );
 }
 
 /// OVHcloud Connect l2 without routers, as root: namespace mode. The vRack is a bridge in the
@@ -666,12 +664,33 @@ fn up_keep(
     (run_dir, child, guard)
 }
 
+/// `peerlab down TOPOLOGY` on a kept run: it succeeds, the kept process exits 0 and leaves no
+/// namespace behind. Returns the kept process's output.
+fn down(
+    path: &std::path::Path,
+    run_dir: &std::path::Path,
+    child: std::process::Child,
+    guard: TermOnDrop,
+) -> Output {
+    let pid = child.id();
+    let out = peerlab(&["down", path.to_str().unwrap()], run_dir);
+    assert!(out.status.success(), "{out:?}");
+    // Down worked: no signal to a pid that may be reused once the child is reaped.
+    std::mem::forget(guard);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    let left = String::from_utf8_lossy(&namespaces.stdout).into_owned();
+    assert!(!left.contains(&format!("pl-{pid}-")), "{left}");
+    out
+}
+
 #[test]
 fn keep_exec_and_down() {
     // SAFETY: geteuid has no preconditions.
     assert_eq!(unsafe { libc::geteuid() }, 0, "needs root");
     let (run_dir, child, guard) = up_keep("interlink-frr", std::time::Duration::from_secs(120));
-    let (pid, state_file) = (child.id(), run_dir.path().join("interlink-frr/state.json"));
+    let state_file = run_dir.path().join("interlink-frr/state.json");
     let path = topology("interlink-frr.toml");
     let path = path.to_str().unwrap();
     // vtysh is pointed at the router's own FRR.
@@ -789,16 +808,8 @@ fn keep_exec_and_down() {
     let out = peerlab(&["exec", "onprem", "--", "false"], run_dir.path());
     assert_eq!(out.status.code(), Some(1));
 
-    let out = peerlab(&["down", path], run_dir.path());
-    assert!(out.status.success(), "{out:?}");
-    // Down worked: no signal to a pid that may be reused once the child is reaped.
-    std::mem::forget(guard);
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{out:?}");
+    down(std::path::Path::new(path), run_dir.path(), child, guard);
     assert!(!state_file.exists());
-    let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
-    let left = String::from_utf8_lossy(&namespaces.stdout).into_owned();
-    assert!(!left.contains(&format!("pl-{pid}-")), "{left}");
 }
 
 /// The "trace verdict equals what ping does", on a running topology: for every pair of
@@ -811,10 +822,7 @@ fn trace_verdict_equals_ping_for_every_pair_of_hosts() {
     assert_eq!(unsafe { libc::geteuid() }, 0, "needs root");
     let (run_dir, child, guard) =
         up_keep("interlink-frr-hosts", std::time::Duration::from_secs(180));
-    let (pid, state_file) = (
-        child.id(),
-        run_dir.path().join("interlink-frr-hosts/state.json"),
-    );
+    let state_file = run_dir.path().join("interlink-frr-hosts/state.json");
     let path = topology("interlink-frr-hosts.toml");
     let path = path.to_str().unwrap();
     let hosts = [
@@ -938,14 +946,7 @@ fn trace_verdict_equals_ping_for_every_pair_of_hosts() {
     // app1↔db1, laptop↔lab, stg1↔branch-pc.
     assert_eq!(delivered.len(), 6, "{delivered:?}");
 
-    let out = peerlab(&["down", path], run_dir.path());
-    assert!(out.status.success(), "{out:?}");
-    std::mem::forget(guard);
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
-    let left = String::from_utf8_lossy(&namespaces.stdout).into_owned();
-    assert!(!left.contains(&format!("pl-{pid}-")), "{left}");
+    down(std::path::Path::new(path), run_dir.path(), child, guard);
 }
 
 #[test]

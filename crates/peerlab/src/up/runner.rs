@@ -422,38 +422,32 @@ pub async fn bring_up(topology: Topology, path: &str, mode: Mode) -> anyhow::Res
                 router_id(r.router_id, i),
                 r.announce.clone(),
             ))),
-            // Beside daemons, the embedded speaker gets a namespace and a cable of its own.
-            (None, Mode::Real { .. }) => {
-                let speaker = Arc::new(EmbeddedRouter::new(
-                    &name,
-                    r.asn,
-                    router_id(r.router_id, i),
-                    r.announce.clone(),
-                ));
+            (kind, _) => {
                 let (asn, announce) = (r.asn, r.announce.clone());
-                let router = tokio::task::spawn_blocking(move || {
-                    DaemonRouter::embedded(speaker, asn, &announce)
-                })
-                .await
-                .map_err(|e| anyhow!("{e}"))?
-                .with_context(|| {
-                    format!(
-                        "{path}:{}: [[routers]] {name:?}",
-                        world.topology.line(&r.name)
-                    )
-                })?;
-                RouterHandle::Daemon(Arc::new(router))
-            }
-            (Some(kind), _) => {
-                let (asn, id, announce, raw) =
-                    (r.asn, r.router_id, r.announce.clone(), r.config.clone());
-                let label = name.clone();
-                let router = tokio::task::spawn_blocking(move || {
-                    DaemonRouter::create(&label, kind, asn, id, &announce, raw.as_deref())
-                })
-                .await
-                .map_err(|e| anyhow!("{e}"))?
-                .with_context(|| {
+                let made = match kind {
+                    // Beside daemons, the embedded speaker gets a namespace and a cable of its
+                    // own.
+                    None => {
+                        let speaker = Arc::new(EmbeddedRouter::new(
+                            &name,
+                            asn,
+                            router_id(r.router_id, i),
+                            announce.clone(),
+                        ));
+                        tokio::task::spawn_blocking(move || {
+                            DaemonRouter::embedded(speaker, asn, &announce)
+                        })
+                        .await
+                    }
+                    Some(kind) => {
+                        let (id, raw, label) = (r.router_id, r.config.clone(), name.clone());
+                        tokio::task::spawn_blocking(move || {
+                            DaemonRouter::create(&label, kind, asn, id, &announce, raw.as_deref())
+                        })
+                        .await
+                    }
+                };
+                let router = made.map_err(|e| anyhow!("{e}"))?.with_context(|| {
                     format!(
                         "{path}:{}: [[routers]] {name:?}",
                         world.topology.line(&r.name)
