@@ -339,6 +339,26 @@ impl Network {
         Ok(())
     }
 
+    /// One interface, to change it.
+    fn interface_mut(&mut self, interface: InterfaceId) -> Result<&mut Interface, Error> {
+        self.interfaces
+            .get_mut(interface.0)
+            .ok_or(Error::UnknownId("interface"))
+    }
+
+    /// The binding of VRRP group `vrid` on `interface`, to change it.
+    fn vrrp_binding_mut(
+        &mut self,
+        interface: InterfaceId,
+        vrid: u8,
+    ) -> Result<&mut VrrpBinding, Error> {
+        self.interface_mut(interface)?
+            .vrrp
+            .iter_mut()
+            .find(|b| b.vrid == vrid)
+            .ok_or(Error::UnknownId("VRRP group"))
+    }
+
     /// Binds VRRP group `vrid` with its virtual `addresses` to `interface`, as a backup.
     pub fn add_vrrp_group(
         &mut self,
@@ -347,10 +367,7 @@ impl Network {
         addresses: Vec<IpAddr>,
         accept_mode: bool,
     ) -> Result<(), Error> {
-        let i = self
-            .interfaces
-            .get_mut(interface.0)
-            .ok_or(Error::UnknownId("interface"))?;
+        let i = self.interface_mut(interface)?;
         i.vrrp.retain(|b| b.vrid != vrid);
         i.vrrp.push(VrrpBinding {
             vrid,
@@ -370,15 +387,7 @@ impl Network {
         vrid: u8,
         down: bool,
     ) -> Result<(), Error> {
-        let i = self
-            .interfaces
-            .get_mut(interface.0)
-            .ok_or(Error::UnknownId("interface"))?;
-        let binding = i
-            .vrrp
-            .iter_mut()
-            .find(|b| b.vrid == vrid)
-            .ok_or(Error::UnknownId("VRRP group"))?;
+        let binding = self.vrrp_binding_mut(interface, vrid)?;
         binding.down = down;
         if down {
             binding.master = false;
@@ -394,15 +403,7 @@ impl Network {
         vrid: u8,
         master: bool,
     ) -> Result<(), Error> {
-        let i = self
-            .interfaces
-            .get_mut(interface.0)
-            .ok_or(Error::UnknownId("interface"))?;
-        let binding = i
-            .vrrp
-            .iter_mut()
-            .find(|b| b.vrid == vrid)
-            .ok_or(Error::UnknownId("VRRP group"))?;
+        let binding = self.vrrp_binding_mut(interface, vrid)?;
         binding.master = master;
         Ok(())
     }
@@ -443,10 +444,7 @@ impl Network {
 
     /// Brings an interface up or down.
     pub fn set_interface_up(&mut self, interface: InterfaceId, up: bool) -> Result<(), Error> {
-        let i = self
-            .interfaces
-            .get_mut(interface.0)
-            .ok_or(Error::UnknownId("interface"))?;
+        let i = self.interface_mut(interface)?;
         i.up = up;
         if up {
             i.detached = None;
@@ -479,10 +477,7 @@ impl Network {
         interface: InterfaceId,
         why: impl Into<String>,
     ) -> Result<(), Error> {
-        let i = self
-            .interfaces
-            .get_mut(interface.0)
-            .ok_or(Error::UnknownId("interface"))?;
+        let i = self.interface_mut(interface)?;
         i.up = false;
         i.detached = Some(why.into());
         Ok(())
