@@ -158,9 +158,7 @@ fn trace_of_a_described_topology_pings_before_the_teardown() {
         Some("ping from laptop to 172.16.4.10: answered"),
         "{text}"
     );
-    let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
-    let left = String::from_utf8_lossy(&namespaces.stdout).into_owned();
-    assert!(!left.contains(&format!("pl-{pid}-")), "{left}");
+    no_namespace_left(pid);
 }
 
 /// Every `reach` of the hosts topology is answered by the model and by `ping`, which agree:
@@ -274,9 +272,7 @@ fn a_kernel_that_disagrees_with_the_model_fails() {
         ),
         "{detail}"
     );
-    let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
-    let left = String::from_utf8_lossy(&namespaces.stdout).into_owned();
-    assert!(!left.contains(&format!("pl-{pid}-")), "{left}");
+    no_namespace_left(pid);
 }
 
 #[test]
@@ -616,6 +612,13 @@ fn a_vlan_mismatch_fails_with_the_session_down() {
     );
 }
 
+/// Asserts that no namespace of `peerlab` process `pid` is left.
+fn no_namespace_left(pid: u32) {
+    let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    let left = String::from_utf8_lossy(&namespaces.stdout).into_owned();
+    assert!(!left.contains(&format!("pl-{pid}-")), "{left}");
+}
+
 fn peerlab(args: &[&str], run_dir: &std::path::Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_peerlab"))
         .args(args)
@@ -679,9 +682,7 @@ fn down(
     std::mem::forget(guard);
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{out:?}");
-    let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
-    let left = String::from_utf8_lossy(&namespaces.stdout).into_owned();
-    assert!(!left.contains(&format!("pl-{pid}-")), "{left}");
+    no_namespace_left(pid);
     out
 }
 
@@ -987,9 +988,7 @@ fn ctrl_c_tears_everything_down() {
         String::from_utf8_lossy(&out.stderr)
             .contains("interrupted; topology failure-drill torn down")
     );
-    let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
-    let left = String::from_utf8_lossy(&namespaces.stdout).into_owned();
-    assert!(!left.contains(&format!("pl-{pid}-")), "{left}");
+    no_namespace_left(pid);
     let processes = Command::new("pgrep")
         .args(["-P", &pid.to_string()])
         .output()
