@@ -79,13 +79,7 @@ fn interlink_mixed() {
     assert_eq!(report["clock"], "real");
     let results = report["results"].as_array().unwrap();
     assert_eq!(results.len(), 25, "{report:#}");
-    let detail = |check: &str| -> Vec<String> {
-        results
-            .iter()
-            .filter(|r| r["check"].as_str() == Some(check))
-            .filter_map(|r| r["detail"].as_str().map(str::to_string))
-            .collect()
-    };
+    let detail = |check: &str| details(results, check);
     // Pinged from behind the embedded router: answered while propagation is on, silent off.
     let reach = detail("branch-pc reaches app1");
     assert_eq!(reach.len(), 3, "{report:#}");
@@ -551,13 +545,7 @@ fn ovh_l2_pings_across_the_vrack() {
     assert_eq!(report["clock"], "real", "{report:#}");
     let results = report["results"].as_array().unwrap();
     assert_eq!(results.len(), 9, "{report:#}");
-    let detail = |check: &str| -> Vec<String> {
-        results
-            .iter()
-            .filter(|r| r["check"] == check)
-            .map(|r| r["detail"].as_str().unwrap_or_default().to_string())
-            .collect()
-    };
+    let detail = |check: &str| details(results, check);
     for to in ["gra-server", "sbg-server"] {
         let first = &detail(&format!("office reaches {to}"))[0];
         assert!(first.ends_with(" answered"), "{first}");
@@ -610,6 +598,15 @@ fn a_vlan_mismatch_fails_with_the_session_down() {
         detail.starts_with("not within 15s: the session is"),
         "{detail}"
     );
+}
+
+/// The details of a report's rows whose check is `check`, in order.
+fn details(results: &[serde_json::Value], check: &str) -> Vec<String> {
+    results
+        .iter()
+        .filter(|r| r["check"] == check)
+        .map(|r| r["detail"].as_str().unwrap_or_default().to_string())
+        .collect()
 }
 
 /// Asserts that no namespace of `peerlab` process `pid` is left.

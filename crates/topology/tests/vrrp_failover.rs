@@ -10,30 +10,17 @@
 //!
 //! Needs root. Run with `cargo test -p topology --test vrrp_failover -- --nocapture`.
 
+mod common;
+
+use common::wait_for;
 use dataplane::vrrp::{Config, State};
 use dataplane::{InterfaceConfig, InterfaceId, Network, NodeId, NodeRole};
 use std::net::IpAddr;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use topology::Netns;
 use topology::vrrp_speaker::Speaker;
 
 const VIP: &str = "192.0.2.254";
-
-/// A generous guard against a test that hangs; no timing is asserted.
-const GUARD: Duration = Duration::from_secs(30);
-
-/// Polls `check` every 10 ms until it is true; panics after [`GUARD`].
-fn wait_for(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + GUARD;
-    while !check() {
-        assert!(
-            Instant::now() < deadline,
-            "{what}: still false after {GUARD:?}"
-        );
-        thread::sleep(Duration::from_millis(10));
-    }
-}
 
 /// A segment: a bridge in its own namespace, and namespaces plugged into
 /// it by a veth each (`eth0` on their side, `192.0.2.N/24` on it).

@@ -16,11 +16,13 @@
 //! Needs root and FRR (zebra, vrrpd, vtysh); a missing binary fails the
 //! test.
 
+mod common;
+
+use common::wait_for;
 use dataplane::vrrp::{Config, State};
 use std::path::Path;
 use std::process::Command;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use topology::Netns;
 use topology::process::{Daemon, require_binary, run};
 use topology::vrrp_speaker::Speaker;
@@ -30,20 +32,6 @@ const VRRPD: &str = "/usr/lib/frr/vrrpd";
 const VTYSH: &str = "/usr/bin/vtysh";
 const VRID: u8 = 5;
 const VIP: &str = "10.0.0.1";
-/// A generous guard against a hang; no timing is asserted.
-const GUARD: Duration = Duration::from_secs(30);
-
-fn wait_for(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + GUARD;
-    while !check() {
-        assert!(
-            Instant::now() < deadline,
-            "{what}: still false after {GUARD:?}"
-        );
-        thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// FRR's `Status (v4)` for the VRID: `Master`, `Backup` or `Initialize`.
 fn frr_state(dir: &Path) -> Option<String> {
     let show = format!("show vrrp {VRID}");

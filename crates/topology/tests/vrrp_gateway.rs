@@ -17,26 +17,13 @@
 //!
 //! Needs root.
 
+mod common;
+
+use common::wait_for;
 use dataplane::vrrp::{Config, State};
 use dataplane::{DEFAULT_VRF, InterfaceConfig, InterfaceId, Network, NodeId, NodeRole};
-use std::thread;
-use std::time::{Duration, Instant};
 use topology::Netns;
 use topology::vrrp_speaker::Speaker;
-
-/// A generous guard against a hang; no timing is asserted.
-const GUARD: Duration = Duration::from_secs(30);
-
-fn wait_for(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + GUARD;
-    while !check() {
-        assert!(
-            Instant::now() < deadline,
-            "{what}: still false after {GUARD:?}"
-        );
-        thread::sleep(Duration::from_millis(20));
-    }
-}
 
 /// Plugs `ns`'s `dev` into bridge `bridge` of `switch` by the veth `port`,
 /// with `address`.

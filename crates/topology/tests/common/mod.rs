@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: waiting with a deadline and
-//! failing with the daemons' logs.
+//! failing with the daemons' logs, or waiting for a plain condition.
 
 #![allow(dead_code)]
 
@@ -41,5 +41,20 @@ pub fn eventually(
             panic!("{what}: still false after {timeout:?} ({last}){logs}");
         }
         thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// A generous guard against a test that hangs; no timing is asserted.
+pub const GUARD: Duration = Duration::from_secs(30);
+
+/// Polls `check` every 10 ms until it is true; panics after [`GUARD`].
+pub fn wait_for(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + GUARD;
+    while !check() {
+        assert!(
+            Instant::now() < deadline,
+            "{what}: still false after {GUARD:?}"
+        );
+        thread::sleep(Duration::from_millis(10));
     }
 }
