@@ -24,6 +24,7 @@ mod link_list;
 pub mod partner;
 pub mod pop;
 pub mod routing_policy;
+pub mod view;
 
 pub use connection::{
     DedicatedConnection, DedicatedConnectionStatus, ListDedicatedConnectionsOrderBy,
@@ -42,6 +43,7 @@ pub use link_create::CreateLinkRequest;
 pub use link_list::{ListLinksOrderBy, ListLinksRequest, ListLinksResponse};
 pub use partner::{ListPartnersOrderBy, ListPartnersRequest, ListPartnersResponse, Partner};
 pub use pop::{ListPopsOrderBy, ListPopsRequest, ListPopsResponse, Pop};
+pub use view::{LinkPort, LinkView};
 pub use routing_policy::{
     CreateRoutingPolicyRequest, ListRoutingPoliciesOrderBy, ListRoutingPoliciesRequest,
     ListRoutingPoliciesResponse, RoutingPolicy, UpdateRoutingPolicyRequest,
