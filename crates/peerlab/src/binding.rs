@@ -291,7 +291,7 @@ mod tests {
         let binding = resolve(&c, &[spec("demo-dc2-10g", "veth0")])
             .unwrap()
             .remove(0);
-        let app = api::App::new(&c, None).unwrap();
+        let app = api::App::start(&c).unwrap();
         let router = api::router(app);
         assert!(bound_links(&router, &binding).await.unwrap().is_empty());
         let body = serde_json::json!({

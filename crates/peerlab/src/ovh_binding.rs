@@ -240,15 +240,34 @@ pub fn spawn(app: api::App, bindings: Vec<OvhBinding>) -> Option<JoinHandle<()>>
                 if let Target::Interface(id) = binding.target {
                     let light = carrier(&binding.interface);
                     if lights.insert(id, light) != Some(light) {
-                        app.ovh_set_light_status(id, Some(light)).await;
+                        let _ = app
+                            .world()
+                            .observe(move |s| {
+                                s.ovh.set_light_status(id, Some(light));
+                                false
+                            })
+                            .await;
                     }
                 }
                 let wanted = match &binding.target {
                     Target::Interface(id) => app
-                        .ovh_l3_pop_of_interface(*id)
+                        .world()
+                        .read({
+                            let id = *id;
+                            move |s| s.ovh.l3_pop_of_interface(id)
+                        })
                         .await
+                        .ok()
+                        .flatten()
                         .and_then(|pop| Ipv4Net::new(pop.ovh_address(), 30).ok()),
-                    Target::Datacenter(vrack, id) => app.ovh_datacenter_gateway(vrack, *id).await,
+                    Target::Datacenter(vrack, id) => {
+                        let (vrack, id) = (vrack.clone(), *id);
+                        app.world()
+                            .read(move |s| s.ovh.datacenter_gateway(&vrack, id))
+                            .await
+                            .ok()
+                            .flatten()
+                    }
                 };
                 let current = made.get(&binding.target);
                 let keep = match (current, wanted) {

@@ -237,19 +237,19 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
         .build()
         .context("cannot start the runtime")?;
     runtime.block_on(async {
-        let engine = engine::Engine::spawn();
-        let app = match &args.state {
-            Some(path) => api::App::with_state(
-                &catalogue,
-                Some(engine),
-                api::persistence::StateFile::new(path),
-            )
-            .await
-            .context("cannot load the state")?,
-            None => api::App::new(&catalogue, Some(engine)).context("invalid catalogue")?,
-        };
-        let _feed = app.spawn_status_feed();
-        let _ticker = app.spawn_ticker(std::time::Duration::from_secs(1));
+        let persistence: Option<Box<dyn world::Persistence>> = args
+            .state
+            .as_ref()
+            .map(|path| Box::new(world::persistence::JsonFile::new(path)) as _);
+        let world = world::World::start(world::Config {
+            catalogue: catalogue.clone(),
+            engine: engine::Engine::spawn(),
+            clock: std::sync::Arc::new(world::now),
+            persistence,
+        })
+        .context("cannot start")?;
+        let app = api::App::new(world.clone(), &catalogue);
+        let _ticker = world.spawn_ticker(std::time::Duration::from_secs(1));
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -263,8 +263,14 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
         let ovh_binder = ovh_binding::spawn(app.clone(), ovh_bindings);
         let router = api::router(app);
         let binder = binding::spawn(router.clone(), bindings);
+        let failed = world.clone();
         let served = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(async move {
+                tokio::select! {
+                    () = shutdown_signal() => {}
+                    why = failed.failed() => eprintln!("peerlab: {why}"),
+                }
+            })
             .await
             .context("server failed");
         // Stopping the binder drops (deletes) the interfaces it made.
@@ -357,7 +363,7 @@ mod tests {
         assert!(matches!(c.principal("t-1"), Some(Principal::Project(me)) if me.project_id == p));
         // The demo tokens still work.
         assert!(c.principal(demo::DEMO_SECRET_KEY).is_some());
-        assert!(api::App::new(&c, None).is_ok());
+        assert!(provider::interlink::InterLink::new(&c, world::now()).is_ok());
     }
 
     #[test]
@@ -389,7 +395,7 @@ mod tests {
             let c = load_catalogue(Some(&path)).unwrap();
             assert!(c.dedicated_connections.iter().any(|d| d.name == name));
             assert!(c.principal(demo::DEMO_SECRET_KEY).is_some());
-            assert!(api::App::new(&c, None).is_ok());
+            assert!(provider::interlink::InterLink::new(&c, world::now()).is_ok());
         }
         assert!(load_catalogue(Some(&dir.join("missing.toml"))).is_err());
         std::fs::remove_dir_all(&dir).unwrap();

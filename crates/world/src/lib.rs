@@ -25,8 +25,7 @@
 //!     engine: engine::Engine::spawn(),
 //!     clock: std::sync::Arc::new(world::now),
 //!     persistence: None,
-//! })
-//! .await?;
+//! })?;
 //! let links = world.read(|s| s.interlink.links_in_service().len()).await?;
 //! let answer = world.trace("10.1.0.10", "172.16.4.10").await?;
 //! println!("{links} links; {}", answer.text());
@@ -98,10 +97,10 @@ impl std::fmt::Debug for World {
 }
 
 impl World {
-    /// Starts the world on the current tokio runtime: the state is loaded from `persistence`
+    /// Starts the world on the current tokio runtime (call it from within one): the state is loaded from `persistence`
     /// (or made from the catalogue and saved at once), the engine is made to run what it
     /// wants, and engine events flow in.
-    pub async fn start(config: Config) -> Result<World, WorldError> {
+    pub fn start(config: Config) -> Result<World, WorldError> {
         let Config {
             catalogue,
             engine,

@@ -117,7 +117,7 @@ pub async fn signed(State(app): State<App>, request: Request, next: Next) -> Res
     let url = format!("http://{host}{path}");
     let now = crate::now().timestamp();
     if let Err(e) = auth::verify(
-        &app.shared.catalogue.ovh_connect,
+        &app.catalogue().ovh_connect,
         headers,
         parts.method.as_str(),
         &url,

@@ -374,13 +374,19 @@ pub async fn bring_up(topology: Topology, path: &str, mode: Mode) -> anyhow::Res
     // of virtual time too.
     let started = Instant::now();
     let wall = api::now();
-    let clock: api::Clock =
+    let clock: world::Clock =
         Arc::new(move || wall + chrono::TimeDelta::from_std(started.elapsed()).unwrap_or_default());
-    let app = api::App::with_clock(&catalogue(&topology), Some(engine.clone()), clock)
-        .map_err(|e| anyhow!("{path}: {e}"))?;
-    app.spawn_status_feed();
+    let catalogue = catalogue(&topology).resolved();
+    let running = world::World::start(world::Config {
+        catalogue: catalogue.clone(),
+        engine: engine.clone(),
+        clock,
+        persistence: None,
+    })
+    .map_err(|e| anyhow!("{path}: {e}"))?;
     // Timed changes of the model (a hosted link being provisioned) reach the engine.
-    app.spawn_ticker(Duration::from_secs(1));
+    running.spawn_ticker(Duration::from_secs(1));
+    let app = api::App::new(running, &catalogue);
     let region = topology
         .interlink
         .as_ref()

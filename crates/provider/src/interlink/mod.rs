@@ -43,11 +43,11 @@ pub use link_create::CreateLinkRequest;
 pub use link_list::{ListLinksOrderBy, ListLinksRequest, ListLinksResponse};
 pub use partner::{ListPartnersOrderBy, ListPartnersRequest, ListPartnersResponse, Partner};
 pub use pop::{ListPopsOrderBy, ListPopsRequest, ListPopsResponse, Pop};
-pub use view::{LinkPort, LinkView};
 pub use routing_policy::{
     CreateRoutingPolicyRequest, ListRoutingPoliciesOrderBy, ListRoutingPoliciesRequest,
     ListRoutingPoliciesResponse, RoutingPolicy, UpdateRoutingPolicyRequest,
 };
+pub use view::{LinkPort, LinkView};
 
 use crate::catalogue::{ProjectSpec, Settings};
 use crate::error::ProviderError;

@@ -87,9 +87,7 @@ impl InterLink {
     pub fn connection_id(&self, name_or_id: &str) -> Option<Uuid> {
         self.connections
             .values()
-            .find(|c| {
-                c.connection.name == name_or_id || c.connection.id.to_string() == name_or_id
-            })
+            .find(|c| c.connection.name == name_or_id || c.connection.id.to_string() == name_or_id)
             .map(|c| c.connection.id)
     }
 
