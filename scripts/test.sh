@@ -38,6 +38,6 @@ cargo test --workspace --locked
 
 step "SDK conformance and end to end with FRR (pytest)"
 cargo build -p peerlab --locked
-cargo build -p topology --example customer_router --locked
+cargo build -p linux --example customer_router --locked
 # Any non-zero exit fails the script, including pytest's 5 (no tests collected).
 .venv/bin/pytest -q tests/sdk

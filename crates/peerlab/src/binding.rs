@@ -19,6 +19,7 @@ use anyhow::{Context, Result, bail};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use ipnet::{Ipv4Net, Ipv6Net};
+use linux::VlanInterface;
 use provider::catalogue::Catalogue;
 use provider::interlink::ListLinksResponse;
 use provider::region::Region;
@@ -26,7 +27,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 use tokio::task::JoinHandle;
-use topology::VlanInterface;
 use tower::ServiceExt;
 use uuid::Uuid;
 

@@ -12,12 +12,12 @@
 
 use super::embedded::EmbeddedRouter;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use linux::peer::{self, Family, Peer, PeerConfig, PeerKind};
+use linux::{Link, LinkAddressing, LinkConfig, Netns};
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex, PoisonError};
 use topology::format::RouterKind;
-use topology::peer::{self, Family, Peer, PeerConfig, PeerKind};
-use topology::{Link, LinkAddressing, LinkConfig, Netns};
 
 /// The driver kind of a topology's router kind (`None` for embedded).
 pub fn peer_kind(kind: RouterKind) -> Option<PeerKind> {
@@ -106,7 +106,7 @@ impl DaemonRouter {
         announce: &[IpNet],
         raw_config: Option<&str>,
     ) -> anyhow::Result<Self> {
-        let label = super::linux::sanitized(name);
+        let label = super::kernels::sanitized(name);
         let ns = Netns::create(&format!("r-{label}"))?;
         let mut name = label.trim_matches('-').to_string();
         if name.is_empty() {
@@ -232,7 +232,7 @@ impl DaemonRouter {
         };
         let d = &self.declared;
         let mut config = PeerConfig::interlink(d.asn, &addressing);
-        config.neighbours = vec![topology::peer::Neighbour {
+        config.neighbours = vec![linux::peer::Neighbour {
             address: addressing.scw_ipv4.addr().into(),
             asn: ovh_asn,
         }];

@@ -14,9 +14,9 @@
 
 use super::embedded::EmbeddedRouter;
 use engine::Family;
+use linux::Netns;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::sync::Arc;
-use topology::Netns;
 
 /// The BGP port (RFC 4271 §8.2.1).
 const BGP_PORT: u16 = 179;

@@ -8,7 +8,7 @@
 //!   when none is (the routing policies' own rule).
 //! - `reach`: both ways between two hosts, walked hop by hop through the `dataplane` model of
 //!   the running topology ([`super::model`]); a failure is the trace that stopped, in words.
-//!   With real daemons the model is first rendered into the kernels ([`super::linux`]) and a
+//!   With real daemons the model is first rendered into the kernels ([`super::kernels`]) and a
 //!   real `ping -c1 -W1` from the source host's namespace must agree with it: a disagreement
 //!   is a failure of its own, whatever the expectation says.
 

@@ -20,7 +20,7 @@ pub mod daemon;
 pub mod embedded;
 pub mod embedded_tcp;
 pub mod expect;
-pub mod linux;
+pub mod kernels;
 pub mod model;
 pub mod ovh;
 pub mod ovh_l2;
@@ -211,7 +211,7 @@ where
         drop(runtime);
         return result;
     }
-    let provider = topology::Netns::create("provider")
+    let provider = linux::Netns::create("provider")
         .context("creating the provider's network namespace (real daemons need root)")?;
     let thread = std::thread::Builder::new()
         .name("peerlab-up".to_string())

@@ -14,7 +14,7 @@
 //! - each host, with a default route to its gateway.
 //!
 //! A pulled cable is the router's port down. The model is the control plane's view of
-//! forwarding; [`super::linux`] renders it into the kernels with real daemons.
+//! forwarding; [`super::kernels`] renders it into the kernels with real daemons.
 
 use super::runner::{LinkInfo, World};
 use dataplane::{

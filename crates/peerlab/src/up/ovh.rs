@@ -24,7 +24,7 @@
 //! [`super::ovh_vrrp`]).
 //!
 //! Not here: hosts behind OVH and OVH's routes in the kernel ([`super::ovh_model`] and
-//! [`super::linux`]); an l2 PoP's vRack and the hosts on it ([`super::ovh_l2`]).
+//! [`super::kernels`]); an l2 PoP's vRack and the hosts on it ([`super::ovh_l2`]).
 
 use super::daemon;
 use super::runner::{Mode, RouterHandle, World};
@@ -32,6 +32,7 @@ use anyhow::{Context, anyhow, bail};
 use axum::body::Body;
 use axum::http::{Method, Request};
 use http_body_util::BodyExt;
+use linux::LinkAddressing;
 use provider::catalogue::ovh::{
     DEMO_APPLICATION_KEY, DEMO_APPLICATION_SECRET, DEMO_CONSUMER_KEY, DEMO_VRACK, OvhInterfaceSpec,
     OvhServiceSpec, VrackSpec,
@@ -42,7 +43,6 @@ use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 use tokio::time::Instant;
-use topology::LinkAddressing;
 use topology::format::{Expect, ExtraType, PopType, SessionState, Topology};
 use tower::ServiceExt;
 use uuid::Uuid;

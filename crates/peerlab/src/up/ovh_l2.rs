@@ -16,9 +16,9 @@
 //! not in vRack pn-100002 (its configuration is deleted)`, or `l2 PoP "dc2" is not active`.
 //!
 //! In namespace mode ([`wire`]), each vRack segment is a bridge `vrN` in the provider
-//! namespace, without addresses; the hosts are namespaces on it, as `super::linux` wires every
+//! namespace, without addresses; the hosts are namespaces on it, as `super::kernels` wires every
 //! host on its segment's bridge, and a host the model cuts off has its bridge port down
-//! (`super::linux`, at each rendering), so `ping` agrees with the model.
+//! (`super::kernels`, at each rendering), so `ping` agrees with the model.
 //!
 //! Not here: VLANs on the customer's port (OVH's API has none for a PoP), several l2 PoPs of
 //! one service, or moving a service to another vRack while running (a host of a service no
@@ -28,9 +28,9 @@ use super::model::Model;
 use super::runner::World;
 use dataplane::{InterfaceConfig, Network, NodeId, NodeRole, SegmentId};
 use ipnet::IpNet;
+use linux::Netns;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
-use topology::Netns;
 use topology::format::{PopConfig, PopType, Topology};
 
 fn err(e: impl std::fmt::Display) -> String {

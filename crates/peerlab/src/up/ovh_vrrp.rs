@@ -6,7 +6,7 @@
 //!   (`api::ovh::vrrp`): the step is the admin call `POST /peerlab/v1/admin/ovh/vrrp`, and the
 //!   expectation reads `GET /peerlab/v1/admin/ovh/state`.
 //! - In namespace mode each l3 datacenter whose VRRP group is on (when the data plane is wired,
-//!   or later, at the rendering that sees it on: [`super::linux`] reconciles) gets two
+//!   or later, at the rendering that sees it on: [`super::kernels`] reconciles) gets two
 //!   namespaces, `o-DC-a` and `o-DC-b` ([`VrrpRouters::wire`]), each with a veth (`eth0`) into
 //!   the datacenter bridge `dcN` of the provider namespace, its own address (the subnet's
 //!   second or third), forwarding on, ICMP redirects off, a default route to the bridge's
@@ -27,13 +27,13 @@ use super::ovh_model::OVH;
 use super::runner::World;
 use dataplane::vrrp::{Config, State};
 use ipnet::{IpNet, Ipv4Net};
+use linux::Netns;
+use linux::vrrp_speaker::Speaker;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use topology::Netns;
 use topology::format::{VrrpAction, VrrpOperation, VrrpRouter};
-use topology::vrrp_speaker::Speaker;
 
 /// The priorities the API's model gives OVH's routers (`api::ovh::vrrp`).
 fn priority(router: VrrpRouter) -> u8 {
@@ -102,7 +102,7 @@ pub struct Wiring<'a> {
     /// The datacenter bridge there (`dcN`) and its number.
     pub bridge: (&'a str, usize),
     /// The table that needs the on-link route to the subnet: OVH's routing table when it is
-    /// `main` (a [`topology::kernel::KernelVrf`] table gets its connected routes rendered).
+    /// `main` (a [`linux::kernel::KernelVrf`] table gets its connected routes rendered).
     pub on_link_table: Option<u32>,
     /// The VRID.
     pub vrid: u8,
@@ -185,10 +185,10 @@ impl VrrpRouters {
         }
         for (router, own) in &w.routers {
             let letter = router.name().to_ascii_lowercase();
-            let label = format!("o-{}-{letter}", super::linux::sanitized(w.datacenter));
+            let label = format!("o-{}-{letter}", super::kernels::sanitized(w.datacenter));
             let ns = Netns::create(&label).map_err(err)?;
             let veth = format!("o{letter}{n}");
-            super::linux::veth_into(w.provider, &veth, bridge, &ns, &[ipnet::IpNet::V4(*own)])?;
+            super::kernels::veth_into(w.provider, &veth, bridge, &ns, &[ipnet::IpNet::V4(*own)])?;
             dc.bridge.3.push(veth);
             // Forwarding; no ICMP redirects (the hosts would learn to bypass the gateway);
             // no reverse-path filter (packets for the gateway come in on the macvlan device).
@@ -440,7 +440,7 @@ pub fn gateway_state(model: &Model, dc: &str) -> GatewayState {
     }
 }
 
-/// An l3 datacenter's bridge `dcN` in the provider namespace ([`super::linux`] makes it).
+/// An l3 datacenter's bridge `dcN` in the provider namespace ([`super::kernels`] makes it).
 pub struct DatacenterBridge {
     /// The datacenter configuration's name.
     pub name: String,

@@ -9,13 +9,13 @@ use super::runner::{LinkAddresses, LinkInfo, Mode, RouterHandle, World};
 use anyhow::{Context, anyhow};
 use axum::http::Method;
 use ipnet::IpNet;
+use linux::{LinkAddressing, Netns};
 use serde_json::{Value, json};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 use topology::format;
-use topology::{LinkAddressing, Netns};
 
 /// Creates the topology's routing policies and links, and plugs the routers into them.
 pub async fn create_resources(world: &mut World, path: &str) -> anyhow::Result<()> {

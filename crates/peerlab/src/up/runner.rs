@@ -17,6 +17,7 @@ use anyhow::{Context, anyhow, bail};
 use axum::http::Method;
 use engine::{Engine, EngineHandle, Family, SessionStatus};
 use ipnet::IpNet;
+use linux::Netns;
 use provider::catalogue::{Catalogue, DedicatedConnectionSpec, PrivateNetworkSpec, VpcSpec, demo};
 use provider::interlink::connection::VlanRange;
 use serde_json::Value;
@@ -25,7 +26,6 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
-use topology::Netns;
 use topology::format::{RouterKind, Topology};
 
 /// A link as created.
@@ -136,7 +136,7 @@ pub struct World {
     /// Links whose cable a step pulled, by name.
     pub cables_down: std::sync::Mutex<std::collections::HashSet<String>>,
     /// With real daemons: the hosts' namespaces and the rendering into the kernels.
-    pub linux: Option<Arc<super::linux::Linux>>,
+    pub linux: Option<Arc<super::kernels::Linux>>,
     /// How it runs (kept last: the provider namespace goes after the routers' cables).
     pub mode: Mode,
 }
@@ -480,7 +480,7 @@ pub async fn bring_up(topology: Topology, path: &str, mode: Mode) -> anyhow::Res
 }
 
 /// Creates the hosts' namespaces and bridges as the model of the running topology has them.
-async fn wire_linux(world: &World, provider: Netns) -> Result<super::linux::Linux, String> {
+async fn wire_linux(world: &World, provider: Netns) -> Result<super::kernels::Linux, String> {
     let model = super::model::build(world).await?;
     let mut routers = Vec::new();
     for (name, handle) in &world.routers {
@@ -494,7 +494,7 @@ async fn wire_linux(world: &World, provider: Netns) -> Result<super::linux::Linu
             };
             Some((port, host_if, peer_if))
         });
-        routers.push(super::linux::RouterNs {
+        routers.push(super::kernels::RouterNs {
             name: name.clone(),
             netns: d.netns().clone(),
             cable,
@@ -502,7 +502,7 @@ async fn wire_linux(world: &World, provider: Netns) -> Result<super::linux::Linu
     }
     let topology = world.topology.clone();
     tokio::task::spawn_blocking(move || {
-        super::linux::Linux::wire(&topology, &model, &provider, routers)
+        super::kernels::Linux::wire(&topology, &model, &provider, routers)
     })
     .await
     .map_err(|e| e.to_string())?

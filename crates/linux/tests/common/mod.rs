@@ -3,9 +3,9 @@
 
 #![allow(dead_code)]
 
+use linux::peer::Peer;
 use std::thread;
 use std::time::{Duration, Instant};
-use topology::peer::Peer;
 
 /// Polls `check` every 200 ms until it is true; panics at `timeout` with
 /// `what`, the last error (or what was seen instead) and the end of every daemon's log.

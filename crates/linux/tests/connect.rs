@@ -4,12 +4,12 @@
 
 mod common;
 
+use linux::peer::{self, PeerConfig, PeerKind};
+use linux::{Link, LinkConfig, Netns};
 use std::io;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::thread;
 use std::time::{Duration, Instant};
-use topology::peer::{self, PeerConfig, PeerKind};
-use topology::{Link, LinkConfig, Netns};
 
 /// GoBGP makes its first active attempt 5–10 s after it starts (it
 /// raises any ConnectRetry under 5 s to 5 s, and waits a random 1–2 ×).
@@ -98,7 +98,7 @@ fn a_stopped_router_says_so() {
         assert!(!router.is_running());
         assert!(matches!(
             router.session_state(scw),
-            Err(topology::Error::Stopped { .. })
+            Err(linux::Error::Stopped { .. })
         ));
     }
 }

@@ -1,14 +1,14 @@
 //! The cross-connect wiring: traffic passes over matching VLANs only, and
 //! nothing is left behind.
 
+use linux::{Link, LinkConfig, Netns};
 use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
-use topology::{Link, LinkConfig, Netns};
 
 /// One `ping -c1 -W1` from `ns` to `address`.
 fn ping_once(ns: &Netns, address: &str) -> bool {
-    let ping = topology::process::require_binary("/usr/bin/ping", "iputils-ping");
+    let ping = linux::process::require_binary("/usr/bin/ping", "iputils-ping");
     ns.command(ping)
         .args(["-c1", "-W1", address])
         .output()
@@ -145,7 +145,7 @@ fn concurrent_links_get_distinct_addresses_and_names() {
 /// parent or a name too long is an error, and Drop removes the interface.
 #[test]
 fn one_sided_vlan_interfaces_carry_traffic_and_go_on_drop() {
-    use topology::{LinkAddressing, VlanInterface};
+    use linux::{LinkAddressing, VlanInterface};
     let (a, b) = (
         Netns::create("vlanif-a").unwrap(),
         Netns::create("vlanif-b").unwrap(),

@@ -65,8 +65,8 @@ impl Link {
     /// ends' addresses are usable (IPv6 not tentative).
     ///
     /// ```no_run
-    /// # fn main() -> topology::Result<()> {
-    /// use topology::{Link, LinkConfig, Netns};
+    /// # fn main() -> linux::Result<()> {
+    /// use linux::{Link, LinkConfig, Netns};
     /// let customer = Netns::create("customer")?;
     /// let link = Link::create(None, &customer, &LinkConfig::new(2001)?)?;
     /// let scw = link.config().addressing.scw_ipv4.addr();

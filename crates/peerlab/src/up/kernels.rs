@@ -1,6 +1,6 @@
 //! The data plane in Linux, for topologies of real daemons (namespace mode): the hosts as
 //! network namespaces, and the model's FIBs ([`super::model`]) rendered into the kernels with
-//! `topology::kernel`, so that `ping` goes exactly where the emulated service would carry the
+//! `linux::kernel`, so that `ping` goes exactly where the emulated service would carry the
 //! packet.
 //!
 //! Wiring ([`Linux::wire`]) follows the model built once the routers are cabled, so that Linux
@@ -23,7 +23,7 @@
 //! Rendering ([`Linux::render`]) writes, by difference, the FIB of each node of the model into
 //! its namespace: the provider's VPC VRF (the routes `prefix_filter_in` accepts while route
 //! propagation is on) into `main` when the topology has one VPC, else one
-//! [`KernelVrf`](topology::kernel::KernelVrf) table per VPC (100, 101 …); each router's learned
+//! [`KernelVrf`](linux::kernel::KernelVrf) table per VPC (100, 101 …); each router's learned
 //! routes (its daemon runs without a kernel protocol); each host's default route; OVH's
 //! routing table (the routes its sessions accepted, the `network` extras' static routes) into
 //! `main` without VPCs, else into table 200; each next hop's default route.
@@ -35,11 +35,11 @@ use super::ovh_model::OVH;
 use super::ovh_vrrp::{DatacenterBridge, GatewayState, gateway_state};
 use dataplane::{DEFAULT_VRF, InterfaceId, Network, NodeId, SegmentId};
 use ipnet::IpNet;
+use linux::Netns;
+use linux::kernel::{KernelTable, KernelVrf, MAIN_TABLE};
 use std::collections::HashMap;
 use std::net::IpAddr;
-use topology::Netns;
 use topology::format::{ExtraType, Topology, VrrpRouter};
-use topology::kernel::{KernelTable, KernelVrf, MAIN_TABLE};
 
 /// The first table of a VPC's VRF when the provider holds several.
 const FIRST_VRF_TABLE: u32 = 100;
@@ -628,7 +628,7 @@ impl Linux {
         // that cannot run at all is an error.
         match ns.run(PING, ["-c1", "-W1", &address.to_string()]) {
             Ok(_) => Ok((true, address)),
-            Err(topology::Error::CommandFailed { status, .. }) if no_answer(&status) => {
+            Err(linux::Error::CommandFailed { status, .. }) if no_answer(&status) => {
                 Ok((false, address))
             }
             Err(e) => Err(format!("ping from {from}: {e}")),

@@ -1,5 +1,5 @@
 //! Two VPCs in one provider namespace stay apart: each VRF is a numbered
-//! table chosen by the ingress interface (`topology::kernel::KernelVrf`),
+//! table chosen by the ingress interface (`linux::kernel::KernelVrf`),
 //! and `ping` agrees with the model's `reach` for every pair of hosts.
 //!
 //! ```text
@@ -20,7 +20,7 @@ mod lab;
 use dataplane::{DEFAULT_VRF, NextHop, NodeRole};
 use ipnet::IpNet;
 use lab::Lab;
-use topology::kernel::Change;
+use linux::kernel::Change;
 
 fn net(s: &str) -> IpNet {
     s.parse().unwrap()

@@ -20,12 +20,12 @@ mod common;
 
 use common::wait_for;
 use dataplane::vrrp::{Config, State};
+use linux::Netns;
+use linux::process::{Daemon, require_binary, run};
+use linux::vrrp_speaker::Speaker;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
-use topology::Netns;
-use topology::process::{Daemon, require_binary, run};
-use topology::vrrp_speaker::Speaker;
 
 const ZEBRA: &str = "/usr/lib/frr/zebra";
 const VRRPD: &str = "/usr/lib/frr/vrrpd";

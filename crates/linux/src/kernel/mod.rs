@@ -17,8 +17,8 @@
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use dataplane::{DEFAULT_VRF, InterfaceConfig, Network, NodeRole};
-//! use topology::Netns;
-//! use topology::kernel::KernelTable;
+//! use linux::Netns;
+//! use linux::kernel::KernelTable;
 //!
 //! let mut net = Network::new();
 //! let vpc = net.add_segment("prod/app")?;
@@ -120,7 +120,7 @@ impl Change {
 /// route whose next hop changed is deleted, then added), each list sorted.
 ///
 /// ```
-/// use topology::kernel::{Change, KernelRoute, plan};
+/// use linux::kernel::{Change, KernelRoute, plan};
 ///
 /// let route = |p: &str, gw: &str| KernelRoute {
 ///     prefix: p.parse().unwrap(),

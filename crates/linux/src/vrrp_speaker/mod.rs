@@ -29,8 +29,8 @@
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use dataplane::vrrp::{Config, State};
-//! use topology::Netns;
-//! use topology::vrrp_speaker::Speaker;
+//! use linux::Netns;
+//! use linux::vrrp_speaker::Speaker;
 //!
 //! let router = Netns::create("ovh-a")?;
 //! // … eth0 in `router`, up, with 192.0.2.2/24, on the LAN of the other routers …

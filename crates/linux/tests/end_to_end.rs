@@ -11,11 +11,11 @@ mod common;
 
 use common::eventually;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use linux::peer::{self, Family, Peer, PeerConfig, PeerKind, SessionState};
+use linux::{Link, LinkConfig, Netns};
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::time::Duration;
-use topology::peer::{self, Family, Peer, PeerConfig, PeerKind, SessionState};
-use topology::{Link, LinkConfig, Netns};
 
 /// GoBGP's first active connect comes 5–10 s after start, and after a
 /// session drops it stays Idle (refusing connections) for a fixed 5 s; BIRD

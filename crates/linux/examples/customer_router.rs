@@ -23,13 +23,13 @@
 //! namespace, so whoever started it only has to close its stdin (or die).
 
 use ipnet::IpNet;
+use linux::peer::{self, Family, Peer, PeerConfig, PeerKind};
+use linux::{LinkAddressing, Netns, VlanInterface};
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::io::{BufRead, Write};
 use std::net::IpAddr;
 use std::process::{Command, ExitCode};
-use topology::peer::{self, Family, Peer, PeerConfig, PeerKind};
-use topology::{LinkAddressing, Netns, VlanInterface};
 
 /// The veth pair; Drop deletes it (both ends).
 struct Veth {

@@ -1,4 +1,4 @@
-//! `topology::kernel` against a real kernel: a provider VRF with IPv4 and
+//! `linux::kernel` against a real kernel: a provider VRF with IPv4 and
 //! IPv6 static and BGP routes rendered into a namespace (its `main` table
 //! and a numbered one), changed, re-rendered, and emptied, next to routes
 //! peerlab does not own, which stay as they are.
@@ -7,8 +7,8 @@
 
 use dataplane::{InterfaceConfig, InterfaceId, Network, NextHop, NodeId, NodeRole, RouteSource};
 use ipnet::IpNet;
-use topology::Netns;
-use topology::kernel::{Change, KernelRoute, KernelTable, PROTO};
+use linux::Netns;
+use linux::kernel::{Change, KernelRoute, KernelTable, PROTO};
 
 fn net(s: &str) -> IpNet {
     s.parse().unwrap()

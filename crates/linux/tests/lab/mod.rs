@@ -1,6 +1,6 @@
 //! A lab for the trace-vs-ping tests: a `dataplane::Network` and the
 //! network namespaces it describes, built side by side, the model's FIBs
-//! rendered into the kernels with `topology::kernel`, and the check that
+//! rendered into the kernels with `linux::kernel`, and the check that
 //! `ping` agrees with the model's `reach` for every pair of hosts.
 
 #![allow(dead_code)]
@@ -8,11 +8,11 @@
 use dataplane::{
     DEFAULT_VRF, InterfaceConfig, InterfaceId, Network, NodeId, NodeRole, SegmentId, VlanId,
 };
+use linux::kernel::{Change, KernelTable, KernelVrf, MAIN_TABLE};
+use linux::{Link, LinkAddressing, LinkConfig, Netns};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::thread;
-use topology::kernel::{Change, KernelTable, KernelVrf, MAIN_TABLE};
-use topology::{Link, LinkAddressing, LinkConfig, Netns};
 
 /// One node: its namespace and where each of its VRFs is rendered.
 struct Node {

@@ -22,8 +22,8 @@ mod common;
 use common::wait_for;
 use dataplane::vrrp::{Config, State};
 use dataplane::{DEFAULT_VRF, InterfaceConfig, InterfaceId, Network, NodeId, NodeRole};
-use topology::Netns;
-use topology::vrrp_speaker::Speaker;
+use linux::Netns;
+use linux::vrrp_speaker::Speaker;
 
 /// Plugs `ns`'s `dev` into bridge `bridge` of `switch` by the veth `port`,
 /// with `address`.

@@ -1,7 +1,7 @@
 //! The model's trace and the kernel agree: a small InterLink network built
 //! twice, as a `dataplane::Network` and as network namespaces, with the
 //! model's FIBs rendered into the namespaces' kernels by
-//! `topology::kernel`; for every pair of hosts, `ping -c1 -W1` succeeds
+//! `linux::kernel`; for every pair of hosts, `ping -c1 -W1` succeeds
 //! exactly when the model's `reach` says both directions are delivered.
 //!
 //! ```text
@@ -26,9 +26,9 @@ mod lab;
 use dataplane::{DEFAULT_VRF, NextHop, NodeId, NodeRole, WithheldReason, WithheldRoute};
 use ipnet::IpNet;
 use lab::Lab;
+use linux::kernel::{Change, MAIN_TABLE};
 use std::collections::BTreeSet;
 use std::net::IpAddr;
-use topology::kernel::{Change, MAIN_TABLE};
 
 fn net(s: &str) -> IpNet {
     s.parse().unwrap()

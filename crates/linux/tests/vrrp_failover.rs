@@ -15,10 +15,10 @@ mod common;
 use common::wait_for;
 use dataplane::vrrp::{Config, State};
 use dataplane::{InterfaceConfig, InterfaceId, Network, NodeId, NodeRole};
+use linux::Netns;
+use linux::vrrp_speaker::Speaker;
 use std::net::IpAddr;
 use std::time::Instant;
-use topology::Netns;
-use topology::vrrp_speaker::Speaker;
 
 const VIP: &str = "192.0.2.254";
 
