@@ -41,6 +41,8 @@ pub mod link;
 pub mod netns;
 pub mod peer;
 pub mod process;
+pub mod render;
+pub mod router;
 mod vlan;
 pub mod vrrp_speaker;
 

@@ -34,6 +34,9 @@ pub struct Netns {
 
 struct Inner {
     name: String,
+    /// Made by [`Netns::create`]: deleting it kills what runs inside. An attached one
+    /// ([`Netns::attach_current`]) only loses its name.
+    owned: bool,
 }
 
 impl Netns {
@@ -62,11 +65,25 @@ impl Netns {
         run(Command::new(IP).args(["netns", "add", &name]))?;
         // From here on Drop cleans up, also when bringing lo up fails.
         let netns = Netns {
-            inner: Arc::new(Inner { name }),
+            inner: Arc::new(Inner { name, owned: true }),
         };
         netns.run("ip", ["link", "set", "lo", "up"])?;
         tracing::debug!(netns = %netns.name(), "created");
         Ok(netns)
+    }
+
+    /// A name for the namespace this process runs in (`ip netns attach`), so that the same
+    /// code renders into it as into a namespace of its own (`peerlab serve` with bindings).
+    /// Dropping it removes the name only.
+    pub fn attach_current(label: &str) -> Result<Netns> {
+        process::require_binary(IP, "iproute2");
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let pid = std::process::id();
+        let name = format!("pl-{pid}-{n}-{label}");
+        run(Command::new(IP).args(["netns", "attach", &name, &pid.to_string()]))?;
+        Ok(Netns {
+            inner: Arc::new(Inner { name, owned: false }),
+        })
     }
 
     /// The namespace's name, as `ip netns` knows it.
@@ -119,6 +136,10 @@ impl fmt::Debug for Netns {
 
 impl Drop for Inner {
     fn drop(&mut self) {
+        if !self.owned {
+            let _ = run(Command::new(IP).args(["netns", "del", &self.name]));
+            return;
+        }
         remove(&self.name);
         tracing::debug!(netns = %self.name, "deleted");
     }
@@ -150,4 +171,18 @@ fn remove(name: &str) {
     if let Err(e) = run(Command::new(IP).args(["netns", "del", name])) {
         tracing::warn!(netns = %name, error = %e, "cannot delete the namespace");
     }
+}
+
+/// A name fit for a namespace label: `a-z0-9-`, at most 20 characters.
+pub fn sanitized(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .take(20)
+        .collect()
 }

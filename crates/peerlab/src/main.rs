@@ -4,10 +4,11 @@
 //! runner `up` with `down` and `exec` for kept topologies, and `trace` through a topology's
 //! data plane model.
 
-mod binding;
+mod bindings;
 mod codec;
-mod ovh_binding;
+mod rundir;
 mod serve;
+mod trace;
 mod up;
 
 use clap::{Parser, Subcommand};
@@ -36,8 +37,9 @@ enum Command {
     Down(up::DownArgs),
     /// Runs a command inside a node of a kept topology (e.g. vtysh, birdc, ping).
     Exec(up::ExecArgs),
-    /// A packet's path through a topology's model, hop by hop, and why it stops.
-    Trace(up::trace::TraceArgs),
+    /// A packet's path through a topology's (or a running server's) model, hop by hop, and why
+    /// it stops.
+    Trace(trace::TraceArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,9 +49,9 @@ fn main() -> ExitCode {
         Command::Encode(args) => codec::encode(&args),
         Command::Serve(args) => serve::serve(&args),
         Command::Up(args) => up::up(&args),
-        Command::Down(args) => up::rundir::down(&args.topology),
-        Command::Exec(args) => up::rundir::exec(&args.node, &args.command),
-        Command::Trace(args) => up::trace::trace(&args),
+        Command::Down(args) => rundir::down(&args.topology),
+        Command::Exec(args) => rundir::exec(&args.node, &args.command),
+        Command::Trace(args) => trace::trace(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

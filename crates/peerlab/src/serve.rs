@@ -16,12 +16,13 @@
 //! `ovh_application_secret: …`, `ovh_consumer_key: …`. `--ovh-task-secs` sets how long OVH
 //! tasks take.
 //!
-//! The config file may also bind dedicated connections to local interfaces (`[[bindings]]`,
-//! see [`crate::binding`]), and OVHcloud Connect interfaces ([`crate::ovh_binding`]);
+//! The config file may also bind provider ports to local interfaces (`[[bindings]]`, see
+//! [`crate::bindings`]): the world's kernel renderer then puts the provider's side on them.
 //! `bindings` is taken out before the rest is read as the catalogue.
+//!
+//! `GET /peerlab/v1/trace?from=…&to=…` (admin token) answers `peerlab trace --server`.
 
-use crate::binding::{self, BindingSpec};
-use crate::ovh_binding::{self, OvhBindingSpec, OvhDatacenterBindingSpec};
+use crate::bindings::{self, BindingSpec};
 use anyhow::{Context, Result};
 use provider::catalogue::ovh::OvhCredentialSpec;
 use provider::catalogue::{Catalogue, ProjectSpec, demo};
@@ -71,14 +72,14 @@ fn load_catalogue(config: Option<&PathBuf>) -> Result<Catalogue> {
 
 /// Reads the catalogue (resolved: the demo entries included unless it says otherwise) and the
 /// bindings of the config file.
-fn load_config(config: Option<&PathBuf>) -> Result<(Catalogue, Vec<AnyBinding>)> {
+fn load_config(config: Option<&PathBuf>) -> Result<(Catalogue, Vec<BindingSpec>)> {
     let Some(path) = config else {
         return Ok((Catalogue::default().resolved(), Vec::new()));
     };
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let at = || format!("{}", path.display());
-    let (catalogue, bindings): (Catalogue, Option<Vec<AnyBinding>>) =
+    let (catalogue, bindings): (Catalogue, Option<Vec<BindingSpec>>) =
         if path.extension().is_some_and(|e| e == "json") {
             let mut value: serde_json::Value = serde_json::from_str(&text).with_context(at)?;
             let bindings = value.as_object_mut().and_then(|o| o.remove("bindings"));
@@ -97,46 +98,6 @@ fn load_config(config: Option<&PathBuf>) -> Result<(Catalogue, Vec<AnyBinding>)>
             (table.try_into().with_context(at)?, bindings)
         };
     Ok((catalogue.resolved(), bindings.unwrap_or_default()))
-}
-
-/// A `[[bindings]]` entry: a dedicated connection or an OVHcloud Connect interface.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
-#[serde(untagged)]
-pub enum AnyBinding {
-    /// `{ connection, interface }`.
-    Connection(BindingSpec),
-    /// `{ ovh_service, ovh_interface, interface }`.
-    Ovh(OvhBindingSpec),
-    /// `{ ovh_vrack, ovh_datacenter, interface }`.
-    OvhDatacenter(OvhDatacenterBindingSpec),
-}
-
-/// The bindings split by kind, without the datacenter ones.
-#[cfg(test)]
-fn split_bindings(all: Vec<AnyBinding>) -> (Vec<BindingSpec>, Vec<OvhBindingSpec>) {
-    let (connections, ovh, _) = split_all_bindings(all);
-    (connections, ovh)
-}
-
-/// The bindings split by kind, datacenters included.
-fn split_all_bindings(
-    all: Vec<AnyBinding>,
-) -> (
-    Vec<BindingSpec>,
-    Vec<OvhBindingSpec>,
-    Vec<OvhDatacenterBindingSpec>,
-) {
-    let mut connections = Vec::new();
-    let mut ovh = Vec::new();
-    let mut datacenters = Vec::new();
-    for b in all {
-        match b {
-            AnyBinding::Connection(c) => connections.push(c),
-            AnyBinding::Ovh(o) => ovh.push(o),
-            AnyBinding::OvhDatacenter(d) => datacenters.push(d),
-        }
-    }
-    (connections, ovh, datacenters)
 }
 
 /// Adds `token` to `project_id` (a new project of the first organization if unknown).
@@ -219,14 +180,7 @@ fn choose_ovh_credentials(catalogue: &mut Catalogue, args: &ServeArgs) -> OvhCre
 /// Runs the server until Ctrl-C.
 pub fn serve(args: &ServeArgs) -> Result<bool> {
     let (mut catalogue, binding_specs) = load_config(args.config.as_ref())?;
-    let (binding_specs, ovh_binding_specs, datacenter_binding_specs) =
-        split_all_bindings(binding_specs);
-    let bindings = binding::resolve(&catalogue, &binding_specs)?;
-    let mut ovh_bindings = ovh_binding::resolve(&catalogue, &ovh_binding_specs)?;
-    ovh_bindings.extend(ovh_binding::resolve_datacenters(
-        &catalogue,
-        &datacenter_binding_specs,
-    )?);
+    let bindings = bindings::resolve(&catalogue, &binding_specs)?;
     let (token, project_id) = choose_credentials(&mut catalogue, args);
     let ovh = choose_ovh_credentials(&mut catalogue, args);
     if let Some(secs) = args.ovh_task_secs {
@@ -250,6 +204,20 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
         .context("cannot start")?;
         let app = api::App::new(world.clone(), &catalogue);
         let _ticker = world.spawn_ticker(std::time::Duration::from_secs(1));
+        // Bindings: the provider's side rendered into this namespace's kernel.
+        let mut kept = Vec::new();
+        if !bindings.is_empty() {
+            let here = linux::Netns::attach_current("serve")
+                .context("bindings need root (ip netns attach)")?;
+            world.set_renderer(std::sync::Arc::new(linux::render::Kernels::new(here)));
+            let attached = bindings.clone();
+            world
+                .attach(move |a| a.plugged.extend(attached))
+                .await
+                .context("attaching the bindings")?;
+            kept.push(world.spawn_renderer(std::time::Duration::from_secs(1)));
+            kept.push(bindings::spawn_lights(world.clone(), &bindings));
+        }
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -260,9 +228,7 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
         println!("ovh_application_secret: {}", ovh.application_secret);
         println!("ovh_consumer_key: {}", ovh.consumer_key);
         println!("listening: http://{addr}");
-        let ovh_binder = ovh_binding::spawn(app.clone(), ovh_bindings);
         let router = api::router(app);
-        let binder = binding::spawn(router.clone(), bindings);
         let failed = world.clone();
         let served = axum::serve(listener, router)
             .with_graceful_shutdown(async move {
@@ -273,11 +239,12 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
             })
             .await
             .context("server failed");
-        // Stopping the binder drops (deletes) the interfaces it made.
-        for binder in [binder, ovh_binder].into_iter().flatten() {
-            binder.abort();
-            let _ = binder.await;
+        // Stopping the renderer and dropping the world deletes the interfaces it made.
+        for task in kept {
+            task.abort();
+            let _ = task.await;
         }
+        world.clear_renderer();
         served?;
         Ok(true)
     })
@@ -419,10 +386,10 @@ mod tests {
         .unwrap();
         for path in [&toml_file, &json] {
             let (c, specs) = load_config(Some(path)).unwrap();
-            let (specs, _) = split_bindings(specs);
             assert_eq!(specs.len(), 1);
-            assert_eq!(specs[0].interface, "veth0");
-            assert_eq!(binding::resolve(&c, &specs).unwrap().len(), 1);
+            let attached = bindings::resolve(&c, &specs).unwrap();
+            assert_eq!(attached.len(), 1);
+            assert_eq!(attached[0].device.as_deref(), Some("veth0"));
         }
         let bad = dir.join("bad.toml");
         std::fs::write(&bad, "[[bindings]]\nconnection = \"x\"\nport = \"veth0\"\n").unwrap();
@@ -434,8 +401,7 @@ mod tests {
         )
         .unwrap();
         let (c, specs) = load_config(Some(&unknown)).unwrap();
-        let (specs, _) = split_bindings(specs);
-        assert!(binding::resolve(&c, &specs).is_err());
+        assert!(bindings::resolve(&c, &specs).is_err());
         let ovh = dir.join("ovh.toml");
         std::fs::write(
             &ovh,
@@ -444,9 +410,11 @@ mod tests {
         )
         .unwrap();
         let (c, specs) = load_config(Some(&ovh)).unwrap();
-        let (connections, ovh_specs) = split_bindings(specs);
-        assert!(connections.is_empty());
-        assert_eq!(ovh_binding::resolve(&c, &ovh_specs).unwrap().len(), 1);
+        let attached = bindings::resolve(&c, &specs).unwrap();
+        assert!(matches!(
+            attached.as_slice(),
+            [a] if matches!(a.plug, world::attachment::Plug::OvhInterface { interface_id: 9001 })
+        ));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

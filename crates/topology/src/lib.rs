@@ -3,7 +3,12 @@
 //! [`format`] is the topology file (the TOML contract of DESIGN.md) with its reference checks:
 //! every error is one `file:line: what` line, and no input panics the parser.
 //!
+//! [`runner`] brings a topology up in a running [`world`]: the provider resources through the
+//! API in process, the customer's routers and hosts as the world's attachments, then the
+//! expectations and steps, and a report.
+//!
 //! Not here: namespaces, daemons and kernels (the `linux` crate), the provider state and the
-//! model (the `world` crate).
+//! model (the `world` crate), the command line (`peerlab`).
 
 pub mod format;
+pub mod runner;

@@ -310,6 +310,13 @@ impl World {
         }
     }
 
+    /// Forgets the kernel renderer (dropping what it made once no one else holds it).
+    pub fn clear_renderer(&self) {
+        if let Ok(mut slot) = self.renderer.write() {
+            *slot = None;
+        }
+    }
+
     /// Renders the model into the kernels now and returns it (the model alone without a
     /// renderer). A failing renderer is recorded in [`Live::render_error`] and does not stop
     /// the world.

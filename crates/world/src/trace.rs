@@ -230,13 +230,16 @@ pub fn trace(model: &mut Model, from: &str, to: &str) -> Result<TraceAnswer, Tra
                     names(model)
                 ))
             })?;
-            match owner(model, address) {
-                // An address of a node: both ways, like a ping.
-                Some(target) if target != start => {
-                    let reach = model.net.reach(start, target)?;
-                    vec![packet(&reach.forward), packet(&reach.reverse)]
+            let forward = model.net.trace(start, address)?;
+            let host = owner(model, address)
+                .filter(|n| model.net.node(*n).is_some_and(|n| n.role == NodeRole::Host));
+            match host {
+                // A host's address: its answer too, like a ping.
+                Some(target) if target != start && forward.is_delivered() => {
+                    let back = model.net.trace(target, forward.source)?;
+                    vec![packet(&forward), packet(&back)]
                 }
-                _ => vec![packet(&model.net.trace(start, address)?)],
+                _ => vec![packet(&forward)],
             }
         }
     };

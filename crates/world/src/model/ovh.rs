@@ -9,6 +9,7 @@
 //! gateway.
 
 use super::{DatacenterSegment, GatewayInput, Inputs, Model, OVH, Observed, PortDevice};
+use crate::attachment::Plug;
 use dataplane::{DEFAULT_VRF, InterfaceConfig, NextHop, NodeId, NodeRole, SegmentId};
 use ipnet::{IpNet, Ipv4Net};
 use provider::ovh_connect::rules::{Extra, gateway, vrid};
@@ -118,6 +119,17 @@ pub fn place_device(model: &mut Model, session: &str, segment: SegmentId, device
     }
 }
 
+/// The devices of the bindings (attachments without a router) whose plug `on` accepts.
+fn bindings(inputs: &Inputs, on: impl Fn(&Plug) -> bool) -> Vec<String> {
+    inputs
+        .attachments
+        .plugged
+        .iter()
+        .filter(|a| a.router.is_none() && on(&a.plug))
+        .filter_map(|a| a.device.clone())
+        .collect()
+}
+
 /// The routes a session accepted, via `neighbour`, with the session's state.
 fn session_routes(
     model: &mut Model,
@@ -165,10 +177,21 @@ pub fn add(
         let len = l3.subnet.prefix_len();
         let segment = model.net.add_segment(format!("ovh pop {label}"))?;
         let own = Ipv4Net::new(l3.ovh_address(), len).unwrap_or(l3.subnet);
-        model.net.add_interface(
+        let port = model.net.add_interface(
             ovh,
             InterfaceConfig::new(format!("pop {label}"), segment).address(own.into()),
         )?;
+        // A binding of the interface carries OVH's address, untagged.
+        for device in bindings(
+            inputs,
+            |plug| matches!(plug, Plug::OvhInterface { interface_id } if *interface_id == pop.interface_id),
+        ) {
+            model.port_devices.push(PortDevice {
+                interface: port,
+                device,
+                vlan: None,
+            });
+        }
         if let Some(session) = &pop.session {
             let peer = format!("ovh pop \"{label}\"");
             let neighbour = IpAddr::V4(l3.customer_address());
@@ -193,6 +216,13 @@ pub fn add(
             gw,
             inputs.gateways.get(&d.id),
         )?;
+        // A binding of the datacenter is a port of its segment.
+        for device in bindings(inputs, |plug| {
+            matches!(plug, Plug::OvhDatacenter { vrack, datacenter_id, .. }
+                if *vrack == d.vrack && *datacenter_id == d.datacenter_id)
+        }) {
+            model.bridge_ports.push((segment, device));
+        }
         model.datacenters.push(DatacenterSegment {
             config_id: d.id,
             label,

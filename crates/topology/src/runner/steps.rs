@@ -2,61 +2,62 @@
 //! their `within` ends, and its steps (API calls by the SDK's method names, cables, routers,
 //! waits), each recorded for the report.
 
-use super::daemon;
+use super::error::{Verdict, Why};
 use super::expect;
+use super::lab::{Lab, RouterHandle};
 use super::report::{Outcome, Report};
-use super::runner::{Mode, RouterHandle, World};
-use anyhow::{anyhow, bail};
+use crate::format::{self, Step};
 use axum::http::Method;
+use linux::router::daemon;
 use serde_json::{Value, json};
 use std::time::Duration;
 use tokio::time::Instant;
-use topology::format::{self, Step};
+
+/// Told of each expectation and step as it starts (a progress bar).
+pub type Progress<'a> = &'a (dyn Fn(&str) + Sync);
 
 /// How often an expectation is looked at again while it does not hold.
 const POLL: Duration = Duration::from_millis(100);
 
 /// Waits for the expectations (letting the topology settle), and plays the steps too when
 /// `with_steps`: what `peerlab trace` does before it traces.
-pub async fn play_settle(
-    world: &World,
-    report: &mut Report,
-    progress: &super::Progress,
-    with_steps: bool,
-) {
+pub async fn play_settle(lab: &Lab, report: &mut Report, progress: Progress<'_>, with_steps: bool) {
     if with_steps {
-        return play(world, report, progress).await;
+        return play(lab, report, progress).await;
     }
     let start = Instant::now();
-    for (i, e) in world.topology.expect.iter().enumerate() {
-        let outcome = await_expectation(world, e.get_ref(), start).await;
+    for (i, e) in lab.topology.expect.iter().enumerate() {
+        let outcome = await_expectation(lab, e.get_ref(), start).await;
         report.push(format!("expect #{}", i + 1), outcome);
     }
 }
 
 /// Runs the expectations and the steps, recording every outcome.
-pub async fn play(world: &World, report: &mut Report, progress: &super::Progress) {
+pub async fn play(lab: &Lab, report: &mut Report, progress: Progress<'_>) {
     let start = Instant::now();
-    for (i, e) in world.topology.expect.iter().enumerate() {
-        progress.item(&format!(
+    for (i, e) in lab.topology.expect.iter().enumerate() {
+        progress(&format!(
             "expect #{}: {}",
             i + 1,
             expect::describe(e.get_ref())
         ));
-        let outcome = await_expectation(world, e.get_ref(), start).await;
+        let outcome = await_expectation(lab, e.get_ref(), start).await;
         report.push(format!("expect #{}", i + 1), outcome);
     }
-    for (i, step) in world.topology.steps.iter().enumerate() {
+    for (i, step) in lab.topology.steps.iter().enumerate() {
         let phase = format!("step {}", i + 1);
         let step = step.get_ref();
-        progress.item(&format!("{phase}: {}", describe_step(step)));
+        progress(&format!("{phase}: {}", describe_step(step)));
         let outcome = match &step.expect {
-            Some(e) => await_expectation(world, e, start).await,
+            Some(e) => await_expectation(lab, e, start).await,
             None => {
                 let what = describe_step(step);
-                let mut result = act(world, step).await;
-                // With real daemons the kernels follow the step at once.
-                if let (Ok(_), Err(e)) = (&result, world.render_linux().await) {
+                let mut result = act(lab, step).await;
+                // The customer's routers and, with real daemons, the kernels follow the step
+                // at once.
+                if result.is_ok()
+                    && let Err(e) = settle(lab).await
+                {
                     result = Err(e);
                 }
                 Outcome::new(what, result, start.elapsed())
@@ -67,14 +68,14 @@ pub async fn play(world: &World, report: &mut Report, progress: &super::Progress
 }
 
 /// Looks at `e` every [`POLL`] until it holds or its `within` ends.
-async fn await_expectation(world: &World, e: &format::Expect, start: Instant) -> Outcome {
+async fn await_expectation(lab: &Lab, e: &format::Expect, start: Instant) -> Outcome {
     let within = e.within.map_or(expect::DEFAULT_WITHIN, |w| w.0);
     let deadline = Instant::now() + within;
     loop {
-        match world.check(e).await {
+        match lab.check(e).await {
             Ok(detail) => return Outcome::new(expect::describe(e), Ok(detail), start.elapsed()),
             Err(why) if Instant::now() >= deadline => {
-                let why = format!("not within {}: {why}", format::Within(within));
+                let why = Why(format!("not within {}: {why}", format::Within(within)));
                 return Outcome::new(expect::describe(e), Err(why), start.elapsed());
             }
             Err(_) => tokio::time::sleep(POLL).await,
@@ -112,70 +113,40 @@ fn describe_step(s: &Step) -> String {
         return super::ovh::describe_action(o);
     }
     if let Some(v) = &s.vrrp {
-        return super::ovh_vrrp::describe_action(v);
+        return super::vrrp::describe_action(v);
     }
     "nothing".to_string()
 }
 
+/// The customer's side follows what a step changed, and the kernels the model.
+async fn settle(lab: &Lab) -> Result<(), Why> {
+    super::customer::reconcile(lab).await?;
+    if lab.kernels.is_some() {
+        lab.model().await?;
+        if let Some(e) = lab.world.read(|s| s.live.render_error.clone()).await? {
+            return Err(Why(e));
+        }
+    }
+    Ok(())
+}
+
 /// Carries out a step that is not an expectation.
-async fn act(world: &World, s: &Step) -> Result<String, String> {
+async fn act(lab: &Lab, s: &Step) -> Verdict {
     if let Some(o) = &s.ovh {
-        return super::ovh::act(world, o).await;
+        return super::ovh::act(lab, o).await;
     }
     if let Some(v) = &s.vrrp {
-        return super::ovh_vrrp::act(world, v).await;
+        return super::vrrp::act(lab, v).await;
     }
     if let Some(api) = &s.api {
-        return call_api(world, api).await.map_err(|e| format!("{e:#}"));
+        return call_api(lab, api).await;
     }
     if let Some(l) = &s.link {
-        let id = world.link_id(l.name.get_ref())?;
         let up = l.state == format::LinkState::Up;
-        {
-            let mut down = world
-                .cables_down
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if up {
-                down.remove(l.name.get_ref());
-            } else {
-                down.insert(l.name.get_ref().clone());
-            }
-        }
-        if let Mode::Real { .. } = world.mode {
-            let daemon = world.routers.values().find_map(|r| match r {
-                RouterHandle::Daemon(d) if d.link_id().as_deref() == Some(id.as_str()) => Some(d),
-                _ => None,
-            });
-            let Some(daemon) = daemon else {
-                return Err(format!("no router is cabled to link {}", l.name.get_ref()));
-            };
-            daemon::blocking(daemon, move |d| d.set_cable_up(up))
-                .await?
-                .map_err(|e| format!("{e:#}"))?;
-            return Ok(if up {
-                "cable plugged back"
-            } else {
-                "cable pulled"
-            }
-            .to_string());
-        }
-        return if world.wiring.set_up(&id, up) {
-            Ok(if up {
-                "cable plugged back"
-            } else {
-                "cable pulled"
-            }
-            .to_string())
-        } else {
-            Err(format!(
-                "link {} has no cable (not provisioned)",
-                l.name.get_ref()
-            ))
-        };
+        return super::customer::set_cable(lab, l.name.get_ref(), up).await;
     }
     if let Some(r) = &s.router {
-        let router = match world.routers.get(r.name.get_ref()) {
+        let router = match lab.routers.get(r.name.get_ref()) {
             Some(RouterHandle::Embedded(router)) => router,
             Some(RouterHandle::Daemon(daemon)) => {
                 let action = r.action;
@@ -184,11 +155,11 @@ async fn act(world: &World, s: &Step) -> Result<String, String> {
                     format::RouterOperation::Start => d.start().map(|()| "started"),
                     format::RouterOperation::Restart => d.restart().map(|()| "restarted"),
                 })
-                .await?
+                .await
                 .map(str::to_string)
-                .map_err(|e| format!("{e:#}"));
+                .map_err(Why::from);
             }
-            None => return Err(format!("no router {}", r.name.get_ref())),
+            None => return Err(Why(format!("no router {}", r.name.get_ref()))),
         };
         match r.action {
             format::RouterOperation::Stop => router.stop(),
@@ -205,24 +176,23 @@ async fn act(world: &World, s: &Step) -> Result<String, String> {
         tokio::time::sleep(w.0).await;
         return Ok(format!("waited {w}"));
     }
-    Err("empty step".to_string())
+    Err(Why("empty step".to_string()))
 }
 
 /// An SDK method by name, on the in-process API.
-async fn call_api(world: &World, call: &format::ApiCall) -> anyhow::Result<String> {
+async fn call_api(lab: &Lab, call: &format::ApiCall) -> Verdict {
     let link = match &call.link {
-        Some(l) => Some(world.link_id(l.get_ref()).map_err(|e| anyhow!(e))?),
-        None => None,
+        Some(l) => lab.link_id(l.get_ref()).await?.to_string(),
+        None => String::new(),
     };
     let policy = call
         .routing_policy
         .as_ref()
-        .and_then(|p| world.policies.get(p.get_ref()).cloned());
+        .and_then(|p| lab.policies.get(p.get_ref()).cloned());
     let vpc = call
         .vpc
         .as_ref()
-        .and_then(|v| world.vpcs.get(v.get_ref()).cloned());
-    let link = link.unwrap_or_default();
+        .and_then(|v| lab.vpcs.get(v.get_ref()).map(ToString::to_string));
     let name = call.call.get_ref().as_str();
     let (method, path, request) = match name {
         "enable_route_propagation" | "disable_route_propagation" | "detach_vpc" => (
@@ -262,9 +232,9 @@ async fn call_api(world: &World, call: &format::ApiCall) -> anyhow::Result<Strin
                 Some(request),
             )
         }
-        other => bail!("unknown api call {other}"),
+        other => return Err(Why(format!("unknown api call {other}"))),
     };
-    let answer = world.api.interlink(method, &path, request).await?;
+    let answer = lab.api.interlink(method, &path, request).await?;
     let status = answer.get("status").and_then(Value::as_str).unwrap_or("ok");
     Ok(format!("status {status}"))
 }

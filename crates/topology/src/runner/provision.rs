@@ -2,9 +2,10 @@
 //! handlers, validation and engine intents as `peerlab serve`, with no socket in between.
 //!
 //! Calls are made by path with the SDK's JSON bodies; an error answer is reported with the
-//! Scaleway error body the API gave.
+//! Scaleway error body the API gave. OVH's API (`/1.0/…`) is called with signed requests, as
+//! an SDK signs them, with the demo catalogue's credentials.
 
-use anyhow::{Context, anyhow, bail};
+use super::error::{Result, RunError};
 use axum::body::Body;
 use axum::http::{Method, Request};
 use http_body_util::BodyExt;
@@ -42,13 +43,13 @@ impl Api {
         method: Method,
         path: &str,
         body: Option<Value>,
-    ) -> anyhow::Result<Value> {
+    ) -> Result<Value> {
         let uri = format!("/interlink/v1beta1/regions/{}{path}", self.region);
         self.call(method, &uri, &self.token, body).await
     }
 
     /// An admin call (`/peerlab/v1/admin{path}`).
-    pub async fn admin(&self, path: &str, body: Value) -> anyhow::Result<Value> {
+    pub async fn admin(&self, path: &str, body: Value) -> Result<Value> {
         let uri = format!("/peerlab/v1/admin{path}");
         self.call(Method::POST, &uri, &self.admin_token, Some(body))
             .await
@@ -60,7 +61,7 @@ impl Api {
         uri: &str,
         token: &str,
         body: Option<Value>,
-    ) -> anyhow::Result<Value> {
+    ) -> Result<Value> {
         let mut request = Request::builder()
             .method(method.clone())
             .uri(uri)
@@ -72,29 +73,85 @@ impl Api {
             }
             None => Body::empty(),
         };
-        let request = request.body(body).context("building a request")?;
+        let request = request
+            .body(body)
+            .map_err(|e| RunError::Api(format!("building a request: {e}")))?;
+        self.send(request, false).await
+    }
+
+    /// Sends `request` to the router; the JSON answer, or the error's status and body (its
+    /// `message` alone with `message_only`, as OVH's errors read best).
+    async fn send(&self, request: Request<Body>, message_only: bool) -> Result<Value> {
+        let (method, uri) = (request.method().clone(), request.uri().clone());
         let response = self
             .router
             .clone()
             .oneshot(request)
             .await
-            .map_err(|e| anyhow!("{e}"))?;
+            .map_err(|e| RunError::Api(e.to_string()))?;
         let status = response.status();
         let bytes = response
             .into_body()
             .collect()
             .await
-            .map_err(|e| anyhow!("{e}"))?
+            .map_err(|e| RunError::Api(e.to_string()))?
             .to_bytes();
         let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         if !status.is_success() {
-            bail!("{method} {uri}: {status} {value}");
+            let what = match message_only {
+                true => value
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                false => value.to_string(),
+            };
+            return Err(RunError::Api(format!("{method} {uri}: {status} {what}")));
         }
         Ok(value)
     }
 
+    /// One call to OVH's API (`/1.0/…`, signed) or the emulator's admin API (`/peerlab/…`,
+    /// the admin token): the JSON answer, or OVH's error message.
+    pub async fn ovh(&self, method: Method, path: &str, body: Option<Value>) -> Result<Value> {
+        use provider::catalogue::ovh::{
+            DEMO_APPLICATION_KEY, DEMO_APPLICATION_SECRET, DEMO_CONSUMER_KEY,
+        };
+        let bytes = body.map(|b| b.to_string()).unwrap_or_default();
+        let mut request = Request::builder()
+            .method(method.clone())
+            .uri(path)
+            .header("host", "peerlab");
+        if path.starts_with("/1.0/") {
+            let timestamp = api::now().timestamp().to_string();
+            let url = format!("http://peerlab{path}");
+            let signature = api::ovh::auth::signature(
+                DEMO_APPLICATION_SECRET,
+                DEMO_CONSUMER_KEY,
+                method.as_str(),
+                &url,
+                bytes.as_bytes(),
+                &timestamp,
+            );
+            request = request
+                .header("x-ovh-application", DEMO_APPLICATION_KEY)
+                .header("x-ovh-consumer", DEMO_CONSUMER_KEY)
+                .header("x-ovh-timestamp", timestamp)
+                .header("x-ovh-signature", signature);
+        } else {
+            request = request.header("x-auth-token", &self.admin_token);
+        }
+        if !bytes.is_empty() {
+            request = request.header("content-type", "application/json");
+        }
+        let request = request
+            .body(Body::from(bytes))
+            .map_err(|e| RunError::Api(format!("building a request: {e}")))?;
+        self.send(request, true).await
+    }
+
     /// Every item of a paginated list (`key` is the list's field, e.g. `pops`).
-    pub async fn list_all(&self, path: &str, key: &str) -> anyhow::Result<Vec<Value>> {
+    pub async fn list_all(&self, path: &str, key: &str) -> Result<Vec<Value>> {
         let mut all = Vec::new();
         for page in 1u32.. {
             let sep = if path.contains('?') { '&' } else { '?' };
@@ -124,14 +181,16 @@ impl Api {
     }
 
     /// The id of the item of `list` whose `name` is `name`.
-    pub async fn id_by_name(&self, path: &str, key: &str, name: &str) -> anyhow::Result<String> {
+    pub async fn id_by_name(&self, path: &str, key: &str, name: &str) -> Result<String> {
         self.list_all(path, key)
             .await?
             .iter()
             .find(|item| item.get("name").and_then(Value::as_str) == Some(name))
             .and_then(|item| item.get("id").and_then(Value::as_str))
             .map(str::to_string)
-            .ok_or_else(|| anyhow!("no {} named {name:?}", key.trim_end_matches('s')))
+            .ok_or_else(|| {
+                RunError::Api(format!("no {} named {name:?}", key.trim_end_matches('s')))
+            })
     }
 }
 

@@ -13,8 +13,8 @@
 //! IPv4 and IPv6 unicast sessions to the provider.
 
 use super::embedded::EmbeddedRouter;
+use crate::{Error, Netns, Result};
 use engine::Family;
-use linux::Netns;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::sync::Arc;
 
@@ -43,15 +43,19 @@ pub fn listen(
     router: &Arc<EmbeddedRouter>,
     link: &str,
     addresses: &[(Family, IpAddr)],
-) -> Result<Listening, String> {
-    let runtime = tokio::runtime::Handle::try_current()
-        .map_err(|e| format!("the embedded router needs the runner's runtime: {e}"))?;
+) -> Result<Listening> {
+    let runtime = tokio::runtime::Handle::try_current().map_err(|e| {
+        Error::invalid(
+            "runtime",
+            format!("the embedded router needs the runner's: {e}"),
+        )
+    })?;
     let listeners = bind_in(ns, addresses)?;
     let mut tasks = Vec::new();
     for (family, address, listener) in listeners {
         let _entered = runtime.enter();
         let listener = tokio::net::TcpListener::from_std(listener)
-            .map_err(|e| format!("listening on {address}: {e}"))?;
+            .map_err(|e| Error::io(format!("listening on {address}"), e))?;
         let router = Arc::clone(router);
         let link = link.to_string();
         tasks.push(runtime.spawn(accept_loop(listener, router, link, family, address)));
@@ -63,30 +67,29 @@ pub fn listen(
 fn bind_in(
     ns: &Netns,
     addresses: &[(Family, IpAddr)],
-) -> Result<Vec<(Family, IpAddr, TcpListener)>, String> {
+) -> Result<Vec<(Family, IpAddr, TcpListener)>> {
     let ns = ns.clone();
     let addresses = addresses.to_vec();
     let thread = std::thread::Builder::new()
         .name("peerlab-embedded-bind".to_string())
         .spawn(move || {
-            ns.enter_this_thread()
-                .map_err(|e| format!("entering namespace {}: {e}", ns.name()))?;
+            ns.enter_this_thread()?;
             let mut out = Vec::new();
             for (family, address) in addresses {
                 let socket = SocketAddr::new(address, BGP_PORT);
-                let listener =
-                    TcpListener::bind(socket).map_err(|e| format!("listening on {socket}: {e}"))?;
+                let listener = TcpListener::bind(socket)
+                    .map_err(|e| Error::io(format!("listening on {socket}"), e))?;
                 listener
                     .set_nonblocking(true)
-                    .map_err(|e| format!("listening on {socket}: {e}"))?;
+                    .map_err(|e| Error::io(format!("listening on {socket}"), e))?;
                 out.push((family, address, listener));
             }
             Ok(out)
         })
-        .map_err(|e| format!("starting a thread: {e}"))?;
+        .map_err(|e| Error::io("starting a thread", e))?;
     thread
         .join()
-        .map_err(|_| "the thread opening the listeners panicked".to_string())?
+        .map_err(|_| Error::invalid("listener thread", "it panicked"))?
 }
 
 /// Accepts the provider's connections of one family until aborted.

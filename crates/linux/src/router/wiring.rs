@@ -65,6 +65,13 @@ impl Wiring {
         );
     }
 
+    /// Unplugs link `link`'s cable: its relays end and new connections are refused.
+    pub fn unplug(&self, link: &str) {
+        if let Some(cable) = self.lock().remove(link) {
+            cable.cut.send_modify(|g| *g += 1);
+        }
+    }
+
     /// Pulls (`false`) or plugs back (`true`) a link's cable. `false` when the link is unknown.
     pub fn set_up(&self, link: &str, up: bool) -> bool {
         let mut cables = self.lock();

@@ -1,44 +1,18 @@
-//! `peerlab up TOPOLOGY`: brings a topology up, checks its expectations, plays its steps,
-//! prints a report and tears everything down.
-//!
-//! - [`runner`]: bring-up through the provider's API, steps and expectations;
-//! - [`ovh`], [`ovh_model`]: OVHcloud Connect resources, plugs, expectations and model;
-//!   [`ovh_l2`]: an l2 PoP's vRack, in the model and in Linux;
-//! - [`embedded`]: the embedded router; [`wiring`]: its in-memory cabling; [`embedded_tcp`]:
-//!   the same router over real TCP in its own namespace, when a topology mixes it with daemons;
-//! - [`provision`]: the in-process API client; [`expect`]: the checks; [`report`]: the report;
-//! - [`linux`]: with real daemons, the hosts as namespaces and the model rendered into the
-//!   kernels, so `reach` is checked by `ping` too.
-//!
-//! With embedded routers everything runs in this process on tokio's paused clock: the whole
-//! quickstart takes a fraction of a second of real time, whatever its `within`s say.
+//! `peerlab up TOPOLOGY`: brings a topology up ([`topology::runner`]), checks its
+//! expectations, plays its steps, prints a report and tears everything down; `--keep` serves
+//! the API until `peerlab down`.
 //!
 //! Exit status: 0 when every expectation held and every step succeeded, 1 when one did not,
 //! 2 (with a one-line reason on stderr) when the topology cannot be brought up.
 
-pub mod daemon;
-pub mod embedded;
-pub mod embedded_tcp;
-pub mod expect;
-pub mod kernels;
-pub mod model;
-pub mod ovh;
-pub mod ovh_l2;
-pub mod ovh_model;
-pub mod ovh_vrrp;
-pub mod provision;
-pub mod report;
-pub mod resources;
-pub mod rundir;
-pub mod runner;
-pub mod steps;
-pub mod trace;
-pub mod wiring;
-
+use crate::rundir;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use topology::runner::lab::RouterHandle;
+use topology::runner::report::Report;
+use topology::runner::{Lab, Mode, bring_up, on_runtime, steps};
 
 /// `peerlab up` arguments.
 #[derive(clap::Args)]
@@ -87,30 +61,11 @@ struct Output {
 }
 
 impl Output {
-    fn print(&self, report: &report::Report) {
+    fn print(&self, report: &Report) {
         if self.json {
             println!("{}", report.to_json());
         } else {
             print!("{}", report.to_table());
-        }
-    }
-}
-
-/// `GET /peerlab/v1/trace?from=…&to=…` of a kept topology (what `peerlab trace` asks).
-async fn trace_endpoint(
-    axum::extract::State(world): axum::extract::State<std::sync::Arc<runner::World>>,
-    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let (Some(from), Some(to)) = (query.get("from"), query.get("to")) else {
-        let body = serde_json::json!({"message": "from and to are required"});
-        return (axum::http::StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
-    };
-    match trace::answer(&world, from, to).await {
-        Ok(answer) => axum::Json(answer).into_response(),
-        Err(message) => {
-            let body = serde_json::json!({ "message": message });
-            (axum::http::StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
         }
     }
 }
@@ -137,7 +92,7 @@ pub struct Progress {
 }
 
 impl Progress {
-    fn new(len: usize) -> Self {
+    pub(crate) fn new(len: usize) -> Self {
         let bar = if std::io::stderr().is_terminal() {
             let bar = ProgressBar::with_draw_target(
                 Some(u64::try_from(len).unwrap_or(u64::MAX)),
@@ -159,7 +114,7 @@ impl Progress {
         self.bar.inc(1);
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.bar.finish_and_clear();
     }
 }
@@ -169,8 +124,8 @@ impl Progress {
 pub fn up(args: &UpArgs) -> anyhow::Result<bool> {
     let topology = topology::format::load(&args.topology)?;
     let path = args.topology.display().to_string();
-    let real = runner::Mode::for_up(&topology, args.model_only)
-        .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+    let real =
+        Mode::for_up(&topology, args.model_only).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
     let keep = match args.keep {
         true => {
             let listener = std::net::TcpListener::bind(args.listen)
@@ -189,72 +144,26 @@ pub fn up(args: &UpArgs) -> anyhow::Result<bool> {
     Ok(report.passed())
 }
 
-/// Runs `job` on the runtime the topology needs: embedded routers on a paused (virtual) clock
-/// on this thread; real daemons on a thread dedicated to this run that has entered a fresh
-/// provider namespace (its sockets, and the threads it starts, live there), on the real clock.
-/// Dropping the runtime at the end ends every session, router and relay task.
-pub(crate) fn on_runtime<T, F>(
-    real: bool,
-    job: impl FnOnce(runner::Mode) -> F + Send + 'static,
-) -> anyhow::Result<T>
-where
-    T: Send + 'static,
-    F: std::future::Future<Output = anyhow::Result<T>>,
-{
-    if !real {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .start_paused(true)
-            .build()
-            .context("starting the runtime")?;
-        let result = runtime.block_on(job(runner::Mode::Virtual));
-        drop(runtime);
-        return result;
-    }
-    let provider = linux::Netns::create("provider")
-        .context("creating the provider's network namespace (real daemons need root)")?;
-    let thread = std::thread::Builder::new()
-        .name("peerlab-up".to_string())
-        .spawn(move || {
-            provider
-                .enter_this_thread()
-                .context("entering the provider's namespace")?;
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .context("starting the runtime")?;
-            let mode = runner::Mode::Real {
-                provider: provider.clone(),
-            };
-            let result = runtime.block_on(job(mode));
-            drop(runtime);
-            result
-        })
-        .context("starting the runner's thread")?;
-    thread
-        .join()
-        .map_err(|_| anyhow::anyhow!("the runner's thread panicked"))?
-}
-
 /// Brings the topology up, plays it, prints the report, keeps it running with `--keep`, and
 /// tears it down (also on Ctrl-C and SIGTERM).
 async fn run(
     topology: topology::format::Topology,
     path: String,
-    mode: runner::Mode,
+    mode: Mode,
     clock: &'static str,
     output: Output,
-) -> anyhow::Result<report::Report> {
+) -> anyhow::Result<Report> {
     let name = topology.name.get_ref().clone();
     let items = topology.expect.len() + topology.steps.len();
     let world = tokio::select! {
-        world = runner::bring_up(topology, &path, mode) => std::sync::Arc::new(world?),
+        world = bring_up(topology, &path, mode) => world?,
         () = stop_signal() => anyhow::bail!("interrupted; topology {name} torn down"),
     };
     let progress = Progress::new(items);
-    let mut report = report::Report::new(&name, clock);
+    let mut report = Report::new(&name, clock);
+    let item = |what: &str| progress.item(what);
     let interrupted = tokio::select! {
-        () = steps::play(&world, &mut report, &progress) => false,
+        () = steps::play(&world, &mut report, &item) => false,
         () = stop_signal() => true,
     };
     progress.finish();
@@ -282,12 +191,12 @@ async fn run(
 
 /// `--keep`: serves the API and records the run directory until Ctrl-C or SIGTERM.
 async fn keep(
-    world: &std::sync::Arc<runner::World>,
+    world: &std::sync::Arc<Lab>,
     listener: &std::net::TcpListener,
     path: &str,
 ) -> anyhow::Result<()> {
     // From now on sessions run on the real clock, also embedded ones.
-    if let runner::Mode::Virtual = world.mode {
+    if let Mode::Virtual = world.mode {
         tokio::time::resume();
     }
     let listener = tokio::net::TcpListener::from_std(listener.try_clone()?)?;
@@ -298,38 +207,41 @@ async fn keep(
         pid: std::process::id(),
         api: format!("http://{addr}"),
         token: provider::catalogue::demo::DEMO_SECRET_KEY.to_string(),
-        nodes: world.nodes(),
+        nodes: nodes(world),
     };
     rundir::write(&state)?;
     eprintln!(
         "topology {name} is up: API {} (token {}); `peerlab down {path}` tears it down",
         state.api, state.token
     );
-    let trace = axum::Router::new()
-        .route("/peerlab/v1/trace", axum::routing::get(trace_endpoint))
-        .with_state(std::sync::Arc::clone(world));
-    // With real daemons the kernels keep following the engine (API calls, sessions), and the
+    // With real daemons the kernels keep following the world (API calls, sessions), and the
     // run directory the nodes (OVH's VRRP routers come and go with their group).
-    let render = world.linux.is_some().then(|| {
-        let world = std::sync::Arc::clone(world);
+    let render = world.kernels.is_some().then(|| {
+        let weak = std::sync::Arc::downgrade(world);
         let mut state = state.clone();
+        let mut changes = world.world.changes();
         tokio::spawn(async move {
             loop {
-                if let Err(e) = world.render_linux().await {
+                let Some(world) = weak.upgrade() else { break };
+                if let Err(e) = world.world.render().await {
                     tracing::warn!(error = %e, "rendering the model into the kernels");
                 }
-                let nodes = world.nodes();
-                if nodes != state.nodes {
-                    state.nodes = nodes;
+                let current = nodes(&world);
+                if current != state.nodes {
+                    state.nodes = current;
                     if let Err(e) = rundir::update(&state) {
                         tracing::warn!(error = %e, "updating the run directory");
                     }
                 }
-                tokio::time::sleep(KEPT_RENDER_EVERY).await;
+                drop(world);
+                tokio::select! {
+                    _ = changes.changed() => {}
+                    () = tokio::time::sleep(KEPT_RENDER_EVERY) => {}
+                }
             }
         })
     });
-    let served = axum::serve(listener, world.api.router().merge(trace))
+    let served = axum::serve(listener, world.api.router())
         .with_graceful_shutdown(stop_signal())
         .await
         .context("serving the API");
@@ -338,6 +250,46 @@ async fn keep(
         let _ = render.await;
     }
     served
+}
+
+/// Node name → network namespace: `provider`, each daemon router, each host and OVH's VRRP
+/// routers running now (`--keep`, `exec`).
+fn nodes(lab: &Lab) -> std::collections::BTreeMap<String, rundir::Node> {
+    let mut nodes = std::collections::BTreeMap::new();
+    if let Mode::Real { provider } = &lab.mode {
+        let node = rundir::Node {
+            netns: provider.name().to_string(),
+            cli: Vec::new(),
+        };
+        nodes.insert("provider".to_string(), node);
+    }
+    for (name, router) in &lab.routers {
+        if let RouterHandle::Daemon(d) = router {
+            let node = rundir::Node {
+                netns: d.netns().name().to_string(),
+                cli: d.cli(),
+            };
+            nodes.insert(name.clone(), node);
+        }
+    }
+    if let Some(kernels) = &lab.kernels {
+        for (name, netns) in kernels.hosts() {
+            let node = rundir::Node {
+                netns: netns.name().to_string(),
+                cli: Vec::new(),
+            };
+            nodes.insert(name, node);
+        }
+        // OVH's VRRP routers running now: `ovh-DC-a`, `ovh-DC-b`.
+        for (name, netns) in kernels.vrrp().nodes() {
+            let node = rundir::Node {
+                netns,
+                cli: Vec::new(),
+            };
+            nodes.entry(name).or_insert(node);
+        }
+    }
+    nodes
 }
 
 /// How often a kept topology of real daemons renders the model into the kernels.

@@ -19,10 +19,10 @@ pub struct Outcome {
 
 impl Outcome {
     /// An outcome from a check's or action's result.
-    pub fn new(what: String, result: Result<String, String>, at: Duration) -> Self {
+    pub fn new(what: String, result: super::error::Verdict, at: Duration) -> Self {
         let (ok, detail) = match result {
             Ok(d) => (true, d),
-            Err(d) => (false, d),
+            Err(d) => (false, d.0),
         };
         Self {
             what,

@@ -11,23 +11,12 @@
 //! `spawn_blocking`. Drop kills the daemon and deletes the cable and the namespace.
 
 use super::embedded::EmbeddedRouter;
+use crate::peer::{self, Family, Peer, PeerConfig, PeerKind};
+use crate::{Error, Link, LinkAddressing, LinkConfig, Netns, Result};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
-use linux::peer::{self, Family, Peer, PeerConfig, PeerKind};
-use linux::{Link, LinkAddressing, LinkConfig, Netns};
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex, PoisonError};
-use topology::format::RouterKind;
-
-/// The driver kind of a topology's router kind (`None` for embedded).
-pub fn peer_kind(kind: RouterKind) -> Option<PeerKind> {
-    match kind {
-        RouterKind::Embedded => None,
-        RouterKind::Frr => Some(PeerKind::Frr),
-        RouterKind::Bird => Some(PeerKind::Bird),
-        RouterKind::Gobgp => Some(PeerKind::Gobgp),
-    }
-}
 
 /// A router in its own namespace (a daemon, or the embedded speaker in namespace mode) and its
 /// cable.
@@ -75,7 +64,7 @@ impl DaemonRouter {
         router_id: Option<Ipv4Addr>,
         announce: &[IpNet],
         raw_config: Option<&str>,
-    ) -> anyhow::Result<Self> {
+    ) -> Result<Self> {
         peer::check_installed(kind)?;
         Self::with_speaker(
             name,
@@ -89,11 +78,7 @@ impl DaemonRouter {
 
     /// A namespace for embedded router `router` (namespace mode): peerlab's speaker listens on
     /// its cable once plugged.
-    pub fn embedded(
-        router: Arc<EmbeddedRouter>,
-        asn: u32,
-        announce: &[IpNet],
-    ) -> anyhow::Result<Self> {
+    pub fn embedded(router: Arc<EmbeddedRouter>, asn: u32, announce: &[IpNet]) -> Result<Self> {
         let name = router.name().to_string();
         Self::with_speaker(&name, Speaker::Embedded(router), asn, None, announce, None)
     }
@@ -105,8 +90,8 @@ impl DaemonRouter {
         router_id: Option<Ipv4Addr>,
         announce: &[IpNet],
         raw_config: Option<&str>,
-    ) -> anyhow::Result<Self> {
-        let label = super::kernels::sanitized(name);
+    ) -> Result<Self> {
+        let label = crate::netns::sanitized(name);
         let ns = Netns::create(&format!("r-{label}"))?;
         let mut name = label.trim_matches('-').to_string();
         if name.is_empty() {
@@ -154,7 +139,7 @@ impl DaemonRouter {
         host_vlan: u16,
         peer_vlan: u16,
         addressing: LinkAddressing,
-    ) -> anyhow::Result<()> {
+    ) -> Result<()> {
         let link = Link::create(
             Some(provider),
             &self.ns,
@@ -173,8 +158,7 @@ impl DaemonRouter {
                     (engine::Family::Ipv4, addressing.peer_ipv4.addr().into()),
                     (engine::Family::Ipv6, addressing.peer_ipv6.addr().into()),
                 ];
-                let listening = super::embedded_tcp::listen(&self.ns, router, link_id, &addresses)
-                    .map_err(|e| anyhow::anyhow!(e))?;
+                let listening = super::embedded_tcp::listen(&self.ns, router, link_id, &addresses)?;
                 *lock(&self.cable) = Some((link_id.to_string(), link));
                 *lock(&self.listening) = Some(listening);
                 return Ok(());
@@ -205,7 +189,7 @@ impl DaemonRouter {
         vlan: u16,
         addressing: LinkAddressing,
         ovh_asn: u32,
-    ) -> anyhow::Result<()> {
+    ) -> Result<()> {
         let link = Link::create(
             Some(provider),
             &self.ns,
@@ -223,8 +207,7 @@ impl DaemonRouter {
                     .set_hold_time(PeerConfig::interlink(self.declared.asn, &addressing).hold_time);
                 let addresses = [(engine::Family::Ipv4, addressing.peer_ipv4.addr().into())];
                 let listening =
-                    super::embedded_tcp::listen(&self.ns, router, session_id, &addresses)
-                        .map_err(|e| anyhow::anyhow!(e))?;
+                    super::embedded_tcp::listen(&self.ns, router, session_id, &addresses)?;
                 *lock(&self.cable) = Some((session_id.to_string(), link));
                 *lock(&self.listening) = Some(listening);
                 return Ok(());
@@ -232,7 +215,7 @@ impl DaemonRouter {
         };
         let d = &self.declared;
         let mut config = PeerConfig::interlink(d.asn, &addressing);
-        config.neighbours = vec![linux::peer::Neighbour {
+        config.neighbours = vec![crate::peer::Neighbour {
             address: addressing.scw_ipv4.addr().into(),
             asn: ovh_asn,
         }];
@@ -246,6 +229,22 @@ impl DaemonRouter {
         *lock(&self.cable) = Some((session_id.to_string(), link));
         *lock(&self.peer) = Some(peer);
         Ok(())
+    }
+
+    /// Unplugs the router: its daemon (or the embedded speaker's listeners) stops and its
+    /// cable goes.
+    pub fn unplug(&self) {
+        *lock(&self.peer) = None;
+        *lock(&self.listening) = None;
+        *lock(&self.cable) = None;
+    }
+
+    /// The provider's end of its cable (the veth, whose VLAN subinterfaces carry the
+    /// links), if plugged.
+    pub fn cable_veth(&self) -> Option<String> {
+        lock(&self.cable)
+            .as_ref()
+            .map(|(_, link)| link.host_veth().to_string())
     }
 
     /// The engine link id its cable carries, if plugged.
@@ -265,29 +264,31 @@ impl DaemonRouter {
     }
 
     /// Pulls (`false`) or plugs back (`true`) its cable.
-    pub fn set_cable_up(&self, up: bool) -> anyhow::Result<()> {
+    pub fn set_cable_up(&self, up: bool) -> Result<()> {
         match lock(&self.cable).as_ref() {
             Some((_, link)) => Ok(link.set_up(up)?),
-            None => anyhow::bail!("not plugged in"),
+            None => Err(Error::invalid("cable", "the router is not plugged in")),
         }
     }
 
     /// Kills the daemon (a crash: no NOTIFICATION); the embedded speaker stops as it does in
     /// memory, with a Cease on every session. Returns the report's word for it.
-    pub fn stop(&self) -> anyhow::Result<&'static str> {
+    pub fn stop(&self) -> Result<&'static str> {
         if let Speaker::Embedded(router) = &self.speaker {
             router.stop();
             return Ok("stopped");
         }
         match lock(&self.peer).as_mut() {
             Some(peer) => Ok(peer.stop().map(|()| "killed")?),
-            None => anyhow::bail!("not started"),
+            None => Err(Error::Stopped {
+                daemon: self.declared.name.clone(),
+            }),
         }
     }
 
     /// Starts the daemon again (kills it first if it runs); the embedded speaker stops (a
     /// Cease) and accepts connections again.
-    pub fn restart(&self) -> anyhow::Result<()> {
+    pub fn restart(&self) -> Result<()> {
         if let Speaker::Embedded(router) = &self.speaker {
             router.stop();
             // Let the Cease go out before the provider's next connection is accepted.
@@ -297,12 +298,14 @@ impl DaemonRouter {
         }
         match lock(&self.peer).as_mut() {
             Some(peer) => Ok(peer.restart()?),
-            None => anyhow::bail!("not started"),
+            None => Err(Error::Stopped {
+                daemon: self.declared.name.clone(),
+            }),
         }
     }
 
     /// Starts the daemon if it is stopped (the embedded speaker accepts connections again).
-    pub fn start(&self) -> anyhow::Result<()> {
+    pub fn start(&self) -> Result<()> {
         if let Speaker::Embedded(router) = &self.speaker {
             router.start();
             return Ok(());
@@ -314,13 +317,15 @@ impl DaemonRouter {
                 }
                 Ok(())
             }
-            None => anyhow::bail!("not started"),
+            None => Err(Error::Stopped {
+                daemon: self.declared.name.clone(),
+            }),
         }
     }
 
     /// What the daemon learned from the provider, both families. A stopped daemon knows
     /// nothing.
-    pub fn learned(&self) -> Result<BTreeSet<IpNet>, String> {
+    pub fn learned(&self) -> Result<BTreeSet<IpNet>> {
         if let Speaker::Embedded(router) = &self.speaker {
             return Ok(router.learned());
         }
@@ -333,7 +338,7 @@ impl DaemonRouter {
         }
         let mut all = BTreeSet::new();
         for family in [Family::Ipv4, Family::Ipv6] {
-            all.extend(peer.received_routes(family).map_err(|e| e.to_string())?);
+            all.extend(peer.received_routes(family)?);
         }
         Ok(all)
     }
@@ -361,10 +366,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// Runs blocking router work off the runtime's thread.
 pub async fn blocking<T: Send + 'static>(
     router: &Arc<DaemonRouter>,
-    work: impl FnOnce(&DaemonRouter) -> T + Send + 'static,
-) -> Result<T, String> {
+    work: impl FnOnce(&DaemonRouter) -> Result<T> + Send + 'static,
+) -> Result<T> {
     let router = Arc::clone(router);
     tokio::task::spawn_blocking(move || work(&router))
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| Error::invalid("router task", e))?
 }
