@@ -1,14 +1,20 @@
 //! `peerlab serve`: the Scaleway-compatible API (InterLink, IPAM) and the OVH-compatible API
 //! (`/1.0`: OVHcloud Connect, vRack), with the BGP engine behind them.
 //!
-//! Without `--config`, the built-in demo catalogue. `--token` / `--project-id` add an API token
-//! (for the given project, else the demo project); what was not given is chosen and printed on
-//! stdout as `token: …` / `project_id: …` lines, followed by `listening: http://…`.
+//! Without `--config`, the built-in demo catalogue, owned by the project `serve` acts as:
+//! `--project-id P` gives the demo project's connections, VPC and token to P
+//! ([`demo::owned_by`]), so a user who copies their own profile (their project ID, a token of
+//! their own) sees the demo; the `other` project stays apart. `--token` / `--project-id` add an
+//! API token (for the given project, else the demo project); what was not given is chosen and
+//! printed on stdout as `token: …` / `project_id: …` lines, followed by `listening: http://…`.
+//! With `--config`, the file's projects own what it declares, and `--project-id` only adds a
+//! token.
 //!
 //! `--state FILE` makes every acknowledged write durable in `FILE`, and a restart on the same
 //! file comes back with every resource and their BGP sessions (see [`api::persistence`]: the file
 //! wins for resources, the catalogue only gives projects and tokens). A corrupt or unreadable file
-//! is an error.
+//! is an error. So the demo's resources keep the owner they had when the file was created: restart
+//! with the same `--project-id` to see them again.
 //!
 //! OVH's API (`/1.0/…`) takes signed requests: `--ovh-application-key`,
 //! `--ovh-application-secret` and `--ovh-consumer-key` give the credentials to accept (beside
@@ -39,7 +45,8 @@ pub struct ServeArgs {
     /// An API token (`X-Auth-Token`, the SDK's secret key) to accept; chosen if absent.
     #[arg(long)]
     pub token: Option<String>,
-    /// The project the token acts as; the demo project if absent.
+    /// The project the token acts as; the demo project if absent. Without `--config`, the demo
+    /// catalogue belongs to it.
     #[arg(long)]
     pub project_id: Option<Uuid>,
     /// A catalogue file (TOML, or JSON when it ends in `.json`); the demo catalogue if absent.
@@ -67,14 +74,18 @@ pub struct ServeArgs {
 /// Reads the catalogue (resolved: the demo entries included unless it says otherwise).
 #[cfg(test)]
 fn load_catalogue(config: Option<&PathBuf>) -> Result<Catalogue> {
-    load_config(config).map(|(catalogue, _)| catalogue)
+    load_config(config, None).map(|(catalogue, _)| catalogue)
 }
 
 /// Reads the catalogue (resolved: the demo entries included unless it says otherwise) and the
-/// bindings of the config file.
-fn load_config(config: Option<&PathBuf>) -> Result<(Catalogue, Vec<BindingSpec>)> {
+/// bindings of the config file. Without a file, the demo catalogue, owned by `owner` when given.
+fn load_config(
+    config: Option<&PathBuf>,
+    owner: Option<Uuid>,
+) -> Result<(Catalogue, Vec<BindingSpec>)> {
     let Some(path) = config else {
-        return Ok((Catalogue::default().resolved(), Vec::new()));
+        let catalogue = owner.map_or_else(demo::catalogue, demo::owned_by);
+        return Ok((catalogue.resolved(), Vec::new()));
     };
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -179,7 +190,7 @@ fn choose_ovh_credentials(catalogue: &mut Catalogue, args: &ServeArgs) -> OvhCre
 
 /// Runs the server until Ctrl-C.
 pub fn serve(args: &ServeArgs) -> Result<bool> {
-    let (mut catalogue, binding_specs) = load_config(args.config.as_ref())?;
+    let (mut catalogue, binding_specs) = load_config(args.config.as_ref(), args.project_id)?;
     let bindings = bindings::resolve(&catalogue, &binding_specs)?;
     let (token, project_id) = choose_credentials(&mut catalogue, args);
     let ovh = choose_ovh_credentials(&mut catalogue, args);
@@ -334,6 +345,32 @@ mod tests {
     }
 
     #[test]
+    fn without_config_the_demo_belongs_to_the_given_project() {
+        let mine = Uuid::from_u128(0x5eed);
+        let (mut c, _) = load_config(None, Some(mine)).unwrap();
+        let (token, project) = choose_credentials(&mut c, &args(Some("my-own"), Some(mine)));
+        assert_eq!((token.as_str(), project), ("my-own", mine));
+        let me = match c.principal("my-own") {
+            Some(Principal::Project(me)) => me,
+            other => panic!("{other:?}"),
+        };
+        assert!(provider::interlink::InterLink::new(&c, world::now()).is_ok());
+        let model = provider::interlink::InterLink::new(&c, api::now()).unwrap();
+        let listed = model
+            .list_dedicated_connections(provider::Region::FrPar, &me, &Default::default())
+            .unwrap();
+        assert_eq!(listed.total_count, 2);
+        // `other` still sees nothing of it.
+        let Some(Principal::Project(other)) = c.principal(demo::OTHER_SECRET_KEY) else {
+            panic!("no other project");
+        };
+        let listed = model
+            .list_dedicated_connections(provider::Region::FrPar, &other, &Default::default())
+            .unwrap();
+        assert_eq!(listed.total_count, 0);
+    }
+
+    #[test]
     fn a_new_project_without_token_gets_a_fresh_one() {
         let mut c = load_catalogue(None).unwrap();
         let p = Uuid::from_u128(43);
@@ -385,7 +422,7 @@ mod tests {
         )
         .unwrap();
         for path in [&toml_file, &json] {
-            let (c, specs) = load_config(Some(path)).unwrap();
+            let (c, specs) = load_config(Some(path), None).unwrap();
             assert_eq!(specs.len(), 1);
             let attached = bindings::resolve(&c, &specs).unwrap();
             assert_eq!(attached.len(), 1);
@@ -393,14 +430,14 @@ mod tests {
         }
         let bad = dir.join("bad.toml");
         std::fs::write(&bad, "[[bindings]]\nconnection = \"x\"\nport = \"veth0\"\n").unwrap();
-        assert!(load_config(Some(&bad)).is_err());
+        assert!(load_config(Some(&bad), None).is_err());
         let unknown = dir.join("unknown.toml");
         std::fs::write(
             &unknown,
             "[[bindings]]\nconnection = \"x\"\ninterface = \"a\"\n",
         )
         .unwrap();
-        let (c, specs) = load_config(Some(&unknown)).unwrap();
+        let (c, specs) = load_config(Some(&unknown), None).unwrap();
         assert!(bindings::resolve(&c, &specs).is_err());
         let ovh = dir.join("ovh.toml");
         std::fs::write(
@@ -409,7 +446,7 @@ mod tests {
              ovh_interface = 9001\ninterface = \"veth1\"\n",
         )
         .unwrap();
-        let (c, specs) = load_config(Some(&ovh)).unwrap();
+        let (c, specs) = load_config(Some(&ovh), None).unwrap();
         let attached = bindings::resolve(&c, &specs).unwrap();
         assert!(matches!(
             attached.as_slice(),
