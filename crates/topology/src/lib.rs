@@ -2,13 +2,15 @@
 //!
 //! [`format`] is the topology file (the TOML contract of DESIGN.md) with its reference checks:
 //! every error is one `file:line: what` line, and no input panics the parser. [`graph`] draws
-//! it (`peerlab graph`); [`junit`] writes a run's JUnit XML; [`capture`] checks `--capture DIR`
-//! before a run.
+//! it (`peerlab graph`); [`containerlab`] exports it as a containerlab lab (`peerlab export
+//! containerlab`); [`junit`] writes a run's JUnit XML; [`capture`] checks `--capture DIR` before
+//! a run.
 //!
 //! Not here: namespaces, daemons and kernels (the `linux` crate), the provider state and the
 //! model (the `world` crate).
 
 pub mod capture;
+pub mod containerlab;
 pub mod format;
 pub mod graph;
 pub mod junit;

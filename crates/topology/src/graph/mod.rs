@@ -43,6 +43,7 @@ mod mermaid;
 mod svg;
 
 pub use build::build;
+pub(crate) use build::routers_on;
 pub use svg::{GraphError, svg};
 
 use crate::format::{RouterKind, SessionFamily, SessionState};
