@@ -6,6 +6,8 @@
 
 mod binding;
 mod codec;
+mod export;
+mod graph;
 mod ovh_binding;
 mod serve;
 mod up;
@@ -38,6 +40,10 @@ enum Command {
     Exec(up::ExecArgs),
     /// A packet's path through a topology's model, hop by hop, and why it stops.
     Trace(up::trace::TraceArgs),
+    /// A picture of a topology: routers, hosts, PoPs, VRFs, LBs, cables and sessions.
+    Graph(graph::GraphArgs),
+    /// The same lab for another tool: `peerlab export containerlab TOPOLOGY -o DIR`.
+    Export(export::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +56,8 @@ fn main() -> ExitCode {
         Command::Down(args) => up::rundir::down(&args.topology),
         Command::Exec(args) => up::rundir::exec(&args.node, &args.command),
         Command::Trace(args) => up::trace::trace(&args),
+        Command::Graph(args) => graph::graph(&args),
+        Command::Export(args) => export::export(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
