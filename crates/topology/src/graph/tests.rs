@@ -150,3 +150,51 @@ fn dot_is_balanced_and_quotes_names() {
     assert_eq!(d.matches('{').count(), d.matches('}').count(), "{d}");
     assert!(d.contains("\"router:onprem\" -- \"pop:DC2\""), "{d}");
 }
+
+#[test]
+fn load_balancers_sit_in_their_vpc_with_legs_and_servers() {
+    let text = r#"
+name = "lb"
+[[vpcs]]
+name = "prod"
+private_networks = [{ name = "app", subnet = "172.16.4.0/22" }]
+[lb]
+[[lb.lbs]]
+name = "web"
+type = "LB-S"
+private_networks = [{ vpc = "prod", private_network = "app", static_config = { ip_address = ["172.16.4.100"] } }]
+[[lb.backends]]
+name = "apps"
+lb = "web"
+forward_protocol = "http"
+forward_port = 8080
+servers = ["app1", "172.16.4.99"]
+[[lb.frontends]]
+name = "http"
+lb = "web"
+backend = "apps"
+inbound_port = 80
+[[hosts]]
+name = "app1"
+vpc = "prod"
+private_network = "app"
+address = "172.16.4.10"
+"#;
+    let t = parse("lb.toml", text).unwrap();
+    let g = build(&t, None);
+    let lb = node(&g, "lb:web");
+    assert_eq!(lb.kind, NodeKind::Lb);
+    assert_eq!(lb.cluster.as_deref(), Some("vpc:prod"));
+    assert_eq!(lb.detail, ["LB LB-S · fr-par-1", ":80 → apps"]);
+    let edges: Vec<String> = g
+        .edges
+        .iter()
+        .filter(|e| e.from == "lb:web")
+        .map(|e| format!("{} {}", e.to, e.label))
+        .collect();
+    // The server given by address is not a node: no edge to it.
+    assert_eq!(
+        edges,
+        ["pn:prod/app 172.16.4.100", "host:app1 backend apps :8080"]
+    );
+}
