@@ -18,6 +18,7 @@
 //! | [`trace`] | hop-by-hop walk, [`Verdict`] and [`DropReason`] |
 //! | `show` | [`Network::show_routes`]: a VRF as `show ip route` prints it |
 //! | [`vrrp`] | RFC 5798: the advertisement, the state machine, a group on a LAN |
+//! | [`pcap`] | pcap files of the Ethernet frames a cable carried |
 //!
 //! ```
 //! use dataplane::*;
@@ -68,6 +69,7 @@
 mod error;
 pub mod fib;
 pub mod network;
+pub mod pcap;
 mod show;
 pub mod trace;
 pub mod vlan;

@@ -6,6 +6,8 @@
 
 mod bindings;
 mod codec;
+mod export;
+mod graph;
 mod rundir;
 mod serve;
 mod trace;
@@ -40,6 +42,10 @@ enum Command {
     /// A packet's path through a topology's (or a running server's) model, hop by hop, and why
     /// it stops.
     Trace(trace::TraceArgs),
+    /// A picture of a topology: routers, hosts, PoPs, VRFs, LBs, cables and sessions.
+    Graph(graph::GraphArgs),
+    /// The same lab for another tool: `peerlab export containerlab TOPOLOGY -o DIR`.
+    Export(export::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +58,8 @@ fn main() -> ExitCode {
         Command::Down(args) => rundir::down(&args.topology),
         Command::Exec(args) => rundir::exec(&args.node, &args.command),
         Command::Trace(args) => trace::trace(&args),
+        Command::Graph(args) => graph::graph(&args),
+        Command::Export(args) => export::export(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -218,7 +218,7 @@ fn afi(family: Family) -> &'static str {
 }
 
 /// `global rib add|del PREFIX -a FAMILY`.
-fn rib(verb: &str, prefix: &IpNet) -> Vec<String> {
+pub(super) fn rib(verb: &str, prefix: &IpNet) -> Vec<String> {
     let family = match prefix {
         IpNet::V4(_) => Family::Ipv4,
         IpNet::V6(_) => Family::Ipv6,

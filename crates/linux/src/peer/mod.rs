@@ -294,6 +294,22 @@ pub fn start(kind: PeerKind, ns: &Netns, config: &PeerConfig) -> Result<Box<dyn 
     })
 }
 
+/// The configuration file a `kind` daemon is started with for `config` (FRR's `bgpd.conf`,
+/// BIRD's `bird.conf`, GoBGP's `gobgpd.toml`), for running it elsewhere, e.g. in a containerlab
+/// export. GoBGP's announcements are not in its file: [`gobgp_announce`] gives the commands.
+pub fn config_file(kind: PeerKind, config: &PeerConfig) -> String {
+    match kind {
+        PeerKind::Frr => frr::config(config),
+        PeerKind::Bird => bird::config(config),
+        PeerKind::Gobgp => gobgp::config(config),
+    }
+}
+
+/// The `gobgp` arguments that add `prefix` to gobgpd's global RIB: how GoBGP announces.
+pub fn gobgp_announce(prefix: &IpNet) -> Vec<String> {
+    gobgp::rib("add", prefix)
+}
+
 /// Appends a topology's raw configuration snippet, on lines of its own.
 fn append_raw(out: &mut String, raw: &str) {
     if raw.trim().is_empty() {
