@@ -72,8 +72,17 @@ struct Wired {
     ports_down: BTreeSet<String>,
     /// Namespaces with forwarding on.
     forwarding: BTreeSet<String>,
-    /// A counter for device names.
-    next: usize,
+    /// Device names given so far, per prefix (`pn`, `dc`, `vr`, `hp`).
+    names: BTreeMap<&'static str, usize>,
+}
+
+impl Wired {
+    /// The next number for a device named `prefix` + N.
+    fn number(&mut self, prefix: &'static str) -> usize {
+        let n = self.names.entry(prefix).or_default();
+        *n += 1;
+        *n - 1
+    }
 }
 
 /// The kernels of a namespace-mode world. Dropping it deletes what it made.

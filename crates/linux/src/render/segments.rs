@@ -48,8 +48,7 @@ impl Kernels {
         for (vrack, segment) in model.vracks.clone() {
             let name = segment_name(model, segment);
             if !wired.bridges.contains_key(&name) {
-                let device = format!("vr{}", wired.next);
-                wired.next += 1;
+                let device = format!("vr{}", wired.number("vr"));
                 bridge(&self.provider, &device, &[])?;
                 tracing::debug!(%vrack, %device, "vRack bridge");
                 wired.bridges.insert(name, (self.provider.clone(), device));
@@ -119,8 +118,7 @@ impl Kernels {
                     device
                 }
                 None => {
-                    let device = format!("pn{}", wired.next);
-                    wired.next += 1;
+                    let device = format!("pn{}", wired.number("pn"));
                     bridge(&self.provider, &device, &wanted)?;
                     wired
                         .bridges
@@ -182,8 +180,7 @@ impl Kernels {
         let on_link = wired.ovh_table.filter(|t| *t == MAIN_TABLE);
         for d in &model.datacenters {
             if !wired.datacenters.contains_key(&d.label) {
-                let n = wired.next;
-                wired.next += 1;
+                let n = wired.number("dc");
                 let device = format!("dc{n}");
                 bridge(&self.provider, &device, &[])?;
                 wired.datacenters.insert(
@@ -329,8 +326,7 @@ impl Kernels {
                     continue;
                 };
                 let ns = Netns::create(&label(&name))?;
-                let veth = format!("hp{}", wired.next);
-                wired.next += 1;
+                let veth = format!("hp{}", wired.number("hp"));
                 veth_into(&gw_ns, &veth, &bridge_dev, &ns, &eth0.addresses)?;
                 wired
                     .devices
