@@ -18,6 +18,7 @@
 //! | [`trace`] | hop-by-hop walk, [`Verdict`] and [`DropReason`] |
 //! | `show` | [`Network::show_routes`]: a VRF as `show ip route` prints it |
 //! | [`vrrp`] | RFC 5798: the advertisement, the state machine, a group on a LAN |
+//! | [`lb`] | the Scaleway Load Balancer: HAProxy's ACLs, routing, balancing and health checks |
 //!
 //! ```
 //! use dataplane::*;
@@ -67,6 +68,7 @@
 
 mod error;
 pub mod fib;
+pub mod lb;
 pub mod network;
 mod show;
 pub mod trace;
