@@ -157,7 +157,7 @@ pub enum CheckStatus {
     L4Ok,
     /// `L4TOUT`: the connection timed out.
     L4Tout,
-    /// `L4CON`: the connection was refused (or the network unreachable).
+    /// `L4CON`: the connection was refused, or the network is unreachable.
     L4Con,
     /// `L6RSP`: the TLS handshake failed.
     L6Rsp,
@@ -169,6 +169,9 @@ pub enum CheckStatus {
     L7Rsp,
     /// `L7TOUT`: connected, then no answer in time.
     L7Tout,
+    /// Another of HAProxy's statuses (`SOCKERR`, `L6TOUT`, `L7OKC` …), which the model does
+    /// not produce; it counts as failed.
+    Other,
 }
 
 impl CheckStatus {
@@ -184,13 +187,18 @@ impl CheckStatus {
             CheckStatus::L7Sts => "L7STS",
             CheckStatus::L7Rsp => "L7RSP",
             CheckStatus::L7Tout => "L7TOUT",
+            CheckStatus::Other => "other",
         }
     }
 
-    /// The status named `name` by HAProxy (`show stat` may prefix `* ` while a check runs).
+    /// The status named `name` by HAProxy (`show stat` prefixes `* ` while a check runs);
+    /// `None` for an empty field, [`CheckStatus::Other`] for a status the model does not know.
     pub fn parse(name: &str) -> Option<Self> {
-        let name = name.trim_start_matches("* ");
-        [
+        let name = name.trim_start_matches("* ").trim();
+        if name.is_empty() {
+            return None;
+        }
+        let known = [
             CheckStatus::Ini,
             CheckStatus::L4Ok,
             CheckStatus::L4Tout,
@@ -202,7 +210,8 @@ impl CheckStatus {
             CheckStatus::L7Tout,
         ]
         .into_iter()
-        .find(|s| s.as_str() == name)
+        .find(|s| s.as_str() == name);
+        Some(known.unwrap_or(CheckStatus::Other))
     }
 
     /// Whether the check passed.
@@ -259,7 +268,7 @@ pub fn run_check(
                 duration: deadline,
             };
         }
-        Endpoint::Closed => return at_once(CheckStatus::L4Con, None),
+        Endpoint::Closed | Endpoint::NoRoute => return at_once(CheckStatus::L4Con, None),
         Endpoint::Listening(listener) => listener,
     };
     if matches!(check.config, CheckConfig::Tcp) {

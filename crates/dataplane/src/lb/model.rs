@@ -149,7 +149,7 @@ impl Lb {
                 Some(from) => {
                     hosts.endpoint(from, SocketAddr::new(address, backend.health_check.port))
                 }
-                None => Endpoint::Unreachable,
+                None => Endpoint::NoRoute,
             };
             let result = run_check(&backend.health_check, backend.timeout_connect, &endpoint);
             health.start(at, result);
@@ -324,7 +324,7 @@ impl Lb {
             let to = SocketAddr::new(ip, backend.forward_port);
             let endpoint = match self.config.source_toward(ip) {
                 Some(from) => hosts.endpoint(from, to),
-                None => Endpoint::Unreachable,
+                None => Endpoint::NoRoute,
             };
             Some((to, endpoint))
         };
@@ -332,8 +332,10 @@ impl Lb {
             return;
         };
         let mut retry = 0;
-        while matches!(endpoint, Endpoint::Unreachable | Endpoint::Closed)
-            && retry < backend.max_retries
+        while matches!(
+            endpoint,
+            Endpoint::Unreachable | Endpoint::Closed | Endpoint::NoRoute
+        ) && retry < backend.max_retries
         {
             retry += 1;
             // HAProxy's `option redispatch N`: every Nth retry goes to another server (and,
@@ -361,7 +363,7 @@ impl Lb {
             choice,
         });
         let listener = match endpoint {
-            Endpoint::Unreachable | Endpoint::Closed => {
+            Endpoint::Unreachable | Endpoint::Closed | Endpoint::NoRoute => {
                 trace.outcome = Outcome::ServerUnavailable;
                 return;
             }

@@ -85,8 +85,12 @@ pub enum Listener {
 /// What a connection from the LB to a server's port meets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Endpoint {
-    /// No answer at all (no route, filtered, host down): the connection times out.
+    /// No answer at all (filtered, or a host that is not there on its segment): the
+    /// connection times out.
     Unreachable,
+    /// No route from the LB (or an ICMP unreachable comes back): the connection fails at
+    /// once, as a refusal does.
+    NoRoute,
     /// The host answers but nothing listens on the port: connection refused.
     Closed,
     /// Something listens.
