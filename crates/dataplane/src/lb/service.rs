@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
 /// An HTTP service on a host: every path answers 200 with `body`, except the paths listed in
-/// `paths`, which answer their status (with the same body).
+/// `paths`, which answer their status (with the same body, except for the statuses HTTP gives
+/// no body: 1xx, 204 and 304).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HttpService {
     /// The body of every answer.
@@ -51,9 +52,15 @@ impl HttpService {
 
     /// The answer to a request for `target`.
     pub fn answer(&self, target: &str) -> HttpAnswer {
+        let status = self.status(target);
+        let bodiless = status < 200 || status == 204 || status == 304;
         HttpAnswer {
-            status: self.status(target),
-            body: self.body.clone(),
+            status,
+            body: if bodiless {
+                String::new()
+            } else {
+                self.body.clone()
+            },
         }
     }
 }

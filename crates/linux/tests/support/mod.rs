@@ -206,3 +206,123 @@ pub async fn eventually<T>(limit: Duration, mut f: impl AsyncFnMut() -> Option<T
 pub fn addr(s: &str) -> IpAddr {
     s.parse().unwrap()
 }
+
+/// The LB's address on the segment.
+pub const VIP: &str = "172.16.4.100";
+/// The client's address.
+pub const CLIENT: &str = "172.16.4.50";
+
+/// App server `i`'s address: 172.16.4.10, .11, …
+pub fn app(i: usize) -> IpAddr {
+    IpAddr::from([172, 16, 4, 10 + u8::try_from(i).unwrap()])
+}
+
+/// A lab with an LB namespace, `apps` app namespaces and a client, and a temporary run
+/// directory for HAProxy.
+pub struct WebLab {
+    pub lab: Lab,
+    pub lb: String,
+    pub apps: Vec<String>,
+    pub client: String,
+    pub run_dir: tempfile::TempDir,
+}
+
+impl WebLab {
+    pub fn new(label: &str, apps: usize) -> WebLab {
+        let mut lab = Lab::new(label);
+        let lb = lab.host("lb", &[&format!("{VIP}/24")]);
+        let apps = (0..apps)
+            .map(|i| lab.host(&format!("app{}", i + 1), &[&format!("{}/24", app(i))]))
+            .collect();
+        let client = lab.host("client", &[&format!("{CLIENT}/24")]);
+        let run_dir = tempfile::Builder::new()
+            .prefix("lb")
+            .tempdir_in("/tmp")
+            .unwrap();
+        WebLab {
+            lab,
+            lb,
+            apps,
+            client,
+            run_dir,
+        }
+    }
+
+    /// Options for the LB's HAProxy.
+    pub fn options(&self) -> linux::haproxy::Options {
+        linux::haproxy::Options::new(self.run_dir.path()).netns(self.lb.clone())
+    }
+
+    /// `GET target` from the client to the LB's `port`.
+    pub fn get(&self, port: u16, target: &str, headers: &[(&str, &str)]) -> Answer {
+        let to = SocketAddr::new(addr(VIP), port);
+        http(&self.client, to, target, headers).unwrap_or_else(|e| panic!("GET {to}{target}: {e}"))
+    }
+}
+
+/// An HTTP LB on port 80 with backend "apps" of `n` servers on 8080, checked by `GET
+/// /health` (expecting 200) every second, down after 2 failures.
+pub fn web_config(n: usize) -> dataplane::lb::LbConfig {
+    use dataplane::lb::*;
+    let mut backend = Backend::new("apps", Protocol::Http, 8080, (0..n).map(app).collect());
+    backend.health_check.check_delay = Duration::from_millis(1000);
+    backend.health_check.check_timeout = Duration::from_millis(500);
+    backend.health_check.check_max_retries = 2;
+    backend.health_check.config = CheckConfig::Http(HttpCheck {
+        code: Some(200),
+        ..HttpCheck::get("/health")
+    });
+    let mut config = LbConfig::new("web", vec![format!("{VIP}/24").parse().unwrap()]);
+    config.backends.push(backend);
+    config.frontends.push(Frontend::new("http", 80, "apps"));
+    config
+}
+
+/// What app `i` serves: `app{i+1}`, `/health` 200.
+pub fn app_service(i: usize) -> dataplane::lb::HttpService {
+    dataplane::lb::HttpService::new(format!("app{}", i + 1)).with_path("/health", 200)
+}
+
+/// The model's request for `GET target` from the client to the LB's `port`.
+pub fn model_get(port: u16, target: &str, headers: &[(&str, &str)]) -> dataplane::lb::Request {
+    let mut request =
+        dataplane::lb::Request::http_get(addr(CLIENT), SocketAddr::new(addr(VIP), port), target);
+    if let Some(http) = request.http.as_mut() {
+        for (n, v) in headers {
+            http.headers.push((n.to_string(), v.to_string()));
+        }
+    }
+    request
+}
+
+/// Runs the model until `done` says so about the events of one poll; returns the time
+/// reached and every event seen. Panics if nothing is due any more.
+pub fn advance_until(
+    lb: &mut dataplane::lb::Lb,
+    now: &mut Duration,
+    hosts: &impl dataplane::lb::Endpoints,
+    mut done: impl FnMut(&dataplane::lb::Lb) -> bool,
+) -> Vec<dataplane::lb::HealthEvent> {
+    let mut events = Vec::new();
+    for _ in 0..10_000 {
+        if done(lb) {
+            return events;
+        }
+        let at = lb.next_deadline().expect("a check is due");
+        *now = at;
+        events.extend(lb.poll(at, hosts));
+    }
+    panic!("the model never got there: {events:?}");
+}
+
+/// The time of day of an HAProxy `format iso` log line (`2026-…T12:34:56.789012+00:00 …`),
+/// in microseconds since midnight.
+pub fn log_time(line: &str) -> Option<u64> {
+    let stamp = line.split_whitespace().next()?;
+    let time = stamp.split_once('T')?.1;
+    let time = time.get(..15)?; // HH:MM:SS.ffffff
+    let (hms, micros) = time.split_once('.')?;
+    let mut parts = hms.split(':').map(|p| p.parse::<u64>().ok());
+    let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
+    Some(((h * 60 + m) * 60 + s) * 1_000_000 + micros.parse::<u64>().ok()?)
+}
