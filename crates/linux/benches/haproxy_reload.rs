@@ -57,7 +57,9 @@ fn bench(c: &mut Criterion) {
     });
 
     let mut group = c.benchmark_group("lb_config_change");
-    group.sample_size(10).measurement_time(Duration::from_secs(15));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(15));
 
     let layout = Layout {
         dir: lab.run_dir.path().join("bench"),

@@ -369,6 +369,12 @@ impl Lb {
             }
             Endpoint::Listening(listener) => listener,
         };
+        // ssl_bridging: HAProxy speaks TLS to the server; peerlab's HTTP services speak plain
+        // HTTP, so the handshake fails like a refused connection.
+        if backend.ssl_bridging && matches!(listener, Listener::Http(_)) {
+            trace.outcome = Outcome::ServerUnavailable;
+            return;
+        }
         if backend.sticky_sessions == StickySessions::Table {
             state.table.store(request.source, server, now);
         }
