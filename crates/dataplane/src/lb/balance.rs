@@ -153,6 +153,7 @@ struct FwrrServer {
 #[derive(Clone, Debug)]
 struct Fwrr {
     servers: Vec<FwrrServer>,
+    scratch: FwrrServer,
     curr: BTreeSet<(u32, u64, usize)>,
     t0: BTreeSet<(u32, u64, usize)>,
     t1: BTreeSet<(u32, u64, usize)>,
@@ -172,6 +173,7 @@ impl Fwrr {
             .wrapping_mul(EWEIGHT);
         let mut fwrr = Fwrr {
             servers: vec![FwrrServer::default(); servers],
+            scratch: FwrrServer::default(),
             curr: BTreeSet::new(),
             t0: BTreeSet::new(),
             t1: BTreeSet::new(),
@@ -222,15 +224,14 @@ impl Fwrr {
         set.first().map(|(_, _, s)| *s)
     }
 
+    /// Server `s`'s fields. Indices come from this balancer's trees and from callers that
+    /// `Balancer` bounds; an index out of range reads and writes a scratch entry instead of
+    /// panicking.
     fn srv(&mut self, s: usize) -> &mut FwrrServer {
-        // Indices come from this balancer's own trees and callers' server indices, which
-        // `Balancer` bounds; fall back to a scratch entry rather than panic.
-        if s >= self.servers.len() {
-            self.servers.push(FwrrServer::default());
-            let last = self.servers.len() - 1;
-            return &mut self.servers[last];
+        match self.servers.get_mut(s) {
+            Some(srv) => srv,
+            None => &mut self.scratch,
         }
-        &mut self.servers[s]
     }
 
     /// `fwrr_queue_by_weight`.
