@@ -61,7 +61,13 @@ fn serves_stops_and_starts_in_its_namespace() {
     assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
     let _again = HttpServer::start(Some(&host), 8080, HttpService::new("app1 again")).unwrap();
     assert_eq!(http(&client, to, "/", &[]).unwrap().body, "app1 again");
-    match HttpServer::start(Some("no-such-namespace"), 8080, HttpService::new("x")) {
+    // A namespace deleted behind its handle's back cannot be entered.
+    let gone = linux::Netns::create("svc-gone").unwrap();
+    let deleted = std::process::Command::new("/usr/sbin/ip")
+        .args(["netns", "del", gone.name()])
+        .status();
+    assert!(deleted.unwrap().success());
+    match HttpServer::start(Some(&gone), 8080, HttpService::new("x")) {
         Err(ServiceError::Netns { .. }) => {}
         other => panic!("{other:?}"),
     }

@@ -184,7 +184,8 @@ impl Supervisor {
         let mut cmd = match &self.options.netns {
             Some(netns) => {
                 let mut cmd = tokio::process::Command::new(crate::netns::IP);
-                cmd.args(["netns", "exec", netns.name()]).arg(&self.options.binary);
+                cmd.args(["netns", "exec", netns.name()])
+                    .arg(&self.options.binary);
                 cmd
             }
             None => tokio::process::Command::new(&self.options.binary),

@@ -8,12 +8,11 @@
 use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-const IP: &str = "/usr/sbin/ip";
+use linux::Netns;
 
-static COUNTER: AtomicU32 = AtomicU32::new(0);
+const IP: &str = "/usr/sbin/ip";
 
 fn ip(args: &[&str]) {
     let out = Command::new(IP).args(args).output().expect("run ip");
@@ -25,11 +24,12 @@ fn ip(args: &[&str]) {
     );
 }
 
-/// Namespaces on one segment (a bridge in its own namespace), deleted on drop.
+/// Namespaces on one segment (a bridge in its own namespace); [`Netns`] deletes them, and
+/// kills what runs inside, when the last handle goes — also when a test panics.
 pub struct Lab {
-    prefix: String,
-    segment: String,
-    hosts: Vec<String>,
+    label: String,
+    segment: Netns,
+    hosts: Vec<Netns>,
 }
 
 impl Lab {
@@ -39,30 +39,24 @@ impl Lab {
             std::path::Path::new("/usr/sbin/haproxy").is_file(),
             "/usr/sbin/haproxy is missing: install it with `apt-get install -y haproxy`"
         );
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let prefix = format!("lbt{}-{n}-{label}", std::process::id());
-        let segment = format!("{prefix}-seg");
-        let lab = Lab {
-            prefix,
-            segment: segment.clone(),
+        let segment = Netns::create(&format!("{label}-seg")).expect("create the segment");
+        ip(&["-n", segment.name(), "link", "add", "br0", "type", "bridge"]);
+        ip(&["-n", segment.name(), "link", "set", "br0", "up"]);
+        Lab {
+            label: label.to_owned(),
+            segment,
             hosts: Vec::new(),
-        };
-        ip(&["netns", "add", &segment]);
-        ip(&["-n", &segment, "link", "add", "br0", "type", "bridge"]);
-        ip(&["-n", &segment, "link", "set", "br0", "up"]);
-        lab
+        }
     }
 
-    /// A namespace `name` on the segment with `addresses` (CIDR) on its `eth0`; returns the
-    /// namespace's name.
-    pub fn host(&mut self, name: &str, addresses: &[&str]) -> String {
-        let ns = format!("{}-{name}", self.prefix);
-        ip(&["netns", "add", &ns]);
+    /// A namespace `name` on the segment with `addresses` (CIDR) on its `eth0`.
+    pub fn host(&mut self, name: &str, addresses: &[&str]) -> Netns {
+        let ns = Netns::create(&format!("{}-{name}", self.label)).expect("create a host");
         self.hosts.push(ns.clone());
         let port = format!("p{}", self.hosts.len());
         ip(&[
             "-n",
-            &ns,
+            ns.name(),
             "link",
             "add",
             "eth0",
@@ -72,11 +66,11 @@ impl Lab {
             "name",
             &port,
             "netns",
-            &self.segment,
+            self.segment.name(),
         ]);
         ip(&[
             "-n",
-            &self.segment,
+            self.segment.name(),
             "link",
             "set",
             &port,
@@ -84,42 +78,19 @@ impl Lab {
             "br0",
             "up",
         ]);
-        ip(&["-n", &ns, "link", "set", "lo", "up"]);
         for address in addresses {
-            ip(&["-n", &ns, "addr", "add", address, "dev", "eth0"]);
+            ip(&["-n", ns.name(), "addr", "add", address, "dev", "eth0"]);
         }
-        ip(&["-n", &ns, "link", "set", "eth0", "up"]);
+        ip(&["-n", ns.name(), "link", "set", "eth0", "up"]);
         ns
     }
 }
 
-impl Drop for Lab {
-    fn drop(&mut self) {
-        for ns in self.hosts.iter().chain([&self.segment]) {
-            if let Ok(out) = Command::new(IP).args(["netns", "pids", ns]).output() {
-                for pid in String::from_utf8_lossy(&out.stdout).split_whitespace() {
-                    if let Ok(pid) = pid.parse::<i32>()
-                        && pid > 0
-                    {
-                        // SAFETY: kill(2) has no memory-safety preconditions.
-                        unsafe { libc::kill(pid, libc::SIGKILL) };
-                    }
-                }
-            }
-            let _ = Command::new(IP).args(["netns", "del", ns]).status();
-        }
-    }
-}
-
 /// Runs `f` on a thread inside namespace `ns`.
-pub fn in_netns<T: Send + 'static>(ns: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let path = format!("/run/netns/{ns}");
+pub fn in_netns<T: Send + 'static>(ns: &Netns, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let ns = ns.clone();
     std::thread::spawn(move || {
-        let file = std::fs::File::open(&path).expect("open netns");
-        use std::os::fd::AsRawFd;
-        // SAFETY: setns(2) on an open namespace file; it affects this thread only.
-        let entered = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
-        assert_eq!(entered, 0, "setns {path}");
+        ns.enter_this_thread().expect("enter the namespace");
         f()
     })
     .join()
@@ -145,7 +116,7 @@ impl Answer {
 
 /// One HTTP/1.1 request over a fresh connection (`Connection: close`), from namespace `ns`.
 pub fn http(
-    ns: &str,
+    ns: &Netns,
     to: SocketAddr,
     target: &str,
     headers: &[(&str, &str)],
@@ -221,9 +192,9 @@ pub fn app(i: usize) -> IpAddr {
 /// directory for HAProxy.
 pub struct WebLab {
     pub lab: Lab,
-    pub lb: String,
-    pub apps: Vec<String>,
-    pub client: String,
+    pub lb: Netns,
+    pub apps: Vec<Netns>,
+    pub client: Netns,
     pub run_dir: tempfile::TempDir,
 }
 
@@ -250,7 +221,7 @@ impl WebLab {
 
     /// Options for the LB's HAProxy.
     pub fn options(&self) -> linux::haproxy::Options {
-        linux::haproxy::Options::new(self.run_dir.path()).netns(self.lb.clone())
+        linux::haproxy::Options::new(self.run_dir.path()).netns(&self.lb)
     }
 
     /// `GET target` from the client to the LB's `port`.
