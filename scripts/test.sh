@@ -6,9 +6,9 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "system packages: FRR, BIRD, GoBGP, iproute2, ping, tcpdump, Graphviz, bgpdump, tshark, Python venv, Node.js and npm"
+step "system packages: FRR, BIRD, GoBGP, HAProxy, iproute2, ping, tcpdump, Graphviz, bgpdump, tshark, Python venv, Node.js and npm"
 need=()
-for cmd in /usr/lib/frr/bgpd:frr bird:bird2 gobgpd:gobgpd ip:iproute2 ping:iputils-ping tcpdump:tcpdump dot:graphviz bgpdump:bgpdump tshark:tshark python3:python3 node:nodejs npm:npm; do
+for cmd in /usr/lib/frr/bgpd:frr bird:bird2 gobgpd:gobgpd /usr/sbin/haproxy:haproxy ip:iproute2 ping:iputils-ping tcpdump:tcpdump dot:graphviz bgpdump:bgpdump tshark:tshark python3:python3 node:nodejs npm:npm; do
   command -v "${cmd%%:*}" >/dev/null 2>&1 || [ -x "${cmd%%:*}" ] || need+=("${cmd##*:}")
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
@@ -17,7 +17,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-for cmd in /usr/lib/frr/bgpd /usr/sbin/bird /usr/bin/gobgpd /usr/bin/dot /usr/bin/bgpdump /usr/bin/tshark; do
+for cmd in /usr/lib/frr/bgpd /usr/sbin/bird /usr/bin/gobgpd /usr/sbin/haproxy /usr/bin/dot /usr/bin/bgpdump /usr/bin/tshark; do
   [ -x "$cmd" ] || { echo "missing $cmd after install" >&2; exit 1; }
 done
 for cmd in node npm; do

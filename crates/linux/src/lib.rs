@@ -33,9 +33,16 @@
 //! The [`kernel`] module renders a `dataplane` VRF's FIB into a namespace's routing table
 //! (only routes of `proto 250`, by difference, idempotent); [`vrrp_speaker`] runs the model's
 //! VRRP state machine for real in a namespace, moving the virtual address with the master.
+//!
+//! The Load Balancer's side: [`haproxy`] runs one Debian HAProxy per LB in its namespace,
+//! rendered from a [`dataplane::lb::LbConfig`], checked, reloaded seamlessly, watched and
+//! restarted, with backend stats from its stats socket; [`service`] serves a host's HTTP
+//! services (`services = [{ port, http = { body, paths } }]`) inside the host's namespace.
+//! Both are async (tokio) and agree with the in-memory model of `dataplane::lb` (tested).
 
 pub mod addressing;
 mod error;
+pub mod haproxy;
 pub mod kernel;
 pub mod link;
 pub mod netns;
@@ -43,6 +50,7 @@ pub mod peer;
 pub mod process;
 pub mod render;
 pub mod router;
+pub mod service;
 mod vlan;
 pub mod vrrp_speaker;
 
