@@ -18,6 +18,8 @@
 //!
 //! - `GET /peerlab/v1/trace?from=…&to=…` (admin token): a packet's path through the world's
 //!   model ([`world::World::trace`]).
+//! - `POST /peerlab/v1/plan` (admin token): what an SDK call would change, without changing
+//!   anything ([`plan`]).
 //!
 //! Not here: locking a link over HTTP, the BGP sessions, the model and persistence (the
 //! [`world`]), TLS.
@@ -35,6 +37,7 @@ pub mod error;
 pub mod extract;
 mod openapi;
 pub mod ovh;
+pub mod plan;
 mod routes;
 mod trace;
 

@@ -810,6 +810,30 @@ fn operations() -> Vec<Operation> {
     );
     ops.push(
         op(
+            "post",
+            "/peerlab/v1/plan".to_string(),
+            "Plan",
+            "What an InterLink SDK call would change in the running world, without changing anything (admin token)",
+        )
+        .body(object(
+            &["call"],
+            json!({
+                "call": { "type": "string" },
+                "args": { "type": "object" },
+            }),
+        ))
+        .ok(object(
+            &["call", "before", "after", "predicted"],
+            json!({
+                "call": { "type": "string" },
+                "before": { "type": "object" },
+                "after": { "type": "object" },
+                "predicted": { "type": "array", "items": { "type": "string" } },
+            }),
+        )),
+    );
+    ops.push(
+        op(
             "get",
             DOCUMENT_PATH.to_string(),
             "GetOpenApi",

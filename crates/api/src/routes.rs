@@ -101,6 +101,7 @@ pub fn router(app: App) -> Router {
             post(crate::admin::refuse),
         )
         .route("/peerlab/v1/trace", get(crate::trace::trace))
+        .route("/peerlab/v1/plan", post(crate::plan::plan))
         .nest("/interlink/v1beta1/regions/{region}", interlink)
         .nest("/ipam/v1/regions/{region}", ipam)
         .merge(crate::ovh::router(app.clone()))

@@ -1,6 +1,8 @@
-//! `peerlab graph TOPOLOGY [--format svg|dot|mermaid] [-o FILE]`: a picture of the topology,
-//! drawn by `topology::graph` from the file alone (sessions coloured by the state its
-//! `[[expect]]` entries expect). SVG is laid out by Graphviz's `dot` (Debian's `graphviz`).
+//! `peerlab graph TOPOLOGY [--format svg|dot|mermaid] [-o FILE] [--after-run]`: a picture of
+//! the topology, drawn by `topology::graph` from the file alone (sessions coloured by the state
+//! its `[[expect]]` entries expect), or with `--after-run` by the states a run observed (the
+//! topology brought up, its expectations waited for). SVG is laid out by Graphviz's `dot`
+//! (Debian's `graphviz`).
 
 use anyhow::Context;
 use std::path::PathBuf;
@@ -27,12 +29,20 @@ pub struct GraphArgs {
     /// Write it to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Colour the sessions by the states a run observed: the topology is brought up and its
+    /// `[[expect]]`s waited for, then torn down.
+    #[arg(long)]
+    pub after_run: bool,
 }
 
 /// Draws the topology.
 pub fn graph(args: &GraphArgs) -> anyhow::Result<bool> {
     let topology = topology::format::load(&args.topology)?;
-    let graph = topology::graph::build(&topology, None);
+    let observed = match args.after_run {
+        true => Some(observe(&topology, args.topology.display().to_string())?),
+        false => None,
+    };
+    let graph = topology::graph::build(&topology, observed.as_ref());
     let text = match args.format {
         Format::Dot => graph.to_dot(),
         Format::Mermaid => graph.to_mermaid(),
@@ -44,4 +54,23 @@ pub fn graph(args: &GraphArgs) -> anyhow::Result<bool> {
         None => print!("{text}"),
     }
     Ok(true)
+}
+
+/// Brings the topology up, lets its expectations settle it, and reads its sessions' states.
+fn observe(
+    topology: &topology::format::Topology,
+    path: String,
+) -> anyhow::Result<topology::graph::SessionStates> {
+    use topology::runner::{Mode, bring_up, on_runtime, report::Report, steps};
+    let real = Mode::needed(topology);
+    let topology = topology.clone();
+    on_runtime(real, move |mode| async move {
+        let name = topology.name.get_ref().clone();
+        let lab = bring_up(topology, &path, mode).await?;
+        let mut report = Report::new(&name, "");
+        steps::play_settle(&lab, &mut report, &|_| {}, false).await;
+        let look = lab.world.look_now().await;
+        let _ = tokio::task::spawn_blocking(move || drop(lab)).await;
+        Ok::<_, anyhow::Error>(topology::graph::observed_states(&look?))
+    })
 }

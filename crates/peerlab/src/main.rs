@@ -1,13 +1,14 @@
 //! `peerlab`: the command line of the peerlab BGP/L3 simulator.
 //!
 //! It offers the BGP codec tools `decode` and `encode`, the emulator `serve`, and the topology
-//! runner `up` with `down` and `exec` for kept topologies, and `trace` through a topology's
-//! data plane model.
+//! runner `up` with `down` and `exec` for kept topologies, `trace` through a topology's
+//! data plane model, and `plan`: what each step will change before it runs.
 
 mod bindings;
 mod codec;
 mod export;
 mod graph;
+mod plan;
 mod rundir;
 mod serve;
 mod trace;
@@ -42,6 +43,9 @@ enum Command {
     /// A packet's path through a topology's (or a running server's) model, hop by hop, and why
     /// it stops.
     Trace(trace::TraceArgs),
+    /// What each step of a topology (or one SDK call on a running world) will change, before
+    /// it runs: sessions, routes, reachability.
+    Plan(plan::PlanArgs),
     /// A picture of a topology: routers, hosts, PoPs, VRFs, LBs, cables and sessions.
     Graph(graph::GraphArgs),
     /// The same lab for another tool: `peerlab export containerlab TOPOLOGY -o DIR`.
@@ -58,6 +62,7 @@ fn main() -> ExitCode {
         Command::Down(args) => rundir::down(&args.topology),
         Command::Exec(args) => rundir::exec(&args.node, &args.command),
         Command::Trace(args) => trace::trace(&args),
+        Command::Plan(args) => plan::plan(&args),
         Command::Graph(args) => graph::graph(&args),
         Command::Export(args) => export::export(&args),
     };

@@ -1,6 +1,7 @@
 //! `peerlab up TOPOLOGY`: brings a topology up ([`topology::runner`]), checks its
 //! expectations, plays its steps, prints a report and tears everything down; `--keep` serves
-//! the API until `peerlab down`.
+//! the API until `peerlab down`. `--junit FILE` writes the report as JUnit XML, `--capture DIR`
+//! a pcap per cable and an MRT file per provider-side session ([`topology::capture`]).
 //!
 //! Exit status: 0 when every expectation held and every step succeeded, 1 when one did not,
 //! 2 (with a one-line reason on stderr) when the topology cannot be brought up.
@@ -12,7 +13,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use topology::runner::lab::RouterHandle;
 use topology::runner::report::Report;
-use topology::runner::{Lab, Mode, bring_up, on_runtime, steps};
+use topology::runner::{Lab, Mode, bring_up_with, on_runtime, steps};
 
 /// `peerlab up` arguments.
 #[derive(clap::Args)]
@@ -33,6 +34,14 @@ pub struct UpArgs {
     /// namespaces, and `reach` is the model's alone (no ping).
     #[arg(long)]
     pub model_only: bool,
+    /// Write the report as JUnit XML to FILE (one testcase per expectation and step).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a pcap per cable (`DIR/<router>.pcap`) and an MRT file per provider-side BGP
+    /// session (`DIR/<link>-ipv4.mrt`) into DIR; refused before the run if DIR cannot be
+    /// written.
+    #[arg(long, value_name = "DIR")]
+    pub capture: Option<PathBuf>,
 }
 
 /// `peerlab down` arguments.
@@ -58,6 +67,10 @@ struct Output {
     json: bool,
     /// `--keep`: the API's listener (bound in the root namespace).
     keep: Option<std::net::TcpListener>,
+    /// `--junit FILE`.
+    junit: Option<PathBuf>,
+    /// `--capture DIR` (checked).
+    capture: Option<PathBuf>,
 }
 
 impl Output {
@@ -67,7 +80,31 @@ impl Output {
         } else {
             print!("{}", report.to_table());
         }
+        if let Some(path) = &self.junit
+            && let Err(e) = std::fs::write(path, report.junit().to_xml())
+        {
+            eprintln!("peerlab: --junit {}: {e}", path.display());
+        }
     }
+}
+
+/// `--junit FILE` and `--capture DIR`, checked before anything starts: the JUnit file is
+/// created (empty) and the capture directory proven writable; in namespace mode the cables are
+/// dumped with `tcpdump`, which must be there.
+fn check_evidence(args: &UpArgs, real: bool) -> anyhow::Result<()> {
+    if let Some(path) = &args.junit {
+        std::fs::write(path, b"")
+            .with_context(|| format!("--junit {}: cannot write there", path.display()))?;
+    }
+    if let Some(dir) = &args.capture {
+        topology::capture::check_dir(dir)?;
+        if real && !std::path::Path::new("/usr/bin/tcpdump").is_file() {
+            anyhow::bail!(
+                "--capture: /usr/bin/tcpdump is missing: cables are captured with it in namespace mode (apt-get install -y tcpdump)"
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Ctrl-C or SIGTERM (what `peerlab down` sends).
@@ -135,9 +172,12 @@ pub fn up(args: &UpArgs) -> anyhow::Result<bool> {
         }
         false => None,
     };
+    check_evidence(args, real)?;
     let output = Output {
         json: args.json,
         keep,
+        junit: args.junit.clone(),
+        capture: args.capture.clone(),
     };
     let clock = if real { "real" } else { "virtual" };
     let report = on_runtime(real, move |mode| run(topology, path, mode, clock, output))?;
@@ -155,8 +195,12 @@ async fn run(
 ) -> anyhow::Result<Report> {
     let name = topology.name.get_ref().clone();
     let items = topology.expect.len() + topology.steps.len();
+    let recorder = output
+        .capture
+        .as_deref()
+        .map(|dir| std::sync::Arc::new(topology::capture::Recorder::new(dir)));
     let world = tokio::select! {
-        world = bring_up(topology, &path, mode) => world?,
+        world = bring_up_with(topology, &path, mode, recorder) => world?,
         () = stop_signal() => anyhow::bail!("interrupted; topology {name} torn down"),
     };
     let progress = Progress::new(items);
@@ -174,6 +218,16 @@ async fn run(
         }
         _ => None,
     };
+    if let Some(recorder) = &world.capture {
+        match recorder.finish(&world).await {
+            Ok(files) => {
+                for f in files {
+                    eprintln!("captured {}", f.display());
+                }
+            }
+            Err(e) => eprintln!("peerlab: {e}"),
+        }
+    }
     // The teardown: daemons killed, cables and namespaces deleted (blocking, off the runtime).
     let _ = tokio::task::spawn_blocking(move || drop(world)).await;
     rundir::remove(&name);

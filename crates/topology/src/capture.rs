@@ -8,8 +8,17 @@
 //! assert!(e.to_string().starts_with("--capture /proc/version/x: cannot write there: "));
 //! ```
 //!
-//! Not here: the captures themselves (`dataplane::pcap`, `bgp_wire::mrt`) nor the file names
-//! (`DIR/<cable>.pcap`, `DIR/<session>.mrt`), which the runner picks.
+//! The capture itself: [`Recorder`] keeps what a run carried and writes `DIR/<cable>.pcap`
+//! and `DIR/<session>.mrt` at its end ([`recorder`]: the file names); [`tap`] copies every
+//! BGP message of the provider's sessions in memory; [`frames`] makes the Ethernet frames of
+//! the model's pings. The file formats are `dataplane::pcap` and `bgp_wire::mrt`.
+
+pub mod frames;
+pub mod recorder;
+pub mod tap;
+
+pub use recorder::{CaptureError, Recorder};
+pub use tap::Tapped;
 
 use std::path::{Path, PathBuf};
 

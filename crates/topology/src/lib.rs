@@ -4,7 +4,7 @@
 //! every error is one `file:line: what` line, and no input panics the parser. [`graph`] draws
 //! it (`peerlab graph`); [`containerlab`] exports it as a containerlab lab (`peerlab export
 //! containerlab`); [`junit`] writes a run's JUnit XML; [`capture`] checks `--capture DIR` before
-//! a run.
+//! a run; [`plan`] says what each step will change before it runs (`peerlab plan`).
 //!
 //! [`runner`] brings a topology up in a running [`world`]: the provider resources through the
 //! API in process, the customer's routers and hosts as the world's attachments, then the
@@ -18,4 +18,5 @@ pub mod containerlab;
 pub mod format;
 pub mod graph;
 pub mod junit;
+pub mod plan;
 pub mod runner;

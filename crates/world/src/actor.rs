@@ -209,19 +209,6 @@ impl Actor {
 
     /// What the model is built from, now.
     fn inputs(&self) -> Inputs {
-        let ipam = self.state.interlink.ipam();
-        let links = self.state.interlink.link_views();
-        let mut policy_names = std::collections::BTreeMap::new();
-        for v in &links {
-            for id in [v.link.routing_policy_v4_id, v.link.routing_policy_v6_id]
-                .into_iter()
-                .flatten()
-            {
-                if let Some(p) = self.state.interlink.any_routing_policy(id) {
-                    policy_names.insert(id, p.name.clone());
-                }
-            }
-        }
         let live = &self.state.live;
         let gateways = live
             .gateways
@@ -245,18 +232,12 @@ impl Actor {
                 (*id, input)
             })
             .collect();
-        Inputs {
-            vpcs: ipam.vpcs().cloned().collect(),
-            private_networks: ipam
-                .vpcs()
-                .flat_map(|v| v.private_network_ids.iter())
-                .filter_map(|id| ipam.private_network(*id).cloned())
-                .collect(),
-            links,
-            policy_names,
+        let inputs = Inputs {
             ovh: self.state.ovh.view(),
             gateways,
             attachments: self.attachments.clone(),
-        }
+            ..Inputs::default()
+        };
+        crate::forecast::predict::with_interlink(&inputs, &self.state.interlink)
     }
 }

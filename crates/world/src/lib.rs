@@ -39,6 +39,7 @@ mod actor;
 pub mod attachment;
 pub mod engine_sync;
 mod error;
+pub mod forecast;
 pub mod landing;
 pub mod model;
 pub mod persistence;
@@ -88,6 +89,8 @@ pub struct World {
     fatal: watch::Receiver<Option<String>>,
     engine: EngineHandle,
     renderer: Arc<RwLock<Option<Arc<dyn Renderer>>>>,
+    /// The world's clock (what [`World::forecast`] applies a change at).
+    clock: Clock,
 }
 
 impl std::fmt::Debug for World {
@@ -135,6 +138,7 @@ impl World {
         let (generation_tx, generation) = watch::channel(0);
         let (fatal_tx, fatal) = watch::channel(None);
         let events = engine.subscribe();
+        let world_clock = Arc::clone(&clock);
         let actor = Actor {
             state,
             engine: engine.clone(),
@@ -153,6 +157,7 @@ impl World {
             fatal,
             engine,
             renderer: Arc::new(RwLock::new(None)),
+            clock: world_clock,
         })
     }
 

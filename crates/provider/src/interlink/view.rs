@@ -83,6 +83,15 @@ impl InterLink {
         self.policies.get(&id).map(|r| &r.policy)
     }
 
+    /// The routing policies called `name_or_id` (or with that ID), whoever owns them.
+    pub fn routing_policies_named(&self, name_or_id: &str) -> Vec<&RoutingPolicy> {
+        self.policies
+            .values()
+            .map(|r| &r.policy)
+            .filter(|p| p.name == name_or_id || p.id.to_string() == name_or_id)
+            .collect()
+    }
+
     /// A dedicated connection's ID by name or ID, whoever owns it.
     pub fn connection_id(&self, name_or_id: &str) -> Option<Uuid> {
         self.connections

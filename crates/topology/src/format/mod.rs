@@ -32,6 +32,7 @@
 //! VLAN outside the connection's range is the API's answer, reported when the runner creates
 //! the link).
 
+mod drill;
 mod duration;
 mod error;
 mod expect;
@@ -44,6 +45,7 @@ mod step;
 #[cfg(test)]
 mod tests;
 
+pub use drill::{Drill, Probe};
 pub use duration::Within;
 pub use error::{FormatError, Location};
 pub use expect::{Expect, Reach, RoutesAt, SessionExpect, SessionFamily, SessionState};
@@ -56,8 +58,8 @@ pub use ovh::{
     PopType,
 };
 pub use step::{
-    ApiCall, LinkAction, LinkState, RouterAction, RouterOperation, Step, VrrpAction, VrrpOperation,
-    VrrpRouter,
+    API_CALLS, ApiCall, LinkAction, LinkState, RouterAction, RouterOperation, Step, VrrpAction,
+    VrrpOperation, VrrpRouter,
 };
 
 use ipnet::IpNet;

@@ -183,7 +183,7 @@ fn an_ovh_step_deletes_a_configuration_by_name() {
     );
     let e = error("\n[[steps]]\novh = { delete = \"rbx\" }\nwait = \"1s\"\n");
     assert!(
-        e.contains("give exactly one of api, link, router, wait, expect, ovh and vrrp"),
+        e.contains("give exactly one of api, link, router, wait, expect, ovh, vrrp and drill"),
         "{e}"
     );
 }

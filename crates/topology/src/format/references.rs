@@ -386,12 +386,18 @@ fn check_step(
         s.expect.is_some(),
         s.ovh.is_some(),
         s.vrrp.is_some(),
+        s.drill.is_some(),
     ];
     if kinds.iter().filter(|&&k| k).count() != 1 {
         return Err(c.at(
             span,
-            format!("{entry}: give exactly one of api, link, router, wait, expect, ovh and vrrp"),
+            format!(
+                "{entry}: give exactly one of api, link, router, wait, expect, ovh, vrrp and drill"
+            ),
         ));
+    }
+    if let Some(drill) = &s.drill {
+        check_drill(c, declared, &entry, span.clone(), drill)?;
     }
     if let Some(vrrp) = &s.vrrp {
         let fits = |k| k == super::OvhKind::Datacenter;
@@ -473,5 +479,46 @@ fn check_step(
         let spanned = Spanned::new(span, expect.clone());
         check_expect(c, declared, &entry, &spanned)?;
     }
+    Ok(())
+}
+
+fn check_drill(
+    c: &Check<'_>,
+    declared: &Declared<'_>,
+    entry: &str,
+    span: std::ops::Range<usize>,
+    d: &super::Drill,
+) -> Result<(), FormatError> {
+    let failures = [
+        d.cable.is_some(),
+        d.router.is_some(),
+        d.vrrp_master.is_some(),
+    ];
+    if failures.iter().filter(|&&f| f).count() != 1 {
+        return Err(c.at(
+            span,
+            format!("{entry}: a drill gives exactly one of cable, router and vrrp_master"),
+        ));
+    }
+    if let Some(link) = &d.cable {
+        c.known(entry, "link", link, &declared.links)?;
+    }
+    if let Some(router) = &d.router {
+        c.known(entry, "router", router, &declared.routers)?;
+    }
+    if let Some(dc) = &d.vrrp_master {
+        let fits = |k| k == super::OvhKind::Datacenter;
+        check_expect_ovh_names(
+            c,
+            declared,
+            entry,
+            "vrrp_master",
+            dc,
+            fits,
+            "a datacenter_config",
+        )?;
+    }
+    c.known(entry, "host", &d.probe.from, &declared.hosts)?;
+    c.known(entry, "host", &d.probe.to, &declared.hosts)?;
     Ok(())
 }

@@ -5,9 +5,9 @@ use super::{Expect, Name, Within};
 use ipnet::IpNet;
 use serde::Deserialize;
 
-/// One step. Exactly one of `api`, `link`, `router`, `wait`, `expect`, `ovh` and `vrrp` is
-/// given.
-#[derive(Clone, Debug, Deserialize)]
+/// One step. Exactly one of `api`, `link`, `router`, `wait`, `expect`, `ovh`, `vrrp` and
+/// `drill` is given.
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// An API call.
@@ -32,6 +32,9 @@ pub struct Step {
     /// ([`VrrpAction`]).
     #[serde(default)]
     pub vrrp: Option<VrrpAction>,
+    /// A failover drill with measured convergence ([`super::Drill`]).
+    #[serde(default)]
+    pub drill: Option<super::Drill>,
 }
 
 /// The SDK methods a step may call, and the arguments each needs.

@@ -231,7 +231,7 @@ fn step_errors() {
         "{LINK}\n[[steps]]\nwait = \"1s\"\nrouter = {{ name = \"onprem\", action = \"stop\" }}\n"
     );
     assert!(
-        error(&more).ends_with("give exactly one of api, link, router, wait, expect, ovh and vrrp")
+        error(&more).ends_with("give exactly one of api, link, router, wait, expect, ovh, vrrp and drill")
     );
     let more = "\n[[steps]]\nrouter = { name = \"edge\", action = \"restart\" }\n";
     assert!(error(more).ends_with(r#"[[steps]] #1: unknown router "edge""#));
@@ -265,4 +265,63 @@ fn nodes_have_distinct_names() {
     assert!(error(more).ends_with(r#"[[hosts]] "onprem": name already used by another node"#));
     let more = "\n[[hosts]]\nname = \"scaleway\"\nrouter = \"onprem\"\naddress = \"10.1.0.1\"\n";
     assert!(error(more).ends_with(r#"[[hosts]] "scaleway": name already used by another node"#));
+}
+
+#[test]
+fn drill_steps_and_their_errors() {
+    const HOSTS: &str = r#"
+[[hosts]]
+name = "laptop"
+router = "onprem"
+address = "10.1.0.10/16"
+
+[[hosts]]
+name = "app1"
+vpc = "prod"
+private_network = "app"
+address = "172.16.4.10"
+"#;
+    let ok = format!(
+        "{LINK}{HOSTS}\n[[steps]]\ndrill = {{ cable = \"prod\", probe = {{ from = \"laptop\", to = \"app1\" }}, restore_after = \"3s\", within = \"20s\" }}\n"
+    );
+    let t = parse("topologies/x.toml", &format!("{BASE}{ok}")).unwrap();
+    let d = t.steps[0].get_ref().drill.as_ref().unwrap();
+    assert_eq!(d.cable.as_ref().map(|c| c.get_ref().as_str()), Some("prod"));
+    assert_eq!(d.restore_after.map(|r| r.0.as_secs()), Some(3));
+    assert_eq!(d.window().as_secs(), 20);
+    assert_eq!(d.failure(), "cable of link prod pulled");
+    for (drill, want) in [
+        (
+            "cable = \"prod\", router = \"onprem\", probe = { from = \"laptop\", to = \"app1\" }",
+            "[[steps]] #1: a drill gives exactly one of cable, router and vrrp_master",
+        ),
+        (
+            "probe = { from = \"laptop\", to = \"app1\" }",
+            "[[steps]] #1: a drill gives exactly one of cable, router and vrrp_master",
+        ),
+        (
+            "cable = \"nope\", probe = { from = \"laptop\", to = \"app1\" }",
+            r#"[[steps]] #1: unknown link "nope""#,
+        ),
+        (
+            "router = \"edge\", probe = { from = \"laptop\", to = \"app1\" }",
+            r#"[[steps]] #1: unknown router "edge""#,
+        ),
+        (
+            "router = \"onprem\", probe = { from = \"laptop\", to = \"db\" }",
+            r#"[[steps]] #1: unknown host "db""#,
+        ),
+        (
+            "vrrp_master = \"rbx\", probe = { from = \"laptop\", to = \"app1\" }",
+            "vrrp_master \"rbx\" is not a datacenter_config of [ovh_connect]",
+        ),
+    ] {
+        let more = format!("{LINK}{HOSTS}\n[[steps]]\ndrill = {{ {drill} }}\n");
+        let e = error(&more);
+        assert!(e.contains(want), "{drill}: {e}");
+    }
+    let e = error(&format!(
+        "{LINK}{HOSTS}\n[[steps]]\ndrill = {{ router = \"onprem\", probe = {{ from = \"laptop\", to = \"app1\" }}, colour = 1 }}\n"
+    ));
+    assert!(e.contains("colour"), "{e}");
 }

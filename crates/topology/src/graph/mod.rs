@@ -40,10 +40,12 @@
 mod build;
 mod dot;
 mod mermaid;
+mod observed;
 mod svg;
 
 pub use build::build;
 pub(crate) use build::routers_on;
+pub use observed::observed_states;
 pub use svg::{GraphError, svg};
 
 use crate::format::{RouterKind, SessionFamily, SessionState};

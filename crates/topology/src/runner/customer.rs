@@ -426,6 +426,13 @@ pub async fn reconcile(lab: &Lab) -> Result<()> {
                 None => plugged.remove(&a.name),
             };
         }
+        // `--capture` in namespace mode: the cable is dumped from now on.
+        if let (Some(capture), Some(kernels), Some(device)) = (&lab.capture, &lab.kernels, &device)
+            && !capture.dumps(&a.name)
+            && let Err(e) = capture.tcpdump(kernels.provider(), device, &a.name)
+        {
+            tracing::warn!(error = %e, router = %a.name, "capturing the cable");
+        }
         let name = a.name.clone();
         lab.world
             .attach(move |all| {

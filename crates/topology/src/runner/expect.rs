@@ -164,6 +164,13 @@ impl Lab {
             let (from, to) = (r.from.get_ref().as_str(), r.to.get_ref().as_str());
             let model = self.model().await?;
             let verdict = reach_in(&model, from, to);
+            // In memory, `--capture` records the ping the model carried.
+            if let (Some(capture), None) = (&self.capture, &self.kernels)
+                && let (Some(a), Some(b)) = (model.node(from), model.node(to))
+                && let Ok(reach) = model.net.reach(a, b)
+            {
+                capture.reach(&reach);
+            }
             let ping = match &self.kernels {
                 None => String::new(),
                 Some(_) => {

@@ -123,6 +123,8 @@ pub struct Lab {
     pub(crate) plugged: Mutex<BTreeMap<String, Plugged>>,
     /// With real daemons: the kernels the world renders into.
     pub kernels: Option<Arc<Kernels>>,
+    /// `--capture`: what the run carried, written at its end.
+    pub capture: Option<Arc<crate::capture::Recorder>>,
     /// How it runs (kept last: the provider namespace goes after the routers' cables).
     pub mode: Mode,
 }
@@ -286,11 +288,29 @@ async fn make_routers(
 /// Brings the topology up: engine, world, API, routers, hosts, resources. Errors are bad input
 /// or refusals of the API, reported as one line.
 pub async fn bring_up(topology: Topology, path: &str, mode: Mode) -> Result<Arc<Lab>> {
+    bring_up_with(topology, path, mode, None).await
+}
+
+/// [`bring_up`], capturing what the run carries into `capture` (`--capture`): in memory the
+/// engine's transport is tapped ([`crate::capture::Tapped`]); in namespace mode each cable is
+/// `tcpdump`ed from the moment it exists.
+pub async fn bring_up_with(
+    topology: Topology,
+    path: &str,
+    mode: Mode,
+    capture: Option<Arc<crate::capture::Recorder>>,
+) -> Result<Arc<Lab>> {
     check_pops(&topology, path)?;
     let wiring = Arc::new(Wiring::default());
-    let engine = match mode {
-        Mode::Virtual => Engine::spawn_with(Some(Arc::new(InMemory(Arc::clone(&wiring))))),
-        Mode::Real { .. } => Engine::spawn(),
+    let engine = match (&mode, &capture) {
+        (Mode::Virtual, None) => Engine::spawn_with(Some(Arc::new(InMemory(Arc::clone(&wiring))))),
+        (Mode::Virtual, Some(recorder)) => {
+            Engine::spawn_with(Some(Arc::new(crate::capture::Tapped {
+                inner: Arc::new(InMemory(Arc::clone(&wiring))),
+                recorder: Arc::clone(recorder),
+            })))
+        }
+        (Mode::Real { .. }, _) => Engine::spawn(),
     };
     // The model's time is the runner's clock: a partner approving after 2 s does so after 2 s
     // of virtual time too.
@@ -340,6 +360,7 @@ pub async fn bring_up(topology: Topology, path: &str, mode: Mode) -> Result<Arc<
         wiring,
         plugged: Mutex::new(BTreeMap::new()),
         kernels: None,
+        capture,
         mode,
     };
     super::ovh::create(&mut lab, path).await?;

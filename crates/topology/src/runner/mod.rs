@@ -4,7 +4,8 @@
 //! - [`lab`]: the engine, the world, the API, the routers; [`resources`] and [`ovh`]: the
 //!   provider resources, through the API in process ([`provision`]); [`customer`]: the
 //!   customer's side (routers configured from what lands on their plug, hosts);
-//! - [`expect`]: the checks; [`vrrp`]: OVH's VRRP step and expectation;
+//! - [`expect`]: the checks; [`vrrp`]: OVH's VRRP step and expectation; [`drill`]: failover
+//!   drills with measured convergence;
 //! - [`on_runtime`]: the runtime a topology needs — embedded routers on a paused (virtual)
 //!   clock in this thread; real daemons on a thread that has entered a fresh provider
 //!   namespace, on the real clock.
@@ -13,6 +14,8 @@
 //! quickstart takes a fraction of a second of real time, whatever its `within`s say.
 
 pub mod customer;
+pub mod drill;
+mod drill_ping;
 pub mod error;
 pub mod expect;
 pub mod lab;
@@ -24,7 +27,7 @@ pub mod steps;
 pub mod vrrp;
 
 pub use error::{Result, RunError, Verdict, Why};
-pub use lab::{Lab, Mode, bring_up};
+pub use lab::{Lab, Mode, bring_up, bring_up_with};
 
 /// Runs `job` on the runtime the topology needs: embedded routers on a paused (virtual) clock
 /// on this thread; real daemons on a thread dedicated to this run that has entered a fresh

@@ -55,6 +55,35 @@ impl Api {
             .await
     }
 
+    /// `POST /peerlab/v1/plan` with the admin token ([`api::plan`]): the status and the JSON
+    /// answer, whatever the status.
+    pub async fn plan(&self, body: Value) -> Result<(u16, Value)> {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/peerlab/v1/plan")
+            .header("x-auth-token", &self.admin_token)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .map_err(|e| RunError::Api(format!("building a request: {e}")))?;
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .map_err(|e| RunError::Api(e.to_string()))?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| RunError::Api(e.to_string()))?
+            .to_bytes();
+        Ok((
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        ))
+    }
+
     async fn call(
         &self,
         method: Method,

@@ -15,6 +15,8 @@ pub struct Outcome {
     pub detail: String,
     /// When it was settled, on the runner's clock since the topology was up.
     pub at: Duration,
+    /// What a drill measured (JSON), for `--json`.
+    pub measured: Option<Value>,
 }
 
 impl Outcome {
@@ -29,6 +31,7 @@ impl Outcome {
             ok,
             detail,
             at,
+            measured: None,
         }
     }
 }
@@ -75,18 +78,59 @@ impl Report {
 
     /// The report as JSON.
     pub fn to_json(&self) -> Value {
-        json!({
-            "topology": self.topology,
-            "passed": self.passed(),
-            "clock": self.clock,
-            "results": self.rows.iter().map(|r| json!({
+        let row = |r: &Row| {
+            let mut row = json!({
                 "phase": r.phase,
                 "check": r.outcome.what,
                 "ok": r.outcome.ok,
                 "at_ms": u64::try_from(r.outcome.at.as_millis()).unwrap_or(u64::MAX),
                 "detail": r.outcome.detail,
-            })).collect::<Vec<_>>(),
+            });
+            if let Some(m) = &r.outcome.measured {
+                row["measured"] = m.clone();
+            }
+            row
+        };
+        json!({
+            "topology": self.topology,
+            "passed": self.passed(),
+            "clock": self.clock,
+            "results": self.rows.iter().map(row).collect::<Vec<_>>(),
         })
+    }
+
+    /// The report as JUnit XML's suite: one testcase per expectation and step, named by its
+    /// phase and check, timed from the row before it; a failed one's message and text are the
+    /// detail the table shows.
+    pub fn junit(&self) -> crate::junit::TestSuite {
+        let mut before = Duration::ZERO;
+        let cases = self
+            .rows
+            .iter()
+            .map(|r| {
+                let o = &r.outcome;
+                let name = format!("{}: {}", r.phase, o.what);
+                let kind = if r.phase.starts_with("step") {
+                    "steps"
+                } else {
+                    "expect"
+                };
+                let classname = format!("{}.{kind}", self.topology);
+                let time = o.at.saturating_sub(before);
+                before = before.max(o.at);
+                match o.ok {
+                    true => crate::junit::TestCase::passed(&name, &classname, time),
+                    false => {
+                        let message = o.detail.lines().next().unwrap_or_default();
+                        crate::junit::TestCase::failed(&name, &classname, time, message, &o.detail)
+                    }
+                }
+            })
+            .collect();
+        crate::junit::TestSuite {
+            name: self.topology.clone(),
+            cases,
+        }
     }
 
     /// The report as a table.

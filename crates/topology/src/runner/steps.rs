@@ -34,6 +34,12 @@ pub async fn play_settle(lab: &Lab, report: &mut Report, progress: Progress<'_>,
 
 /// Runs the expectations and the steps, recording every outcome.
 pub async fn play(lab: &Lab, report: &mut Report, progress: Progress<'_>) {
+    play_upto(lab, report, progress, lab.topology.steps.len()).await;
+}
+
+/// Runs the expectations and the first `upto` steps, recording every outcome (what `peerlab
+/// plan` replays before the step it plans).
+pub async fn play_upto(lab: &Lab, report: &mut Report, progress: Progress<'_>, upto: usize) {
     let start = Instant::now();
     for (i, e) in lab.topology.expect.iter().enumerate() {
         progress(&format!(
@@ -44,27 +50,38 @@ pub async fn play(lab: &Lab, report: &mut Report, progress: Progress<'_>) {
         let outcome = await_expectation(lab, e.get_ref(), start).await;
         report.push(format!("expect #{}", i + 1), outcome);
     }
-    for (i, step) in lab.topology.steps.iter().enumerate() {
+    for (i, step) in lab.topology.steps.iter().enumerate().take(upto) {
         let phase = format!("step {}", i + 1);
         let step = step.get_ref();
         progress(&format!("{phase}: {}", describe_step(step)));
-        let outcome = match &step.expect {
-            Some(e) => await_expectation(lab, e, start).await,
-            None => {
-                let what = describe_step(step);
-                let mut result = act(lab, step).await;
-                // The customer's routers and, with real daemons, the kernels follow the step
-                // at once.
-                if result.is_ok()
-                    && let Err(e) = settle(lab).await
-                {
-                    result = Err(e);
-                }
-                Outcome::new(what, result, start.elapsed())
+        let outcome = match (&step.expect, &step.drill) {
+            (Some(e), _) => await_expectation(lab, e, start).await,
+            (None, Some(d)) => {
+                let (verdict, measured) = super::drill::run(lab, d).await;
+                let mut outcome = Outcome::new(describe_step(step), verdict, start.elapsed());
+                outcome.measured = measured.and_then(|m| serde_json::to_value(m).ok());
+                outcome
             }
+            (None, None) => Outcome::new(
+                describe_step(step),
+                act_settled(lab, step).await,
+                start.elapsed(),
+            ),
         };
         report.push(phase, outcome);
     }
+}
+
+/// Carries out a step that is not an expectation; the customer's routers and, with real
+/// daemons, the kernels follow it at once.
+pub async fn act_settled(lab: &Lab, step: &Step) -> Verdict {
+    let mut result = act(lab, step).await;
+    if result.is_ok()
+        && let Err(e) = settle(lab).await
+    {
+        result = Err(e);
+    }
+    result
 }
 
 /// Looks at `e` every [`POLL`] until it holds or its `within` ends.
@@ -83,7 +100,11 @@ async fn await_expectation(lab: &Lab, e: &format::Expect, start: Instant) -> Out
     }
 }
 
-fn describe_step(s: &Step) -> String {
+/// The report's words for a step.
+pub fn describe_step(s: &Step) -> String {
+    if let Some(e) = &s.expect {
+        return expect::describe(e);
+    }
     if let Some(api) = &s.api {
         let mut args = Vec::new();
         for (key, value) in [
@@ -114,6 +135,18 @@ fn describe_step(s: &Step) -> String {
     }
     if let Some(v) = &s.vrrp {
         return super::vrrp::describe_action(v);
+    }
+    if let Some(d) = &s.drill {
+        let restore = d
+            .restore_after
+            .map(|r| format!(", restored after {r}"))
+            .unwrap_or_default();
+        return format!(
+            "drill: {}{restore}; probe {} → {}",
+            d.failure(),
+            d.probe.from.get_ref(),
+            d.probe.to.get_ref()
+        );
     }
     "nothing".to_string()
 }
@@ -175,6 +208,10 @@ async fn act(lab: &Lab, s: &Step) -> Verdict {
     if let Some(w) = s.wait {
         tokio::time::sleep(w.0).await;
         return Ok(format!("waited {w}"));
+    }
+    if s.drill.is_some() {
+        // Played by `play_upto`, which keeps what it measured.
+        return Err(Why("a drill is played with its probe stream".to_string()));
     }
     Err(Why("empty step".to_string()))
 }

@@ -119,3 +119,22 @@ pub async fn check(lab: &Lab, name: &str, want: Option<VrrpRouter>) -> Verdict {
         (Some(m), _) => Ok(format!("router {} is master{how}", m.name())),
     }
 }
+
+/// The router holding the VRRP gateway of datacenter configuration `name` now (the speakers'
+/// in namespace mode, the world's election in memory).
+pub async fn master(lab: &Lab, name: &str) -> Result<Option<VrrpRouter>, Why> {
+    let real = lab.kernels.as_ref().and_then(|k| k.vrrp().master(name));
+    let master = match real {
+        Some(master) => master,
+        None => {
+            let id = config_id(lab, name)?;
+            lab.world
+                .read(move |s| s.live.gateways.get(&id).and_then(|g| g.master()))
+                .await?
+        }
+    };
+    Ok(master.map(|m| match m {
+        Router::A => VrrpRouter::A,
+        Router::B => VrrpRouter::B,
+    }))
+}
