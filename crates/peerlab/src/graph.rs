@@ -1,7 +1,7 @@
 //! `peerlab graph TOPOLOGY [--format svg|dot|mermaid] [-o FILE] [--after-run]`: a picture of
 //! the topology, drawn by `topology::graph` from the file alone (sessions coloured by the state
 //! its `[[expect]]` entries expect), or with `--after-run` by the states a run observed (the
-//! topology brought up, its expectations waited for). SVG is laid out by Graphviz's `dot`
+//! topology brought up, its expectations waited for, the world let settle). SVG is laid out by Graphviz's `dot`
 //! (Debian's `graphviz`).
 
 use anyhow::Context;
@@ -29,8 +29,9 @@ pub struct GraphArgs {
     /// Write it to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Colour the sessions by the states a run observed: the topology is brought up and its
-    /// `[[expect]]`s waited for, then torn down.
+    /// Colour the sessions by the states a run observed: the topology is brought up, its
+    /// `[[expect]]`s waited for and the world let settle (nothing changing for 10 s), then
+    /// torn down.
     #[arg(long)]
     pub after_run: bool,
 }
@@ -69,8 +70,10 @@ fn observe(
         let lab = bring_up(topology, &path, mode).await?;
         let mut report = Report::new(&name, "");
         steps::play_settle(&lab, &mut report, &|_| {}, false).await;
-        let look = lab.world.look_now().await;
+        // Then until nothing changes for a while (sessions coming up after their idle hold).
+        let look = topology::plan::replay::settle(&lab).await.map(|(look, _)| look);
         let _ = tokio::task::spawn_blocking(move || drop(lab)).await;
-        Ok::<_, anyhow::Error>(topology::graph::observed_states(&look?))
+        let look = look.map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok::<_, anyhow::Error>(topology::graph::observed_states(&look))
     })
 }

@@ -85,12 +85,48 @@ fn failure_drill_passes() {
     let text = stdout(&out);
     assert!(out.status.success(), "{text}\n{}", stderr(&out));
     assert!(
-        text.contains("failure-drill-embedded: 23 of 23 passed"),
+        text.contains("failure-drill-embedded: 25 of 25 passed"),
         "{text}"
     );
-    // The policy swap does not reset the session: still the third establishment at the end.
-    let last = text.lines().rev().nth(1).unwrap();
-    assert!(last.contains("established 3 time(s)"), "{text}");
+    // The policy swap does not reset the session: still the third establishment before the
+    // drills.
+    let row = text.lines().find(|l| l.contains(" step 21 ")).unwrap();
+    assert!(row.contains("established 3 time(s)"), "{text}");
+}
+
+/// The drills of the failure drill, measured on the virtual clock: the provider withdraws at
+/// once (the cable's and the router's connections fail in memory), traffic comes back once the
+/// failure is undone and the session is up again, and probes are dropped all that time.
+#[test]
+fn failure_drill_measures_convergence() {
+    let out = up(&topology("failure-drill-embedded.toml"), &["--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let measured: Vec<&Value> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r.get("measured"))
+        .collect();
+    assert_eq!(measured.len(), 2, "{report}");
+    for (m, failure, restored) in [
+        (measured[0], "cable of link prod pulled", 3000),
+        (measured[1], "router onprem killed", 2000),
+    ] {
+        let n = |key: &str| m[key].as_u64().unwrap_or_else(|| panic!("{key}: {m}"));
+        assert_eq!(m["failure"], failure, "{m}");
+        assert_eq!(m["probe"], serde_json::json!(["dr-laptop", "app1"]));
+        assert_eq!(n("withdrawn_after_ms"), 0, "{m}");
+        assert_eq!(n("restored_after_ms"), restored, "{m}");
+        // Back once restored and re-established: within the engine's ConnectRetry (5 s).
+        let back = n("traffic_back_after_ms");
+        assert!((restored..=restored + 5000).contains(&back), "{m}");
+        assert_eq!(m["other_path"], false, "{m}");
+        // One probe per 10 ms: every probe from the failure until traffic came back dropped.
+        assert_eq!(n("dropped_ms"), n("probes_dropped") * 10, "{m}");
+        assert_eq!(n("dropped_ms"), back, "{m}");
+        assert_eq!(n("probes"), n("probes_dropped") + 1, "{m}");
+    }
 }
 
 #[test]
