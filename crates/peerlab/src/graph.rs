@@ -71,7 +71,9 @@ fn observe(
         let mut report = Report::new(&name, "");
         steps::play_settle(&lab, &mut report, &|_| {}, false).await;
         // Then until nothing changes for a while (sessions coming up after their idle hold).
-        let look = topology::plan::replay::settle(&lab).await.map(|(look, _)| look);
+        let look = topology::plan::replay::settle(&lab)
+            .await
+            .map(|(look, _)| look);
         let _ = tokio::task::spawn_blocking(move || drop(lab)).await;
         let look = look.map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok::<_, anyhow::Error>(topology::graph::observed_states(&look))

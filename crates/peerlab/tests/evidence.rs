@@ -38,7 +38,11 @@ fn tool(program: &str, args: &[&str]) -> String {
         "{program} is missing: scripts/test.sh installs it (apt-get install -y tshark bgpdump)"
     );
     let out = Command::new(program).args(args).output().unwrap();
-    assert!(out.status.success(), "{program} {args:?}: {}", text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        text(&out.stderr)
+    );
     text(&out.stdout)
 }
 
@@ -90,10 +94,7 @@ fn junit_has_one_testcase_per_expectation_and_step_with_the_reports_detail() {
             }
         }
     }
-    assert_eq!(
-        cases[0].attribute("classname"),
-        Some("quickstart.expect")
-    );
+    assert_eq!(cases[0].attribute("classname"), Some("quickstart.expect"));
     assert_eq!(cases[5].attribute("classname"), Some("quickstart.steps"));
 }
 
@@ -101,7 +102,12 @@ fn junit_has_one_testcase_per_expectation_and_step_with_the_reports_detail() {
 fn capture_writes_a_pcap_per_cable_and_an_mrt_per_session() {
     let dir = tempfile::tempdir().unwrap();
     let capture = dir.path().join("captures");
-    let out = peerlab(&["up", path(&topology("quickstart.toml")), "--capture", path(&capture)]);
+    let out = peerlab(&[
+        "up",
+        path(&topology("quickstart.toml")),
+        "--capture",
+        path(&capture),
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(err.contains("captured "), "{err}");
@@ -112,8 +118,22 @@ fn capture_writes_a_pcap_per_cable_and_an_mrt_per_session() {
     let fields = tool(
         TSHARK,
         &[
-            "-r", path(&pcap), "-T", "fields", "-E", "separator=,", "-e", "vlan.id", "-e",
-            "ip.src", "-e", "ip.dst", "-e", "icmp.type", "-e", "icmp.seq",
+            "-r",
+            path(&pcap),
+            "-T",
+            "fields",
+            "-E",
+            "separator=,",
+            "-e",
+            "vlan.id",
+            "-e",
+            "ip.src",
+            "-e",
+            "ip.dst",
+            "-e",
+            "icmp.type",
+            "-e",
+            "icmp.seq",
         ],
     );
     let lines: Vec<&str> = fields.lines().collect();
@@ -126,7 +146,15 @@ fn capture_writes_a_pcap_per_cable_and_an_mrt_per_session() {
         "{fields}"
     );
     // tshark finds nothing malformed.
-    let expert = tool(TSHARK, &["-r", path(&pcap), "-Y", "_ws.malformed || _ws.expert.severity >= warning"]);
+    let expert = tool(
+        TSHARK,
+        &[
+            "-r",
+            path(&pcap),
+            "-Y",
+            "_ws.malformed || _ws.expert.severity >= warning",
+        ],
+    );
     assert!(expert.trim().is_empty(), "{expert}");
 
     // The link's IPv4 session: the OPENs, the announcements both ways and the withdrawal of
@@ -135,8 +163,9 @@ fn capture_writes_a_pcap_per_cable_and_an_mrt_per_session() {
     let dump = tool(BGPDUMP, &["-m", path(&mrt)]);
     let rows: Vec<Vec<&str>> = dump.lines().map(|l| l.split('|').collect()).collect();
     let has = |kind: &str, prefix: &str, announce: &str| {
-        rows.iter()
-            .any(|r| r.first() == Some(&kind) && r.get(2) == Some(&announce) && r.get(5) == Some(&prefix))
+        rows.iter().any(|r| {
+            r.first() == Some(&kind) && r.get(2) == Some(&announce) && r.get(5) == Some(&prefix)
+        })
     };
     assert!(has("BGP4MP_ET", "10.1.0.0/16", "A"), "{dump}");
     assert!(has("BGP4MP_ET", "10.2.0.0/16", "A"), "{dump}");
@@ -147,8 +176,16 @@ fn capture_writes_a_pcap_per_cable_and_an_mrt_per_session() {
         assert_eq!((r[3], r[4]), ("169.254.0.1", "64512"), "{dump}");
     }
     let verbose = tool(BGPDUMP, &[path(&mrt)]);
-    assert!(verbose.contains("TYPE: BGP4MP_ET/MESSAGE/Open\nFROM: 169.254.0.1 AS64512\nTO: 169.254.0.0 AS12876"), "{verbose}");
-    assert!(verbose.contains("TYPE: BGP4MP_ET/MESSAGE_LOCAL/Open\nFROM: 169.254.0.0 AS12876"), "{verbose}");
+    assert!(
+        verbose.contains(
+            "TYPE: BGP4MP_ET/MESSAGE/Open\nFROM: 169.254.0.1 AS64512\nTO: 169.254.0.0 AS12876"
+        ),
+        "{verbose}"
+    );
+    assert!(
+        verbose.contains("TYPE: BGP4MP_ET/MESSAGE_LOCAL/Open\nFROM: 169.254.0.0 AS12876"),
+        "{verbose}"
+    );
     assert!(verbose.contains("Keepalive"), "{verbose}");
     let files: Vec<String> = std::fs::read_dir(&capture)
         .unwrap()
@@ -174,7 +211,16 @@ fn a_drill_capture_holds_every_probe() {
     // delivered; a probe dropped at the router never reaches the cable.
     let fields = tool(
         TSHARK,
-        &["-r", path(&capture.join("onprem.pcap")), "-Y", "ip.src == 10.3.0.10 && icmp.type == 8", "-T", "fields", "-e", "frame.time_epoch"],
+        &[
+            "-r",
+            path(&capture.join("onprem.pcap")),
+            "-Y",
+            "ip.src == 10.3.0.10 && icmp.type == 8",
+            "-T",
+            "fields",
+            "-e",
+            "frame.time_epoch",
+        ],
     );
     assert!(fields.lines().count() > 2, "{fields}");
 }
@@ -185,14 +231,22 @@ fn an_unwritable_capture_directory_is_refused_before_the_run() {
     let file = dir.path().join("file");
     std::fs::write(&file, b"x").unwrap();
     let target = file.join("captures");
-    let out = peerlab(&["up", path(&topology("quickstart.toml")), "--capture", path(&target)]);
+    let out = peerlab(&[
+        "up",
+        path(&topology("quickstart.toml")),
+        "--capture",
+        path(&target),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     // Refused before the run: no report at all.
     assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
     let err = text(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        err.starts_with(&format!("peerlab: --capture {}: cannot write there: ", target.display())),
+        err.starts_with(&format!(
+            "peerlab: --capture {}: cannot write there: ",
+            target.display()
+        )),
         "{err}"
     );
 }
@@ -206,7 +260,10 @@ fn graph_after_run_colours_sessions_by_what_ran() {
     let file = dir.path().join("quickstart.toml");
     std::fs::write(&file, head).unwrap();
     let before = text(&peerlab(&["graph", path(&file), "--format", "dot"]).stdout);
-    assert!(before.contains("BGP ipv4 · prod: state not expected"), "{before}");
+    assert!(
+        before.contains("BGP ipv4 · prod: state not expected"),
+        "{before}"
+    );
     let out = peerlab(&["graph", path(&file), "--format", "dot", "--after-run"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let after = text(&out.stdout);
@@ -214,6 +271,9 @@ fn graph_after_run_colours_sessions_by_what_ran() {
         .lines()
         .find(|l| l.contains("BGP ipv4 · prod"))
         .unwrap_or_else(|| panic!("{after}"));
-    assert!(session.contains("label=\"BGP ipv4 · prod: established\""), "{session}");
+    assert!(
+        session.contains("label=\"BGP ipv4 · prod: established\""),
+        "{session}"
+    );
     assert!(session.contains("color=\"#2e7d32\""), "{session}");
 }

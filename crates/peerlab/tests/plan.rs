@@ -39,7 +39,10 @@ fn narrowed() -> tempfile::NamedTempFile {
     let (head, _) = text.split_once("[[steps]]").unwrap();
     let policy = "[[interlink.routing_policies]]\nname = \"narrow\"\nis_ipv6 = false\n\
                   prefix_filter_in = [\"10.2.0.0/16\"]\nprefix_filter_out = [\"172.16.0.0/16\"]\n\n";
-    let head = head.replace("[[interlink.links]]", &format!("{policy}[[interlink.links]]"));
+    let head = head.replace(
+        "[[interlink.links]]",
+        &format!("{policy}[[interlink.links]]"),
+    );
     let changed = format!(
         "{head}[[steps]]\napi = {{ call = \"set_routing_policy\", link = \"prod\", routing_policy = \"narrow\" }}\n\n\
          [[steps]]\nexpect = {{ reach = {{ from = \"laptop\", to = \"app1\", reachable = false }} }}\n"
@@ -64,8 +67,14 @@ fn the_quickstart_plan_says_what_each_step_changes() {
         .position(|l| *l == "step 1: api disable_route_propagation(link=prod)")
         .unwrap_or_else(|| panic!("{text}"));
     let changes = &lines[step1 + 1..step1 + 4];
-    assert_eq!(changes[0], "routes at VPC \"prod\": − 10.1.0.0/16", "{text}");
-    assert_eq!(changes[1], "routes at router \"onprem\": − 172.16.4.0/22", "{text}");
+    assert_eq!(
+        changes[0], "routes at VPC \"prod\": − 10.1.0.0/16",
+        "{text}"
+    );
+    assert_eq!(
+        changes[1], "routes at router \"onprem\": − 172.16.4.0/22",
+        "{text}"
+    );
     assert!(
         changes[2].starts_with("laptop → app1: delivered → dropped at router \"onprem\": no route to 172.16.4.10; 172.16.4.0/22 is not announced by link \"prod\": route propagation is disabled"),
         "{text}"
@@ -82,7 +91,13 @@ fn the_quickstart_plan_says_what_each_step_changes() {
     assert_eq!(step["kind"], "changes", "{json}");
     assert_eq!(step["detail"], "status active");
     assert_eq!(step["changes"]["routes"][0]["vanish"][0], "10.1.0.0/16");
-    assert_eq!(step["changes"]["reach"][0]["after"].as_str().unwrap().starts_with("dropped at"), true);
+    assert_eq!(
+        step["changes"]["reach"][0]["after"]
+            .as_str()
+            .unwrap()
+            .starts_with("dropped at"),
+        true
+    );
     assert_eq!(json["steps"][1]["kind"], "expectation");
     assert_eq!(json["steps"][1]["holds"], true);
 }
@@ -168,7 +183,11 @@ fn calls_that_cannot_be_planned_are_one_line_and_exit_2() {
     }
     let out = plan(&["--server", "http://127.0.0.1:9"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--server needs --call"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--server needs --call"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -177,7 +196,9 @@ fn daemons_are_planned_with_the_embedded_router_and_say_so() {
     let text = stdout(&out);
     assert!(out.status.success(), "{text}{}", stderr(&out));
     assert!(
-        text.contains("note: router onprem is frr: planned with peerlab's embedded router in its place"),
+        text.contains(
+            "note: router onprem is frr: planned with peerlab's embedded router in its place"
+        ),
         "{text}"
     );
     assert!(
@@ -224,24 +245,48 @@ fn plan_on_a_running_world_changes_nothing() {
     };
     // The kept quickstart's last step disabled propagation.
     assert!(links().contains("\"enable_route_propagation\":false"));
-    let out = plan(&["--server", &api, "--call", "enable_route_propagation link=prod"]);
+    let out = plan(&[
+        "--server",
+        &api,
+        "--call",
+        "enable_route_propagation link=prod",
+    ]);
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
     assert!(out.status.success(), "{text}{}", stderr(&out));
-    assert!(lines.contains(&"routes at VPC \"prod\": + 10.1.0.0/16"), "{text}");
-    assert!(lines.contains(&"routes at router \"onprem\": + 172.16.4.0/22"), "{text}");
     assert!(
-        lines
-            .iter()
-            .any(|l| l.starts_with("laptop → app1: dropped at router \"onprem\"") && l.ends_with("→ delivered")),
+        lines.contains(&"routes at VPC \"prod\": + 10.1.0.0/16"),
+        "{text}"
+    );
+    assert!(
+        lines.contains(&"routes at router \"onprem\": + 172.16.4.0/22"),
+        "{text}"
+    );
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("laptop → app1: dropped at router \"onprem\"")
+                && l.ends_with("→ delivered")
+        ),
         "{text}"
     );
     // Nothing changed.
     assert!(links().contains("\"enable_route_propagation\":false"));
-    let again = plan(&["--server", &api, "--call", "enable_route_propagation link=prod"]);
+    let again = plan(&[
+        "--server",
+        &api,
+        "--call",
+        "enable_route_propagation link=prod",
+    ]);
     assert_eq!(stdout(&again), text);
     // A bad token is refused in one line.
-    let out = plan(&["--server", &api, "--token", "nope", "--call", "delete_link link=prod"]);
+    let out = plan(&[
+        "--server",
+        &api,
+        "--token",
+        "nope",
+        "--call",
+        "delete_link link=prod",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
     // SAFETY: kill(2) on our own child.

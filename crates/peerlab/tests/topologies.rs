@@ -569,11 +569,6 @@ fn ovh_l2_pings_across_the_vrack() {
 }
 
 #[test]
-fn failure_drill() {
-    passes("failure-drill.toml", 23);
-}
-
-#[test]
 fn a_vlan_mismatch_fails_with_the_session_down() {
     let text = std::fs::read_to_string(topology("interlink-frr.toml")).unwrap();
     // Only the first expectation (the session), which must fail.

@@ -11,9 +11,11 @@
 //! The capture itself: [`Recorder`] keeps what a run carried and writes `DIR/<cable>.pcap`
 //! and `DIR/<session>.mrt` at its end ([`recorder`]: the file names); [`tap`] copies every
 //! BGP message of the provider's sessions in memory; [`frames`] makes the Ethernet frames of
-//! the model's pings. The file formats are `dataplane::pcap` and `bgp_wire::mrt`.
+//! the model's pings; [`reassemble`] takes the messages back out of a `tcpdump` (namespace mode).
+//! The file formats are `dataplane::pcap` and `bgp_wire::mrt`.
 
 pub mod frames;
+pub mod reassemble;
 pub mod recorder;
 pub mod tap;
 

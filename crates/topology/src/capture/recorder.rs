@@ -1,6 +1,8 @@
 //! What `--capture DIR` keeps during a run and writes at its end: per cable, the frames the
 //! model carried (in memory) or a `tcpdump` of the veth (namespace mode), and per provider-side
-//! BGP session, the messages it carried ([`super::tap`]).
+//! BGP session, the messages it carried: tapped from the engine's transport in memory
+//! ([`super::tap`]), taken back out of the cables' dumps in namespace mode
+//! ([`super::reassemble`]).
 //!
 //! File names: a router's cable is named after the router (`DIR/onprem.pcap`); an InterLink
 //! session after its link and family (`DIR/prod-ipv4.mrt`), an OVH session after the
@@ -190,7 +192,8 @@ impl Recorder {
         let path = self.dir.join(format!("{}.pcap", file_stem(cable)));
         let child = netns
             .command("tcpdump")
-            .args(["-i", device, "-U", "-n", "-w"])
+            // -Z root: the file stays root's, like the others of DIR.
+            .args(["-i", device, "-U", "-n", "-Z", "root", "-w"])
             .arg(&path)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -223,13 +226,16 @@ impl Recorder {
             );
         }
         let mut written = Vec::new();
+        let mut dumped = Vec::new();
         for (cable, mut child) in tcpdumps {
             if let Ok(pid) = libc::pid_t::try_from(child.id()) {
                 // SAFETY: kill(2) on our own child, not yet reaped.
                 unsafe { libc::kill(pid, libc::SIGINT) };
             }
             let _ = tokio::task::spawn_blocking(move || child.wait()).await;
-            written.push(self.dir.join(format!("{}.pcap", file_stem(&cable))));
+            let path = self.dir.join(format!("{}.pcap", file_stem(&cable)));
+            dumped.push(path.clone());
+            written.push(path);
         }
         for (cable, frames) in frames {
             let path = self.dir.join(format!("{}.pcap", file_stem(&cable)));
@@ -239,6 +245,27 @@ impl Recorder {
         let inputs = lab.world.inputs().await?;
         let names = world::forecast::session_names(&inputs);
         let specs = lab.world.read(specs).await?;
+        let mut messages = messages;
+        for path in dumped {
+            // Namespace mode: the sessions' messages are in the cables' dumps.
+            let file = std::fs::read(&path).map_err(|source| CaptureError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            for ((from, to), found) in super::reassemble::messages(&file) {
+                let Some((session, way)) = session_of(&specs, from.ip(), to.ip()) else {
+                    continue;
+                };
+                if found.is_empty() {
+                    continue;
+                }
+                let kept = messages.entry(session).or_default();
+                kept.extend(found.into_iter().map(|(at, m)| (at, way, m)));
+            }
+        }
+        for kept in messages.values_mut() {
+            kept.sort_by_key(|(at, ..)| *at);
+        }
         for ((id, family), messages) in messages {
             let stem = match names.get(&id) {
                 Some(SessionName::Link { link, .. }) => format!("{link}-{}", family.name()),
@@ -270,6 +297,25 @@ fn specs(s: &world::State) -> BTreeMap<String, LinkSpec> {
         out.insert(spec.id.clone(), spec);
     }
     out
+}
+
+/// The session whose addresses are `from` and `to`, and which way the message went.
+fn session_of(
+    specs: &BTreeMap<String, LinkSpec>,
+    from: IpAddr,
+    to: IpAddr,
+) -> Option<((String, Family), Way)> {
+    specs.iter().find_map(|(id, spec)| {
+        Family::ALL.into_iter().find_map(|family| {
+            let (local, peer) = spec.addresses(family);
+            let way = match (from, to) {
+                _ if (from, to) == (local, peer) => Way::Sent,
+                _ if (from, to) == (peer, local) => Way::Received,
+                _ => return None,
+            };
+            Some(((id.clone(), family), way))
+        })
+    })
 }
 
 /// The MRT peering of a session: its addresses and ASNs from its spec; for a session that is

@@ -83,6 +83,11 @@ pub struct Framer {
 }
 
 impl Framer {
+    /// Whether the stream stopped looking like BGP (nothing more comes out of it).
+    pub fn is_broken(&self) -> bool {
+        self.broken
+    }
+
     /// Takes the next octets; calls `emit` with each whole message they complete.
     pub fn feed(&mut self, octets: &[u8], mut emit: impl FnMut(&[u8])) {
         if self.broken {

@@ -231,7 +231,8 @@ fn step_errors() {
         "{LINK}\n[[steps]]\nwait = \"1s\"\nrouter = {{ name = \"onprem\", action = \"stop\" }}\n"
     );
     assert!(
-        error(&more).ends_with("give exactly one of api, link, router, wait, expect, ovh, vrrp and drill")
+        error(&more)
+            .ends_with("give exactly one of api, link, router, wait, expect, ovh, vrrp and drill")
     );
     let more = "\n[[steps]]\nrouter = { name = \"edge\", action = \"restart\" }\n";
     assert!(error(more).ends_with(r#"[[steps]] #1: unknown router "edge""#));

@@ -54,6 +54,8 @@ pub struct Measured {
     pub other_path: Option<bool>,
     /// When the failure was undone (`restore_after`).
     pub restored_after_ms: Option<u64>,
+    /// Whether the failed session had routes the provider could withdraw.
+    pub withdrawable: bool,
 }
 
 fn ms(d: Duration) -> u64 {
@@ -68,9 +70,10 @@ impl Measured {
     /// The report's words.
     pub fn text(&self) -> String {
         let mut parts = vec![self.failure.clone()];
-        parts.push(match self.withdrawn_after_ms {
-            Some(t) => format!("the provider withdrew after {}", seconds(t)),
-            None => "the provider withdrew nothing".to_string(),
+        parts.push(match (self.withdrawn_after_ms, self.withdrawable) {
+            (Some(t), _) => format!("the provider withdrew after {}", seconds(t)),
+            (None, true) => "the provider did not withdraw (its session stayed up)".to_string(),
+            (None, false) => "the provider had nothing to withdraw".to_string(),
         });
         let back = match (self.probes_dropped, self.traffic_back_after_ms) {
             (0, _) => "no probe was dropped".to_string(),
@@ -219,6 +222,20 @@ async fn probe(lab: &Lab, from: &str, to: &str) -> Result<(bool, Vec<String>), W
     Ok((reach.is_reachable(), path))
 }
 
+/// Whether a drill has seen enough: traffic got through again and, when the failure is undone,
+/// it was undone (a withdrawal can no longer come); when it stays, the provider withdrew.
+pub(crate) fn done(
+    withdrawn: bool,
+    through: bool,
+    restore_after: Option<Duration>,
+    restored: Option<u64>,
+) -> bool {
+    match restore_after {
+        Some(_) => through && restored.is_some(),
+        None => through && withdrawn,
+    }
+}
+
 /// Runs the drill; the verdict and what was measured.
 pub async fn run(lab: &Lab, d: &Drill) -> (Verdict, Option<Measured>) {
     match measure(lab, d).await {
@@ -258,6 +275,7 @@ async fn measure(lab: &Lab, d: &Drill) -> Result<Measured, Why> {
         ..Default::default()
     };
     let session = session_with_routes(lab, d).await?;
+    m.withdrawable = session.is_some();
     let master = vrrp_master(lab, d).await?;
     let restore_after = d.restore_after.map(|r| r.0);
     let start = Instant::now();
@@ -267,10 +285,10 @@ async fn measure(lab: &Lab, d: &Drill) -> Result<Measured, Why> {
     loop {
         let t = start.elapsed();
         if m.restored_after_ms.is_none() && restore_after.is_some_and(|r| t >= r) {
+            m.restored_after_ms = Some(ms(start.elapsed()));
             if let Some(undo) = step_of(d, true, master) {
                 act_settled(lab, &undo).await?;
             }
-            m.restored_after_ms = Some(ms(start.elapsed()));
         }
         let (ok, path) = probe(lab, from, to).await?;
         m.probes += 1;
@@ -289,17 +307,16 @@ async fn measure(lab: &Lab, d: &Drill) -> Result<Measured, Why> {
         }
         let withdrawn = session.is_none() || m.withdrawn_after_ms.is_some();
         let through = m.traffic_back_after_ms.is_some() || (first_drop.is_none() && t >= GRACE);
-        let restored = restore_after.is_none() || m.restored_after_ms.is_some();
-        if (withdrawn && through && restored) || t >= d.window() {
+        if done(withdrawn, through, restore_after, m.restored_after_ms) || t >= d.window() {
             break;
         }
         tokio::time::sleep(PROBE_EVERY).await;
     }
     if restore_after.is_some() && m.restored_after_ms.is_none() {
+        m.restored_after_ms = Some(ms(start.elapsed()));
         if let Some(undo) = step_of(d, true, master) {
             act_settled(lab, &undo).await?;
         }
-        m.restored_after_ms = Some(ms(start.elapsed()));
     }
     m.dropped_ms = u64::from(m.probes_dropped) * ms(PROBE_EVERY);
     Ok(m)

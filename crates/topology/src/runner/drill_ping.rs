@@ -1,8 +1,7 @@
 //! A drill in namespace mode: the probe stream is a real `ping -D -n -i 0.01` from the source
-//! host's namespace to the destination host's address, read as it runs; a probe is dropped
-//! when its echo reply never comes. Probe k is taken to leave at the first reply's time plus
-//! (k − its sequence number) × 10 ms (ping's schedule), so the numbers are at ping's 10 ms
-//! resolution on the wall clock.
+//! host's namespace to the destination host's address, read as it runs; the outage is the gap
+//! between the echo replies around the failure ([`count`]), at ping's 10 ms resolution on the
+//! wall clock.
 
 use super::drill::{Measured, PROBE_EVERY};
 use super::error::Why;
@@ -13,6 +12,9 @@ use linux::render::Kernels;
 use std::io::BufRead;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
+
+/// How often the model is rendered into the kernels during a drill.
+const RENDER_EVERY: Duration = Duration::from_millis(100);
 
 /// The echo replies seen so far: (wall time in seconds, icmp_seq).
 type Replies = Arc<Mutex<Vec<(f64, u32)>>>;
@@ -37,30 +39,43 @@ fn now() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
-/// When probe `seq` left, from the first reply (ping sends one every 10 ms).
-fn sent(first: (f64, u32), seq: u32) -> f64 {
-    first.0 + (f64::from(seq) - f64::from(first.1)) * PROBE_EVERY.as_secs_f64()
-}
-
-/// The numbers of a ping run: replies seen, the failure's wall time, the last probe's number.
-pub fn count(replies: &[(f64, u32)], failed_at: f64, last: u32, m: &mut Measured) {
-    let Some(&first) = replies.first() else {
-        return;
-    };
-    let answered: std::collections::BTreeSet<u32> = replies.iter().map(|r| r.1).collect();
-    let after = |seq: u32| sent(first, seq) >= failed_at;
-    let mut first_drop = None;
-    for seq in (first.1..=last).filter(|s| after(*s)) {
-        m.probes += 1;
-        if !answered.contains(&seq) {
-            m.probes_dropped += 1;
-            first_drop.get_or_insert(seq);
-        } else if first_drop.is_some() && m.traffic_back_after_ms.is_none() {
-            let t = (sent(first, seq) - failed_at).max(0.0);
-            m.traffic_back_after_ms = Some((t * 1000.0) as u64);
+/// The outage a ping run shows: the first gap between two replies after the failure (wall
+/// time `failed_at`) longer than three probe intervals. Ping may slow down while it gets
+/// errors back, so the gap is measured between replies' times, not counted in sequence
+/// numbers: dropped = the gap less one interval, probes dropped = that over 10 ms.
+/// An outage still going on at `until` (the last probe whose reply could have come) counts up
+/// to then, with no way back.
+pub fn count(replies: &[(f64, u32)], failed_at: f64, until: f64, m: &mut Measured) {
+    let interval = PROBE_EVERY.as_secs_f64();
+    let before = replies
+        .iter()
+        .rev()
+        .find(|r| r.0 <= failed_at)
+        .map_or(failed_at, |r| r.0);
+    let after: Vec<f64> = replies
+        .iter()
+        .map(|r| r.0)
+        .filter(|t| *t > failed_at)
+        .collect();
+    let mut previous = before;
+    for &t in &after {
+        let gap = t - previous;
+        if gap > 3.0 * interval {
+            let dropped = ((gap - interval) * 1000.0).round() as u64;
+            m.dropped_ms = dropped / 10 * 10;
+            m.probes_dropped = u32::try_from(dropped / 10).unwrap_or(u32::MAX);
+            m.traffic_back_after_ms = Some((((t - failed_at).max(0.0)) * 1000.0).round() as u64);
+            break;
         }
+        previous = t;
     }
-    m.dropped_ms = u64::from(m.probes_dropped) * 10;
+    if m.traffic_back_after_ms.is_none() && until - previous > 3.0 * interval {
+        let dropped = ((until - previous - interval) * 1000.0).round() as u64;
+        m.dropped_ms = dropped / 10 * 10;
+        m.probes_dropped = u32::try_from(dropped / 10).unwrap_or(u32::MAX);
+    }
+    let answered = u32::try_from(after.len()).unwrap_or(u32::MAX);
+    m.probes = answered.saturating_add(m.probes_dropped);
 }
 
 fn ms(d: Duration) -> u64 {
@@ -103,6 +118,8 @@ pub async fn measure(lab: &Lab, d: &Drill, kernels: Arc<Kernels>) -> Result<Meas
         })
     });
     let result = drive(lab, d, &replies).await;
+    // Probes sent in the last second may still be answered (ping waits a second for each).
+    let until = now() - 1.0;
     // SIGINT, as a person stops ping; then it is reaped.
     if let Ok(pid) = libc::pid_t::try_from(child.id()) {
         // SAFETY: kill(2) on our own child's pid, which it has not been reaped yet.
@@ -115,10 +132,9 @@ pub async fn measure(lab: &Lab, d: &Drill, kernels: Arc<Kernels>) -> Result<Meas
     .await;
     let (failed_at, mut m) = result?;
     let replies = replies.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    let last = replies.last().map_or(0, |r| r.1);
-    let back = m.traffic_back_after_ms;
-    count(&replies, failed_at, last, &mut m);
-    m.traffic_back_after_ms = m.traffic_back_after_ms.or(back);
+    // The replies' times decide; the live watch only said when to stop.
+    m.traffic_back_after_ms = None;
+    count(&replies, failed_at, until, &mut m);
     Ok(m)
 }
 
@@ -142,6 +158,7 @@ async fn drive(lab: &Lab, d: &Drill, replies: &Replies) -> Result<(f64, Measured
         ..Default::default()
     };
     let session = super::drill::session_with_routes(lab, d).await?;
+    m.withdrawable = session.is_some();
     let master = super::drill::vrrp_master(lab, d).await?;
     let failed_at = now();
     let began = tokio::time::Instant::now();
@@ -150,13 +167,20 @@ async fn drive(lab: &Lab, d: &Drill, replies: &Replies) -> Result<(f64, Measured
     let restore_after = d.restore_after.map(|r| r.0);
     let mut answered_before = seen();
     let mut dropped_since: Option<Duration> = None;
+    let mut rendered = began;
     loop {
         let t = began.elapsed();
+        // The kernels follow the model as the sessions change (as the expectations' polling
+        // makes them do).
+        if rendered.elapsed() >= RENDER_EVERY {
+            lab.model().await?;
+            rendered = tokio::time::Instant::now();
+        }
         if m.restored_after_ms.is_none() && restore_after.is_some_and(|r| t >= r) {
+            m.restored_after_ms = Some(ms(began.elapsed()));
             if let Some(undo) = super::drill::step_of(d, true, master) {
                 act_settled(lab, &undo).await?;
             }
-            m.restored_after_ms = Some(ms(began.elapsed()));
         }
         if let Some(id) = &session
             && m.withdrawn_after_ms.is_none()
@@ -177,17 +201,18 @@ async fn drive(lab: &Lab, d: &Drill, replies: &Replies) -> Result<(f64, Measured
         let withdrawn = session.is_none() || m.withdrawn_after_ms.is_some();
         let through = m.traffic_back_after_ms.is_some()
             || (dropped_since.is_none() && t >= Duration::from_secs(2));
-        let restored = restore_after.is_none() || m.restored_after_ms.is_some();
-        if (withdrawn && through && restored) || t >= d.window() {
+        if super::drill::done(withdrawn, through, restore_after, m.restored_after_ms)
+            || t >= d.window()
+        {
             break;
         }
         tokio::time::sleep(PROBE_EVERY).await;
     }
     if restore_after.is_some() && m.restored_after_ms.is_none() {
+        m.restored_after_ms = Some(ms(began.elapsed()));
         if let Some(undo) = super::drill::step_of(d, true, master) {
             act_settled(lab, &undo).await?;
         }
-        m.restored_after_ms = Some(ms(began.elapsed()));
     }
     // Let the last probes' replies arrive (ping waits a second for each).
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -216,18 +241,30 @@ mod tests {
     }
 
     #[test]
-    fn the_outage_is_counted_from_the_sequence_numbers() {
-        // Replies for 1..=10, a failure at probe 11, nothing until 31, then 31..=40.
+    fn the_outage_is_the_gap_between_replies() {
+        // Replies every 10 ms for 0.1 s, a failure at 0.095 s, nothing until 0.3 s, then
+        // replies again (ping slowed down meanwhile: its sequence numbers do not count).
         let t0 = 1000.0;
-        let mut replies: Vec<(f64, u32)> = (1..=10)
-            .map(|s| (t0 + f64::from(s - 1) * 0.01, s))
-            .collect();
-        replies.extend((31..=40).map(|s| (t0 + f64::from(s - 1) * 0.01 + 0.0005, s)));
+        let mut replies: Vec<(f64, u32)> =
+            (0..10).map(|i| (t0 + f64::from(i) * 0.01, i + 1)).collect();
+        replies.extend((0..10).map(|i| (t0 + 0.3 + f64::from(i) * 0.01, i + 12)));
         let mut m = Measured::default();
-        count(&replies, t0 + 0.0999, 40, &mut m);
-        assert_eq!(m.probes, 30);
-        assert_eq!(m.probes_dropped, 20);
+        count(&replies, t0 + 0.095, t0 + 0.39, &mut m);
+        // The gap from 0.09 s to 0.3 s, less one interval.
         assert_eq!(m.dropped_ms, 200);
-        assert_eq!(m.traffic_back_after_ms, Some(200));
+        assert_eq!(m.probes_dropped, 20);
+        assert_eq!(m.traffic_back_after_ms, Some(205));
+        assert_eq!(m.probes, 30);
+        // No gap: nothing dropped.
+        let mut m = Measured::default();
+        count(&replies[..10], t0 + 0.035, t0 + 0.09, &mut m);
+        assert_eq!(
+            (m.probes_dropped, m.traffic_back_after_ms, m.probes),
+            (0, None, 6)
+        );
+        // Replies stop for good at 0.09 s: dropped until the end, and no way back.
+        let mut m = Measured::default();
+        count(&replies[..10], t0 + 0.035, t0 + 1.0, &mut m);
+        assert_eq!((m.dropped_ms, m.traffic_back_after_ms), (900, None));
     }
 }
