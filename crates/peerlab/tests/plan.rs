@@ -91,13 +91,8 @@ fn the_quickstart_plan_says_what_each_step_changes() {
     assert_eq!(step["kind"], "changes", "{json}");
     assert_eq!(step["detail"], "status active");
     assert_eq!(step["changes"]["routes"][0]["vanish"][0], "10.1.0.0/16");
-    assert_eq!(
-        step["changes"]["reach"][0]["after"]
-            .as_str()
-            .unwrap()
-            .starts_with("dropped at"),
-        true
-    );
+    let after = step["changes"]["reach"][0]["after"].as_str().unwrap();
+    assert!(after.starts_with("dropped at"), "{json}");
     assert_eq!(json["steps"][1]["kind"], "expectation");
     assert_eq!(json["steps"][1]["holds"], true);
 }

@@ -128,9 +128,11 @@ fn segment(at: Duration, frame: &[u8]) -> Option<Segment> {
     })
 }
 
-/// The whole BGP messages of every TCP direction in `file`, keyed by (sender, receiver), each
-/// with the time of the segment that completed it.
-pub fn messages(file: &[u8]) -> BTreeMap<(SocketAddr, SocketAddr), Vec<(Duration, Vec<u8>)>> {
+/// Whole BGP messages, each with the time of the segment that completed it.
+pub type Messages = Vec<(Duration, Vec<u8>)>;
+
+/// The whole BGP messages of every TCP direction in `file`, keyed by (sender, receiver).
+pub fn messages(file: &[u8]) -> BTreeMap<(SocketAddr, SocketAddr), Messages> {
     let mut flows: BTreeMap<(SocketAddr, SocketAddr), Flow> = BTreeMap::new();
     for (at, frame) in frames(file).unwrap_or_default() {
         let Some(s) = segment(at, frame) else {
@@ -149,7 +151,7 @@ struct Flow {
     /// Whether the framer is at a message boundary (after a SYN or a marker found).
     synced: bool,
     framer: Framer,
-    out: Vec<(Duration, Vec<u8>)>,
+    out: Messages,
 }
 
 impl Flow {
