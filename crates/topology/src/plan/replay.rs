@@ -5,9 +5,10 @@ use super::{Plan, Planned, StepPlan, diff, embedded};
 use crate::format::Topology;
 use crate::runner::report::Report;
 use crate::runner::{Lab, Mode, RunError, Why, bring_up, on_runtime, steps};
+use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::time::Instant;
-use world::forecast::Look;
+use world::forecast::{Look, SessionName};
 
 /// How often a settling world is looked at.
 pub const POLL: Duration = Duration::from_millis(100);
@@ -38,10 +39,37 @@ pub async fn settle(lab: &Lab) -> Result<(Look, bool), Why> {
     }
 }
 
-/// What one replay saw: the report of what was played before the step, and the step's plan.
+/// What one replay saw: the report of what was played before the step, the step's plan, and
+/// the session each router peers in (router → link name or OVH configuration name).
 struct Replayed {
     report: Report,
     planned: Option<Planned>,
+    peers_in: BTreeMap<String, String>,
+}
+
+/// Router → the session it peers in, named as the plan's session changes name it.
+async fn peers_in(lab: &Lab) -> BTreeMap<String, String> {
+    let Ok(inputs) = lab.world.inputs().await else {
+        return BTreeMap::new();
+    };
+    let names = world::forecast::session_names(&inputs);
+    let plugged = lab
+        .plugged
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .map(|(router, p)| (router.clone(), p.landing.session()))
+        .collect::<Vec<_>>();
+    plugged
+        .into_iter()
+        .filter_map(|(router, session)| {
+            let name = match names.get(&session)? {
+                SessionName::Link { link, .. } => link.clone(),
+                SessionName::Ovh { name } => name.clone(),
+            };
+            Some((router, name))
+        })
+        .collect()
 }
 
 /// Brings `topology` up in memory, plays up to step `index` (from 0) and, when it acts, plans
@@ -55,8 +83,10 @@ async fn replay(topology: Topology, path: String, index: usize) -> Result<Replay
         return Ok(Replayed {
             report,
             planned: None,
+            peers_in: BTreeMap::new(),
         });
     };
+    let mut peers = peers_in(&lab).await;
     let (before, _) = settle(&lab).await.map_err(|w| RunError::Refused(w.0))?;
     // A drill is planned as its failure, before anything is restored.
     let acted = match &step.drill {
@@ -75,34 +105,51 @@ async fn replay(topology: Topology, path: String, index: usize) -> Result<Replay
             }
         }
     };
+    // A router may peer in a new session after the step (a link created, a VLAN changed).
+    for (router, session) in peers_in(&lab).await {
+        peers.entry(router).or_insert(session);
+    }
     Ok(Replayed {
         report,
         planned: Some(planned),
+        peers_in: peers,
     })
 }
 
-/// The daemon routers a step's change depends on: those it names, those whose routes change,
-/// and, when a session changes, every one (a daemon's reaction to its session is its own).
+/// The daemon routers a step's change depends on: those it acts on, those whose routes change,
+/// and those whose session changes (a daemon's reaction to its session is its own).
 fn depends_on(
     step: &crate::format::Step,
     planned: &Planned,
     daemons: &[(String, String)],
+    peers_in: &BTreeMap<String, String>,
 ) -> Vec<String> {
     let Planned::Changes { changes, .. } = planned else {
         return Vec::new();
     };
     let named = |name: &str| {
-        step.router
-            .as_ref()
-            .is_some_and(|r| r.name.get_ref() == name)
+        let acted_on = [
+            step.router.as_ref().map(|r| r.name.get_ref()),
+            step.drill
+                .as_ref()
+                .and_then(|d| d.router.as_ref())
+                .map(|r| r.get_ref()),
+        ];
+        acted_on.iter().flatten().any(|r| *r == name)
             || changes
                 .routes
                 .iter()
                 .any(|r| r.place == format!("router \"{name}\""))
+            || peers_in.get(name).is_some_and(|session| {
+                changes
+                    .sessions
+                    .iter()
+                    .any(|s| s.session == *session || s.session.starts_with(&format!("{session} ")))
+            })
     };
     daemons
         .iter()
-        .filter(|(name, _)| !changes.sessions.is_empty() || named(name))
+        .filter(|(name, _)| named(name))
         .map(|(name, kind)| format!("{name} ({kind})"))
         .collect()
 }
@@ -145,7 +192,7 @@ pub fn plan(topology: &Topology, path: &str, progress: &dyn Fn(&str)) -> Result<
         let (t, p) = (topology.clone(), path.to_string());
         let replayed = on_runtime(false, move |_| replay(t, p, index))?;
         if let (Some(planned), Some(step)) = (replayed.planned, topology.steps.get(index)) {
-            let with = depends_on(step.get_ref(), &planned, &daemons);
+            let with = depends_on(step.get_ref(), &planned, &daemons, &replayed.peers_in);
             let planned = match planned {
                 Planned::Changes {
                     changes,
