@@ -1,6 +1,7 @@
 //! What changed between two looks at the world ([`world::forecast::Look`]): sessions that
 //! went up, down, appeared, stopped or reset; prefixes that appeared or vanished at each VPC,
-//! provider table and router; host pairs whose reachability changed, with the trace's reason.
+//! provider table and router; OVH VRRP gateways that changed hands; host pairs whose
+//! reachability changed, with the trace's reason.
 //! Pure: [`diff`] compares, [`Changes::lines`] says it in words.
 //!
 //! Sessions are compared by status (`up`, `down`, `disabled`) and by how many times they were
@@ -51,6 +52,17 @@ pub struct ReachChange {
     pub after: String,
 }
 
+/// An OVH VRRP gateway that changed hands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GatewayChange {
+    /// The datacenter configuration.
+    pub datacenter: String,
+    /// Its master before (`A`, `B`, `none`, `off`; `absent` when there was no gateway).
+    pub before: String,
+    /// Its master after.
+    pub after: String,
+}
+
 /// Everything that changed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Changes {
@@ -60,6 +72,9 @@ pub struct Changes {
     pub routes: Vec<RouteChange>,
     /// Reachability.
     pub reach: Vec<ReachChange>,
+    /// VRRP gateways.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gateways: Vec<GatewayChange>,
 }
 
 const NONE: &str = "none";
@@ -152,12 +167,39 @@ fn reach(before: &[ReachLook], after: &[ReachLook]) -> Vec<ReachChange> {
     out
 }
 
+fn gateways(before: &Look, after: &Look) -> Vec<GatewayChange> {
+    let map = |l: &Look| -> BTreeMap<String, String> {
+        l.gateways
+            .iter()
+            .map(|g| (g.datacenter.clone(), g.master.clone()))
+            .collect()
+    };
+    let (was, is) = (map(before), map(after));
+    let names: BTreeSet<&String> = was.keys().chain(is.keys()).collect();
+    let absent = "absent".to_string();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let (b, a) = (
+                was.get(name).unwrap_or(&absent),
+                is.get(name).unwrap_or(&absent),
+            );
+            (b != a).then(|| GatewayChange {
+                datacenter: name.clone(),
+                before: b.clone(),
+                after: a.clone(),
+            })
+        })
+        .collect()
+}
+
 /// What changed from `before` to `after`.
 pub fn diff(before: &Look, after: &Look) -> Changes {
     Changes {
         sessions: sessions(&before.sessions, &after.sessions),
         routes: routes(before, after),
         reach: reach(&before.reach, &after.reach),
+        gateways: gateways(before, after),
     }
 }
 
@@ -173,7 +215,10 @@ fn prefixes(sign: char, list: &[IpNet]) -> Option<String> {
 impl Changes {
     /// Whether nothing changed.
     pub fn is_empty(&self) -> bool {
-        self.sessions.is_empty() && self.routes.is_empty() && self.reach.is_empty()
+        self.sessions.is_empty()
+            && self.routes.is_empty()
+            && self.reach.is_empty()
+            && self.gateways.is_empty()
     }
 
     /// One line per change: sessions, then routes, then reachability.
@@ -197,6 +242,12 @@ impl Changes {
                 .flatten()
                 .collect();
             out.push(format!("routes at {}: {}", r.place, parts.join(", ")));
+        }
+        for g in &self.gateways {
+            out.push(format!(
+                "VRRP gateway of {}: master {} → {}",
+                g.datacenter, g.before, g.after
+            ));
         }
         for r in &self.reach {
             out.push(format!("{} → {}: {} → {}", r.from, r.to, r.before, r.after));
@@ -250,6 +301,7 @@ mod tests {
                 routes("router \"onprem\"", &["172.16.4.0/22"]),
             ],
             reach: vec![reach(true, "delivered")],
+            gateways: Vec::new(),
         }
     }
 
@@ -297,6 +349,27 @@ mod tests {
         let c = diff(&after, &before());
         assert_eq!(c.sessions.len(), 2);
         assert_eq!(c.lines()[0], "session new ipv4: down → none");
+    }
+
+    #[test]
+    fn a_gateway_changing_hands_is_a_change() {
+        use world::forecast::GatewayLook;
+        let gateway = |master: &str| GatewayLook {
+            datacenter: "rbx".to_string(),
+            master: master.to_string(),
+        };
+        let mut was = before();
+        was.gateways = vec![gateway("A")];
+        let mut is = before();
+        is.gateways = vec![gateway("B")];
+        assert_eq!(
+            diff(&was, &is).lines(),
+            ["VRRP gateway of rbx: master A → B"]
+        );
+        assert_eq!(
+            diff(&before(), &is).lines(),
+            ["VRRP gateway of rbx: master absent → B"]
+        );
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //!
 //! A [`Look`] is one picture of the running world in the words of a change review: each BGP
 //! session's state, the routes each VPC, provider table and router holds (the BGP routes of
-//! the model's tables), and for every pair of customer hosts whether a ping gets through and,
-//! when not, where and why it stops (the trace's words). [`look`] takes it from the model's
+//! the model's tables), for every pair of customer hosts whether a ping gets through and, when
+//! not, where and why it stops (the trace's words), and who holds each OVH VRRP gateway. [`look`] takes it from the model's
 //! inputs and what runs; [`World::look_now`] from the world as it runs now.
 //!
 //! [`World::forecast`] answers "what would this API call change" without changing anything: it
@@ -95,6 +95,16 @@ pub struct ReachLook {
     pub verdict: String,
 }
 
+/// An OVH datacenter's VRRP gateway: who holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatewayLook {
+    /// The datacenter configuration (by the name the customer gave it, else its ID).
+    pub datacenter: String,
+    /// `A` or `B` (the master), `none` (no master elected) or `off` (a `bgp` extra replaces
+    /// VRRP).
+    pub master: String,
+}
+
 /// One picture of the world.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Look {
@@ -104,6 +114,9 @@ pub struct Look {
     pub routes: Vec<RoutesLook>,
     /// Every pair of customer hosts, customer-side hosts first.
     pub reach: Vec<ReachLook>,
+    /// Every OVH VRRP gateway (sorted).
+    #[serde(default)]
+    pub gateways: Vec<GatewayLook>,
 }
 
 /// What a change would do: the world before and after, and what had to be predicted.
@@ -138,7 +151,37 @@ pub fn look_at(model: &Model, inputs: &Inputs, observed: &Observed) -> Look {
         sessions: sessions(inputs, observed),
         routes: routes(model),
         reach: reach(model, &inputs.attachments.hosts),
+        gateways: gateways(inputs),
     }
+}
+
+fn gateways(inputs: &Inputs) -> Vec<GatewayLook> {
+    let labels = &inputs.attachments.labels.datacenters;
+    let mut out: Vec<GatewayLook> = inputs
+        .gateways
+        .iter()
+        .map(|(id, g)| {
+            let datacenter = inputs
+                .ovh
+                .datacenters
+                .iter()
+                .find(|d| d.id == *id)
+                .and_then(|d| labels.get(&(d.vrack.clone(), d.datacenter_id)))
+                .cloned()
+                .unwrap_or_else(|| id.to_string());
+            let master = match (g.on, g.master) {
+                (false, _) => "off",
+                (true, Some(m)) => m.name(),
+                (true, None) => "none",
+            };
+            GatewayLook {
+                datacenter,
+                master: master.to_string(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.datacenter.cmp(&b.datacenter));
+    out
 }
 
 fn session_look(session: SessionName, s: Option<&engine::SessionSnapshot>) -> SessionLook {
