@@ -1,0 +1,1 @@
+//! VPC API unit tests.
