@@ -14,6 +14,10 @@
 //! - The emulator's own admin calls ([`admin`]): approving or refusing a hosted link, with a
 //!   catalogue admin token.
 //!
+//! - Scaleway VPC v2 (`/vpc/v2/regions/{region}/…`): VPCs, private networks, subnets and
+//!   routes over [`provider::vpc`]; the calls it does not serve answer the live API's `501
+//!   unimplemented endpoint` (the `vpc` module).
+//!
 //! - OVHcloud Connect and the vRack (`/1.0/…`) with OVH's signatures and error bodies: [`ovh`].
 //!
 //! - `GET /peerlab/v1/trace?from=…&to=…` (admin token): a packet's path through the world's
@@ -37,6 +41,7 @@ mod openapi;
 pub mod ovh;
 mod routes;
 mod trace;
+mod vpc;
 
 pub use routes::router;
 

@@ -7,6 +7,8 @@
 use axum::Json;
 use serde_json::{Map, Value, json};
 
+mod vpc;
+
 /// `GET /openapi.json`.
 pub async fn serve() -> Json<Value> {
     Json(document())
@@ -29,6 +31,8 @@ enum Success {
     Json(Value),
     /// 204, no body.
     NoContent,
+    /// 501, the live API's `unimplemented endpoint` (a VPC call peerlab does not serve).
+    NotImplemented,
 }
 
 /// One served path and method.
@@ -225,6 +229,14 @@ const RESOURCE_TYPES: &[&str] = &[
 const NAME_ORDER: &[&str] = &["name_asc", "name_desc"];
 
 fn schemas() -> Value {
+    let mut all = scaleway_schemas();
+    if let Some(map) = all.as_object_mut() {
+        map.extend(vpc::schemas());
+    }
+    all
+}
+
+fn scaleway_schemas() -> Value {
     let region = enumeration(REGIONS);
     let cidr = json!({ "type": "string", "pattern": CIDR });
     let bgp = object_all(json!({
@@ -817,6 +829,7 @@ fn operations() -> Vec<Operation> {
         )
         .ok(json!({ "type": "object" })),
     );
+    ops.extend(vpc::operations());
     ops
 }
 
@@ -833,6 +846,22 @@ fn error_response(description: &str) -> Value {
         "description": description,
         "content": { "application/json": { "schema": schema_ref("Error") } },
     })
+}
+
+/// The tag an operation is listed under.
+fn tag(o: &Operation, public: bool) -> &'static str {
+    if o.path.starts_with(crate::vpc::PREFIX) {
+        match o.success {
+            Success::NotImplemented => vpc::NOT_SERVED_TAG,
+            _ => vpc::TAG,
+        }
+    } else if o.path.starts_with(IPAM) {
+        "IPAM v1"
+    } else if public {
+        "meta"
+    } else {
+        "InterLink v1beta1"
+    }
 }
 
 fn operation_json(o: &Operation) -> Value {
@@ -859,9 +888,21 @@ fn operation_json(o: &Operation) -> Value {
         Success::NoContent => {
             responses.insert("204".into(), json!({ "description": "Done" }));
         }
+        Success::NotImplemented => {
+            let body = json!({ "schema": schema_ref("UnimplementedError") });
+            responses.insert(
+                "501".into(),
+                json!({ "description": "unimplemented endpoint", "content": { "application/json": body } }),
+            );
+            responses.insert(
+                "401".into(),
+                error_response("denied_authentication: missing or unknown X-Auth-Token"),
+            );
+        }
     }
     let public = o.path == DOCUMENT_PATH;
-    if !public {
+    let served = !matches!(o.success, Success::NotImplemented);
+    if !public && served {
         for (code, what) in [
             ("400", "invalid_arguments"),
             (
@@ -884,7 +925,7 @@ fn operation_json(o: &Operation) -> Value {
     let mut v = json!({
         "operationId": o.id,
         "summary": o.summary,
-        "tags": [if o.path.starts_with(IPAM) { "IPAM v1" } else if public { "meta" } else { "InterLink v1beta1" }],
+        "tags": [tag(o, public)],
         "parameters": parameters,
         "responses": responses,
     });
@@ -906,6 +947,9 @@ const CREATORS: &[(&str, &str)] = &[
     ("CreateLink", "link_id"),
     ("CreateRoutingPolicy", "routing_policy_id"),
     ("BookIP", "ip_id"),
+    ("CreateVPC", "vpc_id"),
+    ("CreatePrivateNetwork", "private_network_id"),
+    ("CreateRoute", "route_id"),
 ];
 
 /// OpenAPI links from each creating operation's answer to the operations taking its `id`.
@@ -948,10 +992,10 @@ pub fn document() -> Value {
     json!({
         "openapi": "3.0.3",
         "info": {
-            "title": "peerlab: Scaleway InterLink v1beta1 and IPAM v1",
+            "title": "peerlab: Scaleway InterLink v1beta1, IPAM v1 and VPC v2",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "What `peerlab serve` answers: Scaleway's InterLink and IPAM calls, with \
-                the official SDK's paths, parameters, bodies and error bodies.",
+            "description": "What `peerlab serve` answers: Scaleway's InterLink, IPAM and VPC calls, \
+                with the official SDK's paths, parameters, bodies and error bodies.",
         },
         "servers": [{ "url": "/" }],
         "security": [{ "XAuthToken": [] }],
@@ -1006,8 +1050,25 @@ mod tests {
             (body.find("let ipam").expect("ipam"), IPAM),
             (top, ""),
         ];
-        for (from, prefix) in blocks {
-            let block = &body[from..];
+        // The VPC router (vpc.rs): its `served` and `unserved` blocks, under its prefix.
+        let vpc = include_str!("vpc.rs");
+        let vpc = &vpc[vpc.find("pub(crate) fn router(").expect("vpc router()")..];
+        let vpc_blocks = [
+            (vpc.find("let served").expect("served"), crate::vpc::PREFIX),
+            (
+                vpc.find("let unserved").expect("unserved"),
+                crate::vpc::PREFIX,
+            ),
+        ];
+        let blocks = blocks
+            .into_iter()
+            .map(|(from, prefix)| (&body[from..], prefix))
+            .chain(
+                vpc_blocks
+                    .into_iter()
+                    .map(|(from, prefix)| (&vpc[from..], prefix)),
+            );
+        for (block, prefix) in blocks {
             let block = &block[..block.find(';').unwrap_or(block.len())];
             for call in block.split(".route(").skip(1) {
                 let path = call.split('"').nth(1).expect("a path literal");

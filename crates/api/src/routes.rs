@@ -103,6 +103,7 @@ pub fn router(app: App) -> Router {
         .route("/peerlab/v1/trace", get(crate::trace::trace))
         .nest("/interlink/v1beta1/regions/{region}", interlink)
         .nest("/ipam/v1/regions/{region}", ipam)
+        .merge(crate::vpc::router())
         .merge(crate::ovh::router(app.clone()))
         .fallback(no_route)
         .method_not_allowed_fallback(bad_method)

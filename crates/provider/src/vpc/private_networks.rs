@@ -226,7 +226,7 @@ impl InterLink {
 
     /// `POST /private-networks/{id}/enable-dhcp`: DHCP is always on; answers the network.
     pub fn enable_dhcp(
-        &mut self,
+        &self,
         region: Region,
         caller: &Caller,
         private_network_id: Uuid,
