@@ -297,3 +297,33 @@ def test_the_terraform_flow_a_vpc_made_through_the_api_is_real(api, profile, vla
     with pytest.raises(ScalewayException) as e:
         api.get_vpc(vpc_id=vpc.id)
     assert error_of(e)[0] == 404
+
+
+def test_what_the_vpc_api_made_survives_a_kill(tmp_path):
+    """`serve --state`: a VPC, its private network and a route made through the API come back
+    after SIGKILL, and the network is still bookable."""
+    from conftest import DEMO_PROJECT, DEMO_TOKEN, ServeProcess, make_client
+
+    state = tmp_path / "state"
+    first = ServeProcess(["--state", str(state)])
+    try:
+        api = VpcV2API(make_client(first.url, DEMO_TOKEN, DEMO_PROJECT))
+        vpc = api.create_vpc(name="kept", enable_routing=True, enable_transitivity=False, tags=["k"])
+        pn = api.create_private_network(name="kept-pn", vpc_id=vpc.id, subnets=["10.50.0.0/24"],
+                                        default_route_propagation_enabled=True)
+        route = api.create_route(description="kept route", vpc_id=vpc.id, destination="10.60.0.0/16",
+                                 nexthop_private_network_id=pn.id)
+        vpc = api.get_vpc(vpc_id=vpc.id)
+    finally:
+        first.kill()
+    second = ServeProcess(["--state", str(state)])
+    try:
+        client = make_client(second.url, DEMO_TOKEN, DEMO_PROJECT)
+        api = VpcV2API(client)
+        assert api.get_vpc(vpc_id=vpc.id) == vpc
+        assert api.get_private_network(private_network_id=pn.id) == pn
+        assert api.get_route(route_id=route.id) == route
+        ip = IpamV1API(client).book_ip(source=Source(private_network_id=pn.id), is_ipv6=False)
+        assert ip.address == "10.50.0.2/24"
+    finally:
+        second.stop()
