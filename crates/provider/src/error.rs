@@ -131,6 +131,13 @@ pub enum ProviderError {
         /// The identifier asked for.
         resource_id: String,
     },
+    /// 404 of the older APIs (Load Balancer): a body with only a message,
+    /// `{"message": "lbs not Found"}`, as recorded from the real service.
+    #[error("{resource} not Found")]
+    LegacyNotFound {
+        /// The resource kind as the message names it (`lbs`, `backend`, `privateNetwork`…).
+        resource: String,
+    },
     /// 412 `precondition_failed`.
     #[error("precondition failed: {}, {help_message}", .precondition.as_str())]
     PreconditionFailed {
@@ -283,7 +290,7 @@ impl ProviderError {
     pub fn error_type(&self) -> &'static str {
         match self {
             ProviderError::InvalidArguments { .. } => "invalid_arguments",
-            ProviderError::NotFound { .. } => "not_found",
+            ProviderError::NotFound { .. } | ProviderError::LegacyNotFound { .. } => "not_found",
             ProviderError::PreconditionFailed { .. } => "precondition_failed",
             ProviderError::QuotasExceeded { .. } => "quotas_exceeded",
             ProviderError::PermissionsDenied { .. } => "permissions_denied",
@@ -303,7 +310,7 @@ impl ProviderError {
             ProviderError::InvalidArguments { .. } => 400,
             ProviderError::DeniedAuthentication { .. } => 401,
             ProviderError::QuotasExceeded { .. } | ProviderError::PermissionsDenied { .. } => 403,
-            ProviderError::NotFound { .. } => 404,
+            ProviderError::NotFound { .. } | ProviderError::LegacyNotFound { .. } => 404,
             ProviderError::TransientState { .. }
             | ProviderError::AlreadyExists { .. }
             | ProviderError::Conflict { .. }
@@ -331,6 +338,9 @@ impl ProviderError {
                 "resource": resource,
                 "resource_id": resource_id,
                 "type": kind,
+            }),
+            ProviderError::LegacyNotFound { resource } => json!({
+                "message": format!("{resource} not Found"),
             }),
             ProviderError::PreconditionFailed {
                 precondition,
@@ -519,6 +529,11 @@ mod tests {
             },
             ProviderError::unknown_api_key(),
         ];
+        let legacy = ProviderError::LegacyNotFound {
+            resource: "lbs".into(),
+        };
+        assert_eq!(legacy.body(), json!({"message": "lbs not Found"}));
+        assert_eq!(legacy.http_status(), 404);
         for e in all {
             let body = e.body();
             assert_eq!(body["type"], e.error_type(), "{e:?}");
