@@ -1,1 +1,7 @@
 //! Unit tests of the Load Balancer model.
+
+mod config;
+mod lifecycle;
+mod private_networks;
+mod resources;
+mod support;
