@@ -16,6 +16,9 @@
 //!
 //! - OVHcloud Connect and the vRack (`/1.0/…`) with OVH's signatures and error bodies: [`ovh`].
 //!
+//! - Scaleway Load Balancer (`/lb/v1/zones/{zone}/…` and `/lb/v1/regions/{region}/…`): every
+//!   method of `LbV1ZonedAPI` and `LbV1API`, over [`provider::lb`] (the `lb` module).
+//!
 //! Not here: locking a link over HTTP, the BGP sessions themselves (the
 //! [`engine`]), TLS.
 //!
@@ -31,6 +34,7 @@ mod admin;
 pub mod error;
 pub mod extract;
 pub mod intents;
+mod lb;
 mod openapi;
 pub mod ovh;
 pub mod persistence;
@@ -67,6 +71,8 @@ struct Shared {
     model: Mutex<InterLink>,
     /// OVHcloud Connect; locked after `model` when both are.
     ovh: Mutex<ovh::OvhState>,
+    /// Scaleway Load Balancer; locked after `model` (whose IPAM it uses) when both are.
+    lb: Mutex<provider::lb::LoadBalancers>,
     catalogue: Catalogue,
     engine: Option<EngineHandle>,
     /// Where every write is saved, if anywhere ([`persistence`]).
@@ -98,6 +104,7 @@ impl App {
             shared: Arc::new(Shared {
                 model: Mutex::new(model),
                 ovh: Mutex::new(ovh::OvhState::new(ovh)),
+                lb: Mutex::new(provider::lb::LoadBalancers::default()),
                 catalogue,
                 engine,
                 state: None,

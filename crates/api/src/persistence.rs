@@ -186,6 +186,8 @@ impl App {
             shared: Arc::new(Shared {
                 model: Mutex::new(model),
                 ovh: Mutex::new(crate::ovh::OvhState::new(ovh)),
+                // Not saved yet: the Load Balancer state starts empty on every start.
+                lb: Mutex::new(provider::lb::LoadBalancers::default()),
                 catalogue,
                 engine,
                 state: Some(state),

@@ -62,13 +62,16 @@ pub(crate) fn resolve_health_check(
     let config = match config {
         None => HealthCheckConfig::Tcp,
         // The SDKs require uri and method; an empty one would make an invalid HAProxy check, so
-        // it gets HAProxy's own default (our choice).
+        // it gets HAProxy's own default (our choice). The Python SDK sends `code: 0` when none
+        // is given: no expected code (any 2xx or 3xx).
         Some(HealthCheckConfig::Http(mut c)) => {
             fill_http(&mut c.uri, &mut c.method);
+            c.code = c.code.filter(|code| *code != 0);
             HealthCheckConfig::Http(c)
         }
         Some(HealthCheckConfig::Https(mut c)) => {
             fill_http(&mut c.uri, &mut c.method);
+            c.code = c.code.filter(|code| *code != 0);
             HealthCheckConfig::Https(c)
         }
         Some(other) => other,
