@@ -15,6 +15,7 @@
 //! advance the model's clock first and hand over the IPAM state the LB uses.
 
 mod config;
+pub(crate) mod openapi;
 mod resources;
 
 use crate::App;
