@@ -19,24 +19,67 @@ pub(crate) struct LbOperation {
     pub no_content: bool,
 }
 
-/// Which of the two APIs serve a row.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Serves {
-    Both,
-    Zoned,
-    Regional,
-}
-
-/// (serves, method, path, zoned operation ID, regional operation ID, summary, query kind).
-type Row = (
-    Serves,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    Query,
-);
+/// One row per endpoint: which APIs serve it (`both`, `zoned`, `regional`), method, path,
+/// zoned and regional operation IDs (`-`: not served there), query kind, summary.
+const ROWS: &str = "\
+both get /lbs ZonedListLbs ListLbs named List Load Balancers
+both post /lbs ZonedCreateLb CreateLb none Create a Load Balancer
+both get /lbs/{lb_id} ZonedGetLb GetLb none Get a Load Balancer
+both put /lbs/{lb_id} ZonedUpdateLb UpdateLb none Update a Load Balancer
+both delete /lbs/{lb_id} ZonedDeleteLb DeleteLb releaseip Delete a Load Balancer
+both post /lbs/{lb_id}/migrate ZonedMigrateLb MigrateLb none Migrate a Load Balancer
+both get /ips ZonedListLbIPs ListLbIPs paged List flexible IPs
+both post /ips ZonedCreateIp CreateIp none Create a flexible IP
+both get /ips/{ip_id} ZonedGetIp GetIp none Get a flexible IP
+both delete /ips/{ip_id} ZonedReleaseIp ReleaseIp none Release a flexible IP
+both patch /ips/{ip_id} ZonedUpdateIp UpdateIp none Update a flexible IP
+both get /lbs/{lb_id}/backends ZonedListBackends ListBackends named List backends
+both post /lbs/{lb_id}/backends ZonedCreateBackend CreateBackend none Create a backend
+both get /backends/{backend_id} ZonedGetBackend GetBackend none Get a backend
+both put /backends/{backend_id} ZonedUpdateBackend UpdateBackend none Update a backend
+both delete /backends/{backend_id} ZonedDeleteBackend DeleteBackend none Delete a backend
+both post /backends/{backend_id}/servers ZonedAddBackendServers AddBackendServers none Add servers
+both delete /backends/{backend_id}/servers ZonedRemoveBackendServers RemoveBackendServers none Remove servers (DELETE with a body)
+both put /backends/{backend_id}/servers ZonedSetBackendServers SetBackendServers none Set the servers
+both put /backends/{backend_id}/healthcheck ZonedUpdateHealthCheck UpdateHealthCheck none Update the health check
+both get /lbs/{lb_id}/frontends ZonedListFrontends ListFrontends named List frontends
+both post /lbs/{lb_id}/frontends ZonedCreateFrontend CreateFrontend none Create a frontend
+both get /frontends/{frontend_id} ZonedGetFrontend GetFrontend none Get a frontend
+both put /frontends/{frontend_id} ZonedUpdateFrontend UpdateFrontend none Update a frontend
+both delete /frontends/{frontend_id} ZonedDeleteFrontend DeleteFrontend none Delete a frontend
+both get /routes ZonedListRoutes ListRoutes dated List routes
+both post /routes ZonedCreateRoute CreateRoute none Create a route
+both get /routes/{route_id} ZonedGetRoute GetRoute none Get a route
+both put /routes/{route_id} ZonedUpdateRoute UpdateRoute none Update a route
+both delete /routes/{route_id} ZonedDeleteRoute DeleteRoute none Delete a route
+both get /lbs/{lb_id}/stats ZonedGetLbStats GetLbStats stats Get an LB's statistics
+both get /lbs/{lb_id}/backend-stats ZonedListBackendStats ListBackendStats stats List backend statistics
+both get /frontends/{frontend_id}/acls ZonedListAcls ListAcls named List ACLs
+both post /frontends/{frontend_id}/acls ZonedCreateAcl CreateAcl none Create an ACL
+zoned put /frontends/{frontend_id}/acls ZonedSetAcls - none Replace a frontend's ACLs
+both get /acls/{acl_id} ZonedGetAcl GetAcl none Get an ACL
+both put /acls/{acl_id} ZonedUpdateAcl UpdateAcl none Update an ACL
+both delete /acls/{acl_id} ZonedDeleteAcl DeleteAcl none Delete an ACL
+both post /lbs/{lb_id}/certificates ZonedCreateCertificate CreateCertificate none Create a certificate
+both get /lbs/{lb_id}/certificates ZonedListCertificates ListCertificates named List certificates
+both get /certificates/{certificate_id} ZonedGetCertificate GetCertificate none Get a certificate
+both put /certificates/{certificate_id} ZonedUpdateCertificate UpdateCertificate none Update a certificate
+both delete /certificates/{certificate_id} ZonedDeleteCertificate DeleteCertificate none Delete a certificate
+both get /lb-types ZonedListLbTypes ListLbTypes paged List the offers
+both post /subscribers ZonedCreateSubscriber CreateSubscriber none Create a subscriber
+both get /subscribers/{subscriber_id} ZonedGetSubscriber GetSubscriber none Get a subscriber
+both get /subscribers ZonedListSubscriber ListSubscriber named List subscribers
+both put /subscribers/{subscriber_id} ZonedUpdateSubscriber UpdateSubscriber none Update a subscriber
+zoned delete /lb/subscription/{subscriber_id} ZonedDeleteSubscriber - none Delete a subscriber
+regional delete /lb/subscriber/{subscriber_id} - DeleteSubscriber none Delete a subscriber
+both post /lb/{lb_id}/subscribe ZonedSubscribeToLb SubscribeToLb none Subscribe an LB
+both delete /lb/{lb_id}/unsubscribe ZonedUnsubscribeFromLb UnsubscribeFromLb none Unsubscribe an LB
+both get /lbs/{lb_id}/private-networks ZonedListLbPrivateNetworks ListLbPrivateNetworks dated List an LB's private networks
+zoned post /lbs/{lb_id}/attach-private-network ZonedAttachPrivateNetwork - none Attach a private network (in the body)
+zoned post /lbs/{lb_id}/detach-private-network ZonedDetachPrivateNetwork - none Detach a private network (in the body)
+both post /lbs/{lb_id}/private-networks/{private_network_id}/attach ZonedAttachPrivateNetworkInPath AttachPrivateNetwork none Attach a private network
+both post /lbs/{lb_id}/private-networks/{private_network_id}/detach ZonedDetachPrivateNetworkInPath DetachPrivateNetwork none Detach a private network
+";
 
 /// The query parameters of a row.
 #[derive(Clone, Copy)]
@@ -54,521 +97,16 @@ enum Query {
     ReleaseIp,
 }
 
-const ROWS: &[Row] = &[
-    (
-        Serves::Both,
-        "get",
-        "/lbs",
-        "ZonedListLbs",
-        "ListLbs",
-        "List Load Balancers",
-        Query::Named,
-    ),
-    (
-        Serves::Both,
-        "post",
-        "/lbs",
-        "ZonedCreateLb",
-        "CreateLb",
-        "Create a Load Balancer",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/lbs/{lb_id}",
-        "ZonedGetLb",
-        "GetLb",
-        "Get a Load Balancer",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "put",
-        "/lbs/{lb_id}",
-        "ZonedUpdateLb",
-        "UpdateLb",
-        "Update a Load Balancer",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "delete",
-        "/lbs/{lb_id}",
-        "ZonedDeleteLb",
-        "DeleteLb",
-        "Delete a Load Balancer",
-        Query::ReleaseIp,
-    ),
-    (
-        Serves::Both,
-        "post",
-        "/lbs/{lb_id}/migrate",
-        "ZonedMigrateLb",
-        "MigrateLb",
-        "Migrate a Load Balancer",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/ips",
-        "ZonedListLbIPs",
-        "ListLbIPs",
-        "List flexible IPs",
-        Query::Paged,
-    ),
-    (
-        Serves::Both,
-        "post",
-        "/ips",
-        "ZonedCreateIp",
-        "CreateIp",
-        "Create a flexible IP",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/ips/{ip_id}",
-        "ZonedGetIp",
-        "GetIp",
-        "Get a flexible IP",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "delete",
-        "/ips/{ip_id}",
-        "ZonedReleaseIp",
-        "ReleaseIp",
-        "Release a flexible IP",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "patch",
-        "/ips/{ip_id}",
-        "ZonedUpdateIp",
-        "UpdateIp",
-        "Update a flexible IP",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/lbs/{lb_id}/backends",
-        "ZonedListBackends",
-        "ListBackends",
-        "List backends",
-        Query::Named,
-    ),
-    (
-        Serves::Both,
-        "post",
-        "/lbs/{lb_id}/backends",
-        "ZonedCreateBackend",
-        "CreateBackend",
-        "Create a backend",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/backends/{backend_id}",
-        "ZonedGetBackend",
-        "GetBackend",
-        "Get a backend",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "put",
-        "/backends/{backend_id}",
-        "ZonedUpdateBackend",
-        "UpdateBackend",
-        "Update a backend",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "delete",
-        "/backends/{backend_id}",
-        "ZonedDeleteBackend",
-        "DeleteBackend",
-        "Delete a backend",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "post",
-        "/backends/{backend_id}/servers",
-        "ZonedAddBackendServers",
-        "AddBackendServers",
-        "Add servers",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "delete",
-        "/backends/{backend_id}/servers",
-        "ZonedRemoveBackendServers",
-        "RemoveBackendServers",
-        "Remove servers (DELETE with a body)",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "put",
-        "/backends/{backend_id}/servers",
-        "ZonedSetBackendServers",
-        "SetBackendServers",
-        "Set the servers",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "put",
-        "/backends/{backend_id}/healthcheck",
-        "ZonedUpdateHealthCheck",
-        "UpdateHealthCheck",
-        "Update the health check",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/lbs/{lb_id}/frontends",
-        "ZonedListFrontends",
-        "ListFrontends",
-        "List frontends",
-        Query::Named,
-    ),
-    (
-        Serves::Both,
-        "post",
-        "/lbs/{lb_id}/frontends",
-        "ZonedCreateFrontend",
-        "CreateFrontend",
-        "Create a frontend",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/frontends/{frontend_id}",
-        "ZonedGetFrontend",
-        "GetFrontend",
-        "Get a frontend",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "put",
-        "/frontends/{frontend_id}",
-        "ZonedUpdateFrontend",
-        "UpdateFrontend",
-        "Update a frontend",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "delete",
-        "/frontends/{frontend_id}",
-        "ZonedDeleteFrontend",
-        "DeleteFrontend",
-        "Delete a frontend",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/routes",
-        "ZonedListRoutes",
-        "ListRoutes",
-        "List routes",
-        Query::Dated,
-    ),
-    (
-        Serves::Both,
-        "post",
-        "/routes",
-        "ZonedCreateRoute",
-        "CreateRoute",
-        "Create a route",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/routes/{route_id}",
-        "ZonedGetRoute",
-        "GetRoute",
-        "Get a route",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "put",
-        "/routes/{route_id}",
-        "ZonedUpdateRoute",
-        "UpdateRoute",
-        "Update a route",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "delete",
-        "/routes/{route_id}",
-        "ZonedDeleteRoute",
-        "DeleteRoute",
-        "Delete a route",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/lbs/{lb_id}/stats",
-        "ZonedGetLbStats",
-        "GetLbStats",
-        "Get an LB's statistics",
-        Query::Stats,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/lbs/{lb_id}/backend-stats",
-        "ZonedListBackendStats",
-        "ListBackendStats",
-        "List backend statistics",
-        Query::Stats,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/frontends/{frontend_id}/acls",
-        "ZonedListAcls",
-        "ListAcls",
-        "List ACLs",
-        Query::Named,
-    ),
-    (
-        Serves::Both,
-        "post",
-        "/frontends/{frontend_id}/acls",
-        "ZonedCreateAcl",
-        "CreateAcl",
-        "Create an ACL",
-        Query::None,
-    ),
-    (
-        Serves::Zoned,
-        "put",
-        "/frontends/{frontend_id}/acls",
-        "ZonedSetAcls",
-        "",
-        "Replace a frontend's ACLs",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/acls/{acl_id}",
-        "ZonedGetAcl",
-        "GetAcl",
-        "Get an ACL",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "put",
-        "/acls/{acl_id}",
-        "ZonedUpdateAcl",
-        "UpdateAcl",
-        "Update an ACL",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "delete",
-        "/acls/{acl_id}",
-        "ZonedDeleteAcl",
-        "DeleteAcl",
-        "Delete an ACL",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "post",
-        "/lbs/{lb_id}/certificates",
-        "ZonedCreateCertificate",
-        "CreateCertificate",
-        "Create a certificate",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/lbs/{lb_id}/certificates",
-        "ZonedListCertificates",
-        "ListCertificates",
-        "List certificates",
-        Query::Named,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/certificates/{certificate_id}",
-        "ZonedGetCertificate",
-        "GetCertificate",
-        "Get a certificate",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "put",
-        "/certificates/{certificate_id}",
-        "ZonedUpdateCertificate",
-        "UpdateCertificate",
-        "Update a certificate",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "delete",
-        "/certificates/{certificate_id}",
-        "ZonedDeleteCertificate",
-        "DeleteCertificate",
-        "Delete a certificate",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/lb-types",
-        "ZonedListLbTypes",
-        "ListLbTypes",
-        "List the offers",
-        Query::Paged,
-    ),
-    (
-        Serves::Both,
-        "post",
-        "/subscribers",
-        "ZonedCreateSubscriber",
-        "CreateSubscriber",
-        "Create a subscriber",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/subscribers/{subscriber_id}",
-        "ZonedGetSubscriber",
-        "GetSubscriber",
-        "Get a subscriber",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/subscribers",
-        "ZonedListSubscriber",
-        "ListSubscriber",
-        "List subscribers",
-        Query::Named,
-    ),
-    (
-        Serves::Both,
-        "put",
-        "/subscribers/{subscriber_id}",
-        "ZonedUpdateSubscriber",
-        "UpdateSubscriber",
-        "Update a subscriber",
-        Query::None,
-    ),
-    (
-        Serves::Zoned,
-        "delete",
-        "/lb/subscription/{subscriber_id}",
-        "ZonedDeleteSubscriber",
-        "",
-        "Delete a subscriber",
-        Query::None,
-    ),
-    (
-        Serves::Regional,
-        "delete",
-        "/lb/subscriber/{subscriber_id}",
-        "",
-        "DeleteSubscriber",
-        "Delete a subscriber",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "post",
-        "/lb/{lb_id}/subscribe",
-        "ZonedSubscribeToLb",
-        "SubscribeToLb",
-        "Subscribe an LB",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "delete",
-        "/lb/{lb_id}/unsubscribe",
-        "ZonedUnsubscribeFromLb",
-        "UnsubscribeFromLb",
-        "Unsubscribe an LB",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "get",
-        "/lbs/{lb_id}/private-networks",
-        "ZonedListLbPrivateNetworks",
-        "ListLbPrivateNetworks",
-        "List an LB's private networks",
-        Query::Dated,
-    ),
-    (
-        Serves::Zoned,
-        "post",
-        "/lbs/{lb_id}/attach-private-network",
-        "ZonedAttachPrivateNetwork",
-        "",
-        "Attach a private network (in the body)",
-        Query::None,
-    ),
-    (
-        Serves::Zoned,
-        "post",
-        "/lbs/{lb_id}/detach-private-network",
-        "ZonedDetachPrivateNetwork",
-        "",
-        "Detach a private network (in the body)",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "post",
-        "/lbs/{lb_id}/private-networks/{private_network_id}/attach",
-        "ZonedAttachPrivateNetworkInPath",
-        "AttachPrivateNetwork",
-        "Attach a private network",
-        Query::None,
-    ),
-    (
-        Serves::Both,
-        "post",
-        "/lbs/{lb_id}/private-networks/{private_network_id}/detach",
-        "ZonedDetachPrivateNetworkInPath",
-        "DetachPrivateNetwork",
-        "Detach a private network",
-        Query::None,
-    ),
-];
+fn query_kind(word: &str) -> Query {
+    match word {
+        "named" => Query::Named,
+        "dated" => Query::Dated,
+        "stats" => Query::Stats,
+        "paged" => Query::Paged,
+        "releaseip" => Query::ReleaseIp,
+        _ => Query::None,
+    }
+}
 
 fn page_params() -> Vec<(&'static str, Value)> {
     vec![
@@ -615,29 +153,43 @@ fn query(kind: Query) -> Vec<(&'static str, Value)> {
 /// regional attach/detach paths (2).
 pub(crate) fn operations() -> Vec<LbOperation> {
     let mut out = Vec::new();
-    for (serves, method, path, zoned_id, regional_id, summary, kind) in ROWS {
+    for line in ROWS.lines() {
+        let words: Vec<&'static str> = line.split_whitespace().collect();
+        let [serves, method, path, zoned_id, regional_id, kind, ..] = words[..] else {
+            continue;
+        };
+        let summary = words_after(line, 6);
         let no_content =
-            *method == "delete" && !path.ends_with("/servers") && !path.ends_with("/unsubscribe")
+            method == "delete" && !path.ends_with("/servers") && !path.ends_with("/unsubscribe")
                 || path.ends_with("detach-private-network")
                 || path.ends_with("/detach");
-        let body = matches!(*method, "post" | "put" | "patch") || path.ends_with("/servers");
-        let mut push = |prefix: &str, id: &'static str| {
-            out.push(LbOperation {
-                method,
-                path: format!("{prefix}{path}"),
-                id,
-                summary,
-                query: query(*kind),
-                body,
-                no_content,
-            });
-        };
-        if *serves != Serves::Regional {
-            push(ZONED, zoned_id);
-        }
-        if *serves != Serves::Zoned {
-            push(REGIONAL, regional_id);
+        let body = matches!(method, "post" | "put" | "patch") || path.ends_with("/servers");
+        for (prefix, id, served) in [
+            (ZONED, zoned_id, serves != "regional"),
+            (REGIONAL, regional_id, serves != "zoned"),
+        ] {
+            if served {
+                out.push(LbOperation {
+                    method,
+                    path: format!("{prefix}{path}"),
+                    id,
+                    summary,
+                    query: query(query_kind(kind)),
+                    body,
+                    no_content,
+                });
+            }
         }
     }
     out
+}
+
+/// The text of `line` after its first `n` words.
+fn words_after(line: &'static str, n: usize) -> &'static str {
+    let mut rest = line.trim_start();
+    for _ in 0..n {
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        rest = rest.get(end..).unwrap_or_default().trim_start();
+    }
+    rest
 }
