@@ -9,8 +9,9 @@
 //! - the Python SDK raises `ScalewayException` for any status ≥ 400 and reads `message` (a body
 //!   whose message is `"Validation Error"` would become a `ValidationError`: none of ours is).
 //!
-//! Every body therefore carries `type` and `message`. This module does not decide *when* an error
-//! happens: the product modules do.
+//! Every body therefore carries `type` and `message`, except the Load Balancer API's 404
+//! ([`ProviderError::LegacyNotFound`]), which the real service answers with a message only. This
+//! module does not decide *when* an error happens: the product modules do.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};

@@ -66,9 +66,12 @@ impl LoadBalancers {
         let type_ = check_type(req.type_.as_deref())?;
         let project_id = project_for_create(caller, req.project_id, req.organization_id, "lb")?;
         let zone = loc.zone_for_create();
-        let mut existing: Vec<Uuid> = req.ip_id.into_iter().collect();
-        existing.extend(req.ip_ids.unwrap_or_default());
-        existing.dedup();
+        let mut existing: Vec<Uuid> = Vec::new();
+        for id in req.ip_id.into_iter().chain(req.ip_ids.unwrap_or_default()) {
+            if !existing.contains(&id) {
+                existing.push(id);
+            }
+        }
         for ip_id in &existing {
             let ip = self
                 .ips

@@ -21,6 +21,27 @@
 //! what HAProxy (or the model) found.
 //!
 //! Not here: HTTP, HAProxy, health checking itself.
+//!
+//! ```
+//! use chrono::{Duration, TimeZone, Utc};
+//! use provider::Caller;
+//! use provider::catalogue::demo;
+//! use provider::lb::requests::CreateLbRequest;
+//! use provider::lb::types::LbStatus;
+//! use provider::lb::{LoadBalancers, Locality, Zone};
+//!
+//! let now = Utc.with_ymd_and_hms(2025, 6, 1, 12, 0, 0).unwrap();
+//! let me = Caller::new(demo::DEMO_PROJECT_ID, demo::DEMO_ORGANIZATION_ID);
+//! let here = Locality::Zone(Zone::FrPar1);
+//! let mut lbs = LoadBalancers::default();
+//! let req = CreateLbRequest { name: Some("web".into()), type_: Some("LB-S".into()), ..Default::default() };
+//! let lb = lbs.create_lb(here, &me, req, now).unwrap();
+//! assert_eq!(lb.status, LbStatus::ToCreate);
+//! lbs.advance(now + Duration::seconds(1));
+//! assert_eq!(lbs.get_lb(here, &me, lb.id).unwrap().status, LbStatus::Ready);
+//! let running = lbs.running_config(lb.id).unwrap();
+//! assert_eq!(running.flexible_ips.len(), 1); // a public LB
+//! ```
 
 mod acls;
 pub mod backend_types;
