@@ -34,7 +34,7 @@ pub(crate) async fn list_backends(
 ) -> Answer<ListBackendsResponse> {
     let (loc, id) = p.loc_and("lb_id")?;
     Ok(Json(
-        app.lb_read(|lb, _| lb.list_backends(loc, &me, id, &q))
+        app.lb_read(move |lb, _| lb.list_backends(loc, &me, id, &q))
             .await?,
     ))
 }
@@ -47,7 +47,7 @@ pub(crate) async fn create_backend(
 ) -> Answer<Backend> {
     let (loc, id) = p.loc_and("lb_id")?;
     Ok(Json(
-        app.lb_write(|lb, ipam, now| lb.create_backend(loc, &me, id, req, ipam, now))
+        app.lb_write(move |lb, ipam, now| lb.create_backend(loc, &me, id, req, ipam, now))
             .await?,
     ))
 }
@@ -59,7 +59,8 @@ pub(crate) async fn get_backend(
 ) -> Answer<Backend> {
     let (loc, id) = p.loc_and("backend_id")?;
     Ok(Json(
-        app.lb_read(|lb, _| lb.get_backend(loc, &me, id)).await?,
+        app.lb_read(move |lb, _| lb.get_backend(loc, &me, id))
+            .await?,
     ))
 }
 
@@ -71,14 +72,14 @@ pub(crate) async fn update_backend(
 ) -> Answer<Backend> {
     let (loc, id) = p.loc_and("backend_id")?;
     Ok(Json(
-        app.lb_write(|lb, _, now| lb.update_backend(loc, &me, id, req, now))
+        app.lb_write(move |lb, _, now| lb.update_backend(loc, &me, id, req, now))
             .await?,
     ))
 }
 
 pub(crate) async fn delete_backend(State(app): State<App>, Auth(me): Auth, p: PathArgs) -> Deleted {
     let (loc, id) = p.loc_and("backend_id")?;
-    app.lb_write(|lb, _, now| lb.delete_backend(loc, &me, id, now))
+    app.lb_write(move |lb, _, now| lb.delete_backend(loc, &me, id, now))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -91,7 +92,7 @@ pub(crate) async fn add_backend_servers(
 ) -> Answer<Backend> {
     let (loc, id) = p.loc_and("backend_id")?;
     Ok(Json(
-        app.lb_write(|lb, ipam, now| lb.add_backend_servers(loc, &me, id, req, ipam, now))
+        app.lb_write(move |lb, ipam, now| lb.add_backend_servers(loc, &me, id, req, ipam, now))
             .await?,
     ))
 }
@@ -105,7 +106,7 @@ pub(crate) async fn remove_backend_servers(
 ) -> Answer<Backend> {
     let (loc, id) = p.loc_and("backend_id")?;
     Ok(Json(
-        app.lb_write(|lb, _, now| lb.remove_backend_servers(loc, &me, id, req, now))
+        app.lb_write(move |lb, _, now| lb.remove_backend_servers(loc, &me, id, req, now))
             .await?,
     ))
 }
@@ -118,7 +119,7 @@ pub(crate) async fn set_backend_servers(
 ) -> Answer<Backend> {
     let (loc, id) = p.loc_and("backend_id")?;
     Ok(Json(
-        app.lb_write(|lb, ipam, now| lb.set_backend_servers(loc, &me, id, req, ipam, now))
+        app.lb_write(move |lb, ipam, now| lb.set_backend_servers(loc, &me, id, req, ipam, now))
             .await?,
     ))
 }
@@ -131,7 +132,7 @@ pub(crate) async fn update_health_check(
 ) -> Answer<HealthCheck> {
     let (loc, id) = p.loc_and("backend_id")?;
     Ok(Json(
-        app.lb_write(|lb, _, now| lb.update_health_check(loc, &me, id, req, now))
+        app.lb_write(move |lb, _, now| lb.update_health_check(loc, &me, id, req, now))
             .await?,
     ))
 }
@@ -146,7 +147,7 @@ pub(crate) async fn list_frontends(
 ) -> Answer<ListFrontendsResponse> {
     let (loc, id) = p.loc_and("lb_id")?;
     Ok(Json(
-        app.lb_read(|lb, _| lb.list_frontends(loc, &me, id, &q))
+        app.lb_read(move |lb, _| lb.list_frontends(loc, &me, id, &q))
             .await?,
     ))
 }
@@ -159,7 +160,7 @@ pub(crate) async fn create_frontend(
 ) -> Answer<Frontend> {
     let (loc, id) = p.loc_and("lb_id")?;
     Ok(Json(
-        app.lb_write(|lb, _, now| lb.create_frontend(loc, &me, id, req, now))
+        app.lb_write(move |lb, _, now| lb.create_frontend(loc, &me, id, req, now))
             .await?,
     ))
 }
@@ -171,7 +172,8 @@ pub(crate) async fn get_frontend(
 ) -> Answer<Frontend> {
     let (loc, id) = p.loc_and("frontend_id")?;
     Ok(Json(
-        app.lb_read(|lb, _| lb.get_frontend(loc, &me, id)).await?,
+        app.lb_read(move |lb, _| lb.get_frontend(loc, &me, id))
+            .await?,
     ))
 }
 
@@ -183,7 +185,7 @@ pub(crate) async fn update_frontend(
 ) -> Answer<Frontend> {
     let (loc, id) = p.loc_and("frontend_id")?;
     Ok(Json(
-        app.lb_write(|lb, _, now| lb.update_frontend(loc, &me, id, req, now))
+        app.lb_write(move |lb, _, now| lb.update_frontend(loc, &me, id, req, now))
             .await?,
     ))
 }
@@ -194,7 +196,7 @@ pub(crate) async fn delete_frontend(
     p: PathArgs,
 ) -> Deleted {
     let (loc, id) = p.loc_and("frontend_id")?;
-    app.lb_write(|lb, _, now| lb.delete_frontend(loc, &me, id, now))
+    app.lb_write(move |lb, _, now| lb.delete_frontend(loc, &me, id, now))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -209,7 +211,8 @@ pub(crate) async fn list_acls(
 ) -> Answer<ListAclResponse> {
     let (loc, id) = p.loc_and("frontend_id")?;
     Ok(Json(
-        app.lb_read(|lb, _| lb.list_acls(loc, &me, id, &q)).await?,
+        app.lb_read(move |lb, _| lb.list_acls(loc, &me, id, &q))
+            .await?,
     ))
 }
 
@@ -221,14 +224,16 @@ pub(crate) async fn create_acl(
 ) -> Answer<Acl> {
     let (loc, id) = p.loc_and("frontend_id")?;
     Ok(Json(
-        app.lb_write(|lb, _, now| lb.create_acl(loc, &me, id, req, now))
+        app.lb_write(move |lb, _, now| lb.create_acl(loc, &me, id, req, now))
             .await?,
     ))
 }
 
 pub(crate) async fn get_acl(State(app): State<App>, Auth(me): Auth, p: PathArgs) -> Answer<Acl> {
     let (loc, id) = p.loc_and("acl_id")?;
-    Ok(Json(app.lb_read(|lb, _| lb.get_acl(loc, &me, id)).await?))
+    Ok(Json(
+        app.lb_read(move |lb, _| lb.get_acl(loc, &me, id)).await?,
+    ))
 }
 
 pub(crate) async fn update_acl(
@@ -239,14 +244,14 @@ pub(crate) async fn update_acl(
 ) -> Answer<Acl> {
     let (loc, id) = p.loc_and("acl_id")?;
     Ok(Json(
-        app.lb_write(|lb, _, now| lb.update_acl(loc, &me, id, req, now))
+        app.lb_write(move |lb, _, now| lb.update_acl(loc, &me, id, req, now))
             .await?,
     ))
 }
 
 pub(crate) async fn delete_acl(State(app): State<App>, Auth(me): Auth, p: PathArgs) -> Deleted {
     let (loc, id) = p.loc_and("acl_id")?;
-    app.lb_write(|lb, _, now| lb.delete_acl(loc, &me, id, now))
+    app.lb_write(move |lb, _, now| lb.delete_acl(loc, &me, id, now))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -260,7 +265,7 @@ pub(crate) async fn set_acls(
 ) -> Answer<ListAclResponse> {
     let (loc, id) = p.loc_and("frontend_id")?;
     Ok(Json(
-        app.lb_write(|lb, _, now| lb.set_acls(loc, &me, id, req, now))
+        app.lb_write(move |lb, _, now| lb.set_acls(loc, &me, id, req, now))
             .await?,
     ))
 }
@@ -275,7 +280,8 @@ pub(crate) async fn list_routes(
 ) -> Answer<ListRoutesResponse> {
     let loc = p.locality()?;
     Ok(Json(
-        app.lb_read(|lb, _| lb.list_routes(loc, &me, &q)).await?,
+        app.lb_read(move |lb, _| lb.list_routes(loc, &me, &q))
+            .await?,
     ))
 }
 
@@ -287,7 +293,7 @@ pub(crate) async fn create_route(
 ) -> Answer<Route> {
     let loc = p.locality()?;
     Ok(Json(
-        app.lb_write(|lb, _, now| lb.create_route(loc, &me, req, now))
+        app.lb_write(move |lb, _, now| lb.create_route(loc, &me, req, now))
             .await?,
     ))
 }
@@ -298,7 +304,9 @@ pub(crate) async fn get_route(
     p: PathArgs,
 ) -> Answer<Route> {
     let (loc, id) = p.loc_and("route_id")?;
-    Ok(Json(app.lb_read(|lb, _| lb.get_route(loc, &me, id)).await?))
+    Ok(Json(
+        app.lb_read(move |lb, _| lb.get_route(loc, &me, id)).await?,
+    ))
 }
 
 pub(crate) async fn update_route(
@@ -309,14 +317,14 @@ pub(crate) async fn update_route(
 ) -> Answer<Route> {
     let (loc, id) = p.loc_and("route_id")?;
     Ok(Json(
-        app.lb_write(|lb, _, now| lb.update_route(loc, &me, id, req, now))
+        app.lb_write(move |lb, _, now| lb.update_route(loc, &me, id, req, now))
             .await?,
     ))
 }
 
 pub(crate) async fn delete_route(State(app): State<App>, Auth(me): Auth, p: PathArgs) -> Deleted {
     let (loc, id) = p.loc_and("route_id")?;
-    app.lb_write(|lb, _, now| lb.delete_route(loc, &me, id, now))
+    app.lb_write(move |lb, _, now| lb.delete_route(loc, &me, id, now))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -331,7 +339,7 @@ pub(crate) async fn list_certificates(
 ) -> Answer<ListCertificatesResponse> {
     let (loc, id) = p.loc_and("lb_id")?;
     Ok(Json(
-        app.lb_read(|lb, _| lb.list_certificates(loc, &me, id, &q))
+        app.lb_read(move |lb, _| lb.list_certificates(loc, &me, id, &q))
             .await?,
     ))
 }
@@ -344,7 +352,7 @@ pub(crate) async fn create_certificate(
 ) -> Answer<Certificate> {
     let (loc, id) = p.loc_and("lb_id")?;
     Ok(Json(
-        app.lb_write(|lb, _, now| lb.create_certificate(loc, &me, id, req, now))
+        app.lb_write(move |lb, _, now| lb.create_certificate(loc, &me, id, req, now))
             .await?,
     ))
 }
@@ -356,7 +364,7 @@ pub(crate) async fn get_certificate(
 ) -> Answer<Certificate> {
     let (loc, id) = p.loc_and("certificate_id")?;
     Ok(Json(
-        app.lb_read(|lb, _| lb.get_certificate(loc, &me, id))
+        app.lb_read(move |lb, _| lb.get_certificate(loc, &me, id))
             .await?,
     ))
 }
@@ -369,7 +377,7 @@ pub(crate) async fn update_certificate(
 ) -> Answer<Certificate> {
     let (loc, id) = p.loc_and("certificate_id")?;
     Ok(Json(
-        app.lb_write(|lb, _, now| lb.update_certificate(loc, &me, id, req, now))
+        app.lb_write(move |lb, _, now| lb.update_certificate(loc, &me, id, req, now))
             .await?,
     ))
 }
@@ -380,7 +388,7 @@ pub(crate) async fn delete_certificate(
     p: PathArgs,
 ) -> Deleted {
     let (loc, id) = p.loc_and("certificate_id")?;
-    app.lb_write(|lb, _, now| lb.delete_certificate(loc, &me, id, now))
+    app.lb_write(move |lb, _, now| lb.delete_certificate(loc, &me, id, now))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -63,9 +63,11 @@ pub(crate) fn required_id(name: &str, value: Option<Uuid>) -> Result<Uuid, ApiEr
 
 impl App {
     /// Runs a read on the Load Balancer model (after advancing it to now).
-    pub(crate) async fn lb_read<T>(
+    /// (`Send + 'static` as the world handle will need: the port onto it changes only this
+    /// body.)
+    pub(crate) async fn lb_read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&LoadBalancers, &Ipam) -> Result<T, ProviderError>,
+        f: impl FnOnce(&LoadBalancers, &Ipam) -> Result<T, ProviderError> + Send + 'static,
     ) -> Result<T, ProviderError> {
         let now = (self.shared.clock)();
         let model = self.shared.model.lock().await;
@@ -76,9 +78,11 @@ impl App {
 
     /// Runs a write on the Load Balancer model (after advancing it to now). IPAM changes it makes
     /// (addresses on private networks) are saved with the InterLink state when the app keeps one.
-    pub(crate) async fn lb_write<T>(
+    pub(crate) async fn lb_write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut LoadBalancers, &mut Ipam, DateTime<Utc>) -> Result<T, ProviderError>,
+        f: impl FnOnce(&mut LoadBalancers, &mut Ipam, DateTime<Utc>) -> Result<T, ProviderError>
+        + Send
+        + 'static,
     ) -> Result<T, ProviderError> {
         let now = (self.shared.clock)();
         let mut model = self.shared.model.lock().await;

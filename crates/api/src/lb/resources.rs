@@ -32,7 +32,9 @@ pub(crate) async fn list_lbs(
     Query(q): Query<ListLbsRequest>,
 ) -> Answer<ListLbsResponse> {
     let loc = p.locality()?;
-    Ok(Json(app.lb_read(|lb, _| lb.list_lbs(loc, &me, &q)).await?))
+    Ok(Json(
+        app.lb_read(move |lb, _| lb.list_lbs(loc, &me, &q)).await?,
+    ))
 }
 
 pub(crate) async fn create_lb(
@@ -43,14 +45,16 @@ pub(crate) async fn create_lb(
 ) -> Answer<Lb> {
     let loc = p.locality()?;
     Ok(Json(
-        app.lb_write(|lb, _, now| lb.create_lb(loc, &me, req, now))
+        app.lb_write(move |lb, _, now| lb.create_lb(loc, &me, req, now))
             .await?,
     ))
 }
 
 pub(crate) async fn get_lb(State(app): State<App>, Auth(me): Auth, p: PathArgs) -> Answer<Lb> {
     let (loc, id) = p.loc_and("lb_id")?;
-    Ok(Json(app.lb_read(|lb, _| lb.get_lb(loc, &me, id)).await?))
+    Ok(Json(
+        app.lb_read(move |lb, _| lb.get_lb(loc, &me, id)).await?,
+    ))
 }
 
 pub(crate) async fn update_lb(
@@ -61,7 +65,7 @@ pub(crate) async fn update_lb(
 ) -> Answer<Lb> {
     let (loc, id) = p.loc_and("lb_id")?;
     Ok(Json(
-        app.lb_write(|lb, ipam, now| lb.update_lb(loc, &me, id, req, ipam, now))
+        app.lb_write(move |lb, ipam, now| lb.update_lb(loc, &me, id, req, ipam, now))
             .await?,
     ))
 }
@@ -73,7 +77,7 @@ pub(crate) async fn delete_lb(
     Query(q): Query<DeleteLbRequest>,
 ) -> Result<StatusCode, ApiError> {
     let (loc, id) = p.loc_and("lb_id")?;
-    app.lb_write(|lb, ipam, now| lb.delete_lb(loc, &me, id, &q, ipam, now))
+    app.lb_write(move |lb, ipam, now| lb.delete_lb(loc, &me, id, &q, ipam, now))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -86,7 +90,7 @@ pub(crate) async fn migrate_lb(
 ) -> Answer<Lb> {
     let (loc, id) = p.loc_and("lb_id")?;
     Ok(Json(
-        app.lb_write(|lb, _, now| lb.migrate_lb(loc, &me, id, req, now))
+        app.lb_write(move |lb, _, now| lb.migrate_lb(loc, &me, id, req, now))
             .await?,
     ))
 }
@@ -98,7 +102,9 @@ pub(crate) async fn list_lb_types(
     Query(q): Query<StatsRequest>,
 ) -> Answer<ListLbTypesResponse> {
     let loc = p.locality()?;
-    Ok(Json(app.lb_read(|lb, _| lb.list_lb_types(loc, &q)).await?))
+    Ok(Json(
+        app.lb_read(move |lb, _| lb.list_lb_types(loc, &q)).await?,
+    ))
 }
 
 // ---- Flexible IPs ----------------------------------------------------------------------------
@@ -110,7 +116,9 @@ pub(crate) async fn list_ips(
     Query(q): Query<ListIpsRequest>,
 ) -> Answer<ListIpsResponse> {
     let loc = p.locality()?;
-    Ok(Json(app.lb_read(|lb, _| lb.list_ips(loc, &me, &q)).await?))
+    Ok(Json(
+        app.lb_read(move |lb, _| lb.list_ips(loc, &me, &q)).await?,
+    ))
 }
 
 pub(crate) async fn create_ip(
@@ -121,13 +129,16 @@ pub(crate) async fn create_ip(
 ) -> Answer<Ip> {
     let loc = p.locality()?;
     Ok(Json(
-        app.lb_write(|lb, _, _| lb.create_ip(loc, &me, req)).await?,
+        app.lb_write(move |lb, _, _| lb.create_ip(loc, &me, req))
+            .await?,
     ))
 }
 
 pub(crate) async fn get_ip(State(app): State<App>, Auth(me): Auth, p: PathArgs) -> Answer<Ip> {
     let (loc, id) = p.loc_and("ip_id")?;
-    Ok(Json(app.lb_read(|lb, _| lb.get_ip(loc, &me, id)).await?))
+    Ok(Json(
+        app.lb_read(move |lb, _| lb.get_ip(loc, &me, id)).await?,
+    ))
 }
 
 pub(crate) async fn update_ip(
@@ -138,7 +149,7 @@ pub(crate) async fn update_ip(
 ) -> Answer<Ip> {
     let (loc, id) = p.loc_and("ip_id")?;
     Ok(Json(
-        app.lb_write(|lb, _, now| lb.update_ip(loc, &me, id, req, now))
+        app.lb_write(move |lb, _, now| lb.update_ip(loc, &me, id, req, now))
             .await?,
     ))
 }
@@ -149,7 +160,8 @@ pub(crate) async fn release_ip(
     p: PathArgs,
 ) -> Result<StatusCode, ApiError> {
     let (loc, id) = p.loc_and("ip_id")?;
-    app.lb_write(|lb, _, _| lb.release_ip(loc, &me, id)).await?;
+    app.lb_write(move |lb, _, _| lb.release_ip(loc, &me, id))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -163,7 +175,7 @@ pub(crate) async fn get_lb_stats(
 ) -> Answer<LbStats> {
     let (loc, id) = p.loc_and("lb_id")?;
     Ok(Json(
-        app.lb_read(|lb, _| lb.get_lb_stats(loc, &me, id, &q))
+        app.lb_read(move |lb, _| lb.get_lb_stats(loc, &me, id, &q))
             .await?,
     ))
 }
@@ -176,7 +188,7 @@ pub(crate) async fn list_backend_stats(
 ) -> Answer<ListBackendStatsResponse> {
     let (loc, id) = p.loc_and("lb_id")?;
     Ok(Json(
-        app.lb_read(|lb, _| lb.list_backend_stats(loc, &me, id, &q))
+        app.lb_read(move |lb, _| lb.list_backend_stats(loc, &me, id, &q))
             .await?,
     ))
 }
@@ -191,7 +203,7 @@ pub(crate) async fn create_subscriber(
 ) -> Answer<Subscriber> {
     let loc = p.locality()?;
     Ok(Json(
-        app.lb_write(|lb, _, now| lb.create_subscriber(loc, &me, req, now))
+        app.lb_write(move |lb, _, now| lb.create_subscriber(loc, &me, req, now))
             .await?,
     ))
 }
@@ -203,7 +215,8 @@ pub(crate) async fn get_subscriber(
 ) -> Answer<Subscriber> {
     let (loc, id) = p.loc_and("subscriber_id")?;
     Ok(Json(
-        app.lb_read(|lb, _| lb.get_subscriber(loc, &me, id)).await?,
+        app.lb_read(move |lb, _| lb.get_subscriber(loc, &me, id))
+            .await?,
     ))
 }
 
@@ -215,7 +228,7 @@ pub(crate) async fn list_subscriber(
 ) -> Answer<ListSubscriberResponse> {
     let loc = p.locality()?;
     Ok(Json(
-        app.lb_read(|lb, _| lb.list_subscriber(loc, &me, &q))
+        app.lb_read(move |lb, _| lb.list_subscriber(loc, &me, &q))
             .await?,
     ))
 }
@@ -228,7 +241,7 @@ pub(crate) async fn update_subscriber(
 ) -> Answer<Subscriber> {
     let (loc, id) = p.loc_and("subscriber_id")?;
     Ok(Json(
-        app.lb_write(|lb, _, _| lb.update_subscriber(loc, &me, id, req))
+        app.lb_write(move |lb, _, _| lb.update_subscriber(loc, &me, id, req))
             .await?,
     ))
 }
@@ -239,7 +252,7 @@ pub(crate) async fn delete_subscriber(
     p: PathArgs,
 ) -> Result<StatusCode, ApiError> {
     let (loc, id) = p.loc_and("subscriber_id")?;
-    app.lb_write(|lb, _, _| lb.delete_subscriber(loc, &me, id))
+    app.lb_write(move |lb, _, _| lb.delete_subscriber(loc, &me, id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -252,7 +265,7 @@ pub(crate) async fn subscribe_to_lb(
 ) -> Answer<Lb> {
     let (loc, id) = p.loc_and("lb_id")?;
     Ok(Json(
-        app.lb_write(|lb, _, now| lb.subscribe_to_lb(loc, &me, id, req, now))
+        app.lb_write(move |lb, _, now| lb.subscribe_to_lb(loc, &me, id, req, now))
             .await?,
     ))
 }
@@ -264,7 +277,7 @@ pub(crate) async fn unsubscribe_from_lb(
 ) -> Answer<Lb> {
     let (loc, id) = p.loc_and("lb_id")?;
     Ok(Json(
-        app.lb_write(|lb, _, now| lb.unsubscribe_from_lb(loc, &me, id, now))
+        app.lb_write(move |lb, _, now| lb.unsubscribe_from_lb(loc, &me, id, now))
             .await?,
     ))
 }
@@ -279,7 +292,7 @@ pub(crate) async fn list_lb_private_networks(
 ) -> Answer<ListLbPrivateNetworksResponse> {
     let (loc, id) = p.loc_and("lb_id")?;
     Ok(Json(
-        app.lb_read(|lb, _| lb.list_lb_private_networks(loc, &me, id, &q))
+        app.lb_read(move |lb, _| lb.list_lb_private_networks(loc, &me, id, &q))
             .await?,
     ))
 }
@@ -294,8 +307,10 @@ pub(crate) async fn attach_private_network_in_body(
     let (loc, id) = p.loc_and("lb_id")?;
     let pn = required_id("private_network_id", req.private_network_id)?;
     Ok(Json(
-        app.lb_write(|lb, ipam, now| lb.attach_private_network(loc, &me, id, pn, req, ipam, now))
-            .await?,
+        app.lb_write(move |lb, ipam, now| {
+            lb.attach_private_network(loc, &me, id, pn, req, ipam, now)
+        })
+        .await?,
     ))
 }
 
@@ -309,8 +324,10 @@ pub(crate) async fn attach_private_network_in_path(
     let (loc, id) = p.loc_and("lb_id")?;
     let pn = p.id("private_network_id")?;
     Ok(Json(
-        app.lb_write(|lb, ipam, now| lb.attach_private_network(loc, &me, id, pn, req, ipam, now))
-            .await?,
+        app.lb_write(move |lb, ipam, now| {
+            lb.attach_private_network(loc, &me, id, pn, req, ipam, now)
+        })
+        .await?,
     ))
 }
 
@@ -323,7 +340,7 @@ pub(crate) async fn detach_private_network_in_body(
 ) -> Result<StatusCode, ApiError> {
     let (loc, id) = p.loc_and("lb_id")?;
     let pn = required_id("private_network_id", req.private_network_id)?;
-    app.lb_write(|lb, ipam, now| lb.detach_private_network(loc, &me, id, pn, ipam, now))
+    app.lb_write(move |lb, ipam, now| lb.detach_private_network(loc, &me, id, pn, ipam, now))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -336,7 +353,7 @@ pub(crate) async fn detach_private_network_in_path(
 ) -> Result<StatusCode, ApiError> {
     let (loc, id) = p.loc_and("lb_id")?;
     let pn = p.id("private_network_id")?;
-    app.lb_write(|lb, ipam, now| lb.detach_private_network(loc, &me, id, pn, ipam, now))
+    app.lb_write(move |lb, ipam, now| lb.detach_private_network(loc, &me, id, pn, ipam, now))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
