@@ -114,7 +114,7 @@ const REGIONAL_ONLY: [(&str, &str); 4] = [
 
 #[tokio::test]
 async fn every_endpoint_of_both_apis_is_served_and_needs_a_token() {
-    let app = App::demo(None);
+    let app = App::demo();
     let zoned = SHARED.iter().chain(ZONED_ONLY.iter()).map(|e| (Z, e));
     let regional = SHARED.iter().chain(REGIONAL_ONLY.iter()).map(|e| (R, e));
     let all: Vec<_> = zoned.chain(regional).collect();
@@ -147,7 +147,7 @@ async fn every_endpoint_of_both_apis_is_served_and_needs_a_token() {
 
 #[tokio::test]
 async fn the_wire_keeps_the_recorded_nulls_units_and_bodies() {
-    let app = App::demo(None);
+    let app = App::demo();
     let (s, lb) = call(
         &app,
         "POST",
@@ -286,7 +286,7 @@ async fn the_wire_keeps_the_recorded_nulls_units_and_bodies() {
 
 #[tokio::test]
 async fn private_networks_in_the_body_or_in_the_path() {
-    let app = App::demo(None);
+    let app = App::demo();
     let (_, lb) = call(
         &app,
         "POST",
