@@ -72,6 +72,9 @@ def test_document_needs_no_token_and_lists_both_products(server):
     assert "delete" in paths["/ipam/v1/regions/{region}/ips/{ip_id}"]
     assert "post" in paths["/vpc/v2/regions/{region}/vpcs"]
     assert "501" in paths["/vpc/v2/regions/{region}/private-networks/{private_network_id}/subnets"]["post"]["responses"]
+    assert "put" in paths["/lb/v1/zones/{zone}/frontends/{frontend_id}/acls"]
+    assert "put" not in paths["/lb/v1/regions/{region}/frontends/{frontend_id}/acls"]
+    assert "delete" in paths["/lb/v1/regions/{region}/backends/{backend_id}/servers"]
     scheme = doc["components"]["securitySchemes"]["XAuthToken"]
     assert scheme == {**scheme, "type": "apiKey", "in": "header", "name": "X-Auth-Token"}
     for name in ["Link", "RoutingPolicy", "Pop", "Partner", "DedicatedConnection", "IP", "Error", "VPC",

@@ -4,9 +4,10 @@
 //! FROM is a node (a host, a router, `scaleway`) or an address; TO is a node (both directions
 //! are traced, as a ping needs) or an address. An address a provider holds starts the packet
 //! on that interface, in its VRF (the provider edge has a VRF per VPC: from a private network's
-//! gateway or a link's Scaleway address, the packet is in that VPC). An address no node holds is an outside host:
-//! the model places it behind the customer router the provider routes it to (on an assumed
-//! /24 or /64), so `serve` with the customer's own router can be asked about any address.
+//! gateway or a link's Scaleway address, the packet is in that VPC). An address no node holds
+//! is an outside host: the model places it behind the customer router the provider routes it
+//! to (on an assumed /24 or /64), so `serve` with the customer's own router can be asked about
+//! any address.
 
 use crate::model::Model;
 use dataplane::{DEFAULT_VRF, InterfaceConfig, InterfaceId, NextHop, NodeId, NodeRole};
@@ -158,23 +159,50 @@ fn provider_interface(model: &Model, address: IpAddr) -> Option<InterfaceId> {
     })
 }
 
-/// The router the providers route `address` to (the customer's side of a link or session).
+/// The router the providers route `address` to (the customer's side of a link or session):
+/// through an installed route, else the link a withheld route came from (received but
+/// filtered, or propagation off), whose port's far side is that router.
 fn router_toward(model: &Model, address: IpAddr) -> Option<NodeId> {
-    model
+    let providers: Vec<NodeId> = model
         .nodes
         .values()
-        .filter(|&&n| {
+        .copied()
+        .filter(|&n| {
             model
                 .net
                 .node(n)
                 .is_some_and(|n| n.role == NodeRole::Provider)
         })
-        .flat_map(|&n| model.net.node(n).into_iter().flat_map(|n| n.vrfs()))
+        .collect();
+    let vrfs = || {
+        providers
+            .iter()
+            .flat_map(|&n| model.net.node(n).into_iter().flat_map(|node| node.vrfs()))
+    };
+    let routed = vrfs()
         .filter_map(|vrf| vrf.fib().lookup(address))
         .find_map(|route| match route.next_hop {
             NextHop::Gateway(gw) => owner(model, gw),
             _ => None,
+        });
+    routed.or_else(|| {
+        let from = vrfs().find_map(|vrf| vrf.explain(address))?.from.clone();
+        let link = from.strip_prefix("link \"")?.strip_suffix('"')?;
+        let port = providers.iter().find_map(|&p| {
+            model
+                .net
+                .interfaces_of(p)
+                .find(|(_, i)| i.name == format!("link {link}"))
+                .map(|(_, i)| (i.segment, i.vlan))
+        })?;
+        model.nodes.values().copied().find(|&n| {
+            !providers.contains(&n)
+                && model
+                    .net
+                    .interfaces_of(n)
+                    .any(|(_, i)| (i.segment, i.vlan) == port)
         })
+    })
 }
 
 /// An outside host at `address` behind the router the providers route it to.

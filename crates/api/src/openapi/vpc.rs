@@ -218,12 +218,12 @@ pub(super) fn operations() -> Vec<Operation> {
         op(
             "get",
             path("/vpcs/{vpc_id}/acl-rules"),
-            "GetAcl",
+            "VpcGetAcl",
             "The network ACL: no rule, accept (the model filters nothing)",
         )
         .query(vec![param("is_ipv6", boolean())])
         .ok(schema_ref("GetAclResponse")),
-        not_served("put", "/vpcs/{vpc_id}/acl-rules", "SetAcl"),
+        not_served("put", "/vpcs/{vpc_id}/acl-rules", "VpcSetAcl"),
         op(
             "get",
             path("/private-networks"),
@@ -325,7 +325,7 @@ pub(super) fn operations() -> Vec<Operation> {
         op(
             "post",
             path("/routes"),
-            "CreateRoute",
+            "VpcCreateRoute",
             "Create a custom route",
         )
         .body(object(&[], create_route_body))
@@ -338,14 +338,14 @@ pub(super) fn operations() -> Vec<Operation> {
         op(
             "get",
             path("/routes/{route_id}"),
-            "GetRoute",
+            "VpcGetRoute",
             "Get a custom route",
         )
         .ok(route()),
         op(
             "patch",
             path("/routes/{route_id}"),
-            "UpdateRoute",
+            "VpcUpdateRoute",
             "Update a custom route",
         )
         .body(object(&[], route_body))
@@ -353,7 +353,7 @@ pub(super) fn operations() -> Vec<Operation> {
         op(
             "delete",
             path("/routes/{route_id}"),
-            "DeleteRoute",
+            "VpcDeleteRoute",
             "Delete a custom route",
         ),
         op(

@@ -10,12 +10,16 @@
 //!   resource whose ID is the link's, with `source.regional = true`; those are managed by InterLink
 //!   and cannot be released, detached or moved through IPAM.
 //!
+//! - Load Balancers attached to private networks get an address whose `resource` is
+//!   `lb_server` (`lb_server.rs`), managed by the Load Balancer product.
+//!
 //! VPCs and private networks are kept here, whether the catalogue declared them or the VPC API
 //! ([`crate::vpc`]) created them: `network.rs` has the typed lookups other products use and the
 //! changes the VPC API makes. Nothing is handed out twice: an address is free again only once
 //! released.
 
 pub(crate) mod alloc;
+pub(crate) mod lb_server;
 mod list;
 mod network;
 mod ops;
