@@ -9,6 +9,8 @@ get_route, update_route, delete_route, get_acl; and, answered with the live API'
 `501 unimplemented endpoint`: set_acl, the VPC connector, ingress rule and Object Storage
 private access methods, and AddSubnets/DeleteSubnets (no longer in the SDK: sent raw).
 The route table (`GET /routes-with-nexthop`, the Go SDK's RoutesWithNexthopAPI) is read raw.
+What the VPC API makes is used by the other APIs as the catalogue's VPC is: a link attaches to
+it, IPAM books in it, a Load Balancer attaches to it, `trace` sees it, `--state` keeps it.
 """
 
 import pytest
@@ -327,3 +329,32 @@ def test_what_the_vpc_api_made_survives_a_kill(tmp_path):
         assert ip.address == "10.50.0.2/24"
     finally:
         second.stop()
+
+
+def test_a_load_balancer_attaches_to_a_network_made_here(api, profile):
+    """The LB API's `attach_private_network` on a private network made through the VPC API: the
+    LB gets an address of its subnet, and the network is in use until the LB lets go."""
+    import time
+
+    from lb_support import lb_client, make_api, ready_lb
+
+    vpc = api.create_vpc(name="sdk-lb-vpc", enable_routing=True, enable_transitivity=False)
+    pn = api.create_private_network(name="sdk-lb-pn", vpc_id=vpc.id, subnets=["10.66.0.0/24"],
+                                    default_route_propagation_enabled=False)
+    client = lb_client(profile.url, profile.token, profile.project)
+    lbs = make_api("zoned", client)
+    lb = ready_lb(lbs, assign_flexible_ip=False)
+    try:
+        attached = lbs.attach_private_network(lb_id=lb.id, private_network_id=pn.id)
+        assert attached.private_network_id == pn.id
+        ips = IpamV1API(client).list_i_ps(resource_id=lb.id, resource_type="lb_server").ips
+        assert [ip.address for ip in ips] == ["10.66.0.2/24"]
+        with pytest.raises(ScalewayException) as e:
+            api.delete_private_network(private_network_id=pn.id)
+        assert error_of(e)[1]["help_message"] == "Private Network must be empty to be deleted"
+        lbs.detach_private_network(lb_id=lb.id, private_network_id=pn.id)
+        time.sleep(0.5)
+    finally:
+        lbs.delete_lb(lb_id=lb.id, release_ip=True)
+    api.delete_private_network(private_network_id=pn.id)
+    api.delete_vpc(vpc_id=vpc.id)
