@@ -134,18 +134,28 @@ def in_vrack(server, client, service=SERVICE_A, vrack=VRACK):
     server.settle()
 
 
+def create(client, collection, **body):
+    """POSTs `body` to `collection` (a pop, datacenter or extra configuration list): OVH answers
+    an `ovhcloudconnect.Task` whose `resourceId` names the new configuration, which is then read
+    at `collection/resourceId` (status `init` until the task is done). Gives the configuration."""
+    task = client.post(collection, **body)
+    assert set(task) == {"function", "id", "resourceId", "status"}, task
+    assert task["function"].startswith("add") and task["status"] == "todo", task
+    return client.get(f"{collection}/{task['resourceId']}")
+
+
 def l3_pop(client, service=SERVICE_A, interface=INTERFACE_A, subnet="192.0.2.0/30",
            customer=65001, ovh_area=65501):
-    return client.post(
-        f"/ovhCloudConnect/{service}/config/pop",
+    return create(
+        client, f"/ovhCloudConnect/{service}/config/pop",
         interfaceId=interface, type="l3", customerBgpArea=customer, ovhBgpArea=ovh_area,
         subnet=subnet,
     )
 
 
 def l3_dc(client, pop_id, service=SERVICE_A, datacenter=1, subnet="10.10.0.0/28", ovh_area=65502):
-    return client.post(
-        f"/ovhCloudConnect/{service}/config/pop/{pop_id}/datacenter",
+    return create(
+        client, f"/ovhCloudConnect/{service}/config/pop/{pop_id}/datacenter",
         datacenterId=datacenter, ovhBgpArea=ovh_area, subnet=subnet,
     )
 

@@ -215,10 +215,10 @@ fn valid_name(name: &str) -> bool {
         && name != ".."
 }
 
-/// The light of a local interface: `ok` with a carrier, `down` without (or without interface).
+/// The light of a local interface: `up` with a carrier, `down` without (or without interface).
 fn carrier(interface: &str) -> LightStatus {
     match std::fs::read_to_string(format!("/sys/class/net/{interface}/carrier")) {
-        Ok(text) if text.trim() == "1" => LightStatus::Ok,
+        Ok(text) if text.trim() == "1" => LightStatus::Up,
         _ => LightStatus::Down,
     }
 }

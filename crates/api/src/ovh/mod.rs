@@ -21,6 +21,7 @@ pub mod admin;
 pub mod auth;
 mod extract;
 mod routes;
+pub mod unavailable;
 pub mod vrrp;
 
 pub use routes::router;
@@ -395,7 +396,7 @@ impl App {
         light: Option<provider::ovh_connect::LightStatus>,
     ) {
         let mut state = self.shared.ovh.lock().await;
-        state.model.set_light_status(interface_id, light);
+        state.model.set_light_status(interface_id, light, crate::now());
     }
 
     /// Starts the OVH sessions the model wants (after a restart on a saved state).

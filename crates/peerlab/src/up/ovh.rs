@@ -245,33 +245,18 @@ fn fields(pairs: &[(&str, Option<Value>)]) -> Value {
     Value::Object(object)
 }
 
-/// The ID of the resource an OVH create call answered with.
-fn id_of(answer: &Value) -> anyhow::Result<u64> {
-    answer
-        .get("id")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| anyhow!("the API answered without an id: {answer}"))
-}
-
-/// The path of the task `function` on resource `id` of service `base`.
-async fn find_task(world: &World, base: &str, function: &str, id: u64) -> anyhow::Result<String> {
-    let ids = call(world, Method::GET, &format!("{base}/task"), None).await?;
-    for task in ids
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_u64)
-        .rev()
-    {
-        let path = format!("{base}/task/{task}");
-        let t = call(world, Method::GET, &path, None).await?;
-        let same = t.get("function").and_then(Value::as_str) == Some(function)
-            && t.get("resourceId").and_then(Value::as_u64) == Some(id);
-        if same {
-            return Ok(path);
+/// The task an OVH create call answered with (`ovhcloudconnect.Task`): its ID and the ID of
+/// the resource it creates (`resourceId`), after checking it is the task `function`.
+fn task_of(answer: &Value, function: &str) -> anyhow::Result<(u64, u64)> {
+    let field = |name: &str| answer.get(name).and_then(Value::as_u64);
+    match (field("id"), field("resourceId")) {
+        (Some(task), Some(resource))
+            if answer.get("function").and_then(Value::as_str) == Some(function) =>
+        {
+            Ok((task, resource))
         }
+        _ => bail!("the API answered without a task {function}: {answer}"),
     }
-    bail!("no task {function} for resource {id}")
 }
 
 /// The created resource a configuration hangs under (`kind` and `name` for the error).
@@ -284,8 +269,9 @@ fn parent(world: &World, kind: &str, name: &str) -> anyhow::Result<Created> {
         .ok_or_else(|| anyhow!("{kind} {name:?} was not created"))
 }
 
-/// POSTs `body` to `collection` (a path under service `base`) and finds the task `function`
-/// that creates the new resource: the resource, without a session yet.
+/// POSTs `body` to `collection` (a path under service `base`): the answer is the task
+/// `function` that creates the new resource, named by its `resourceId` (the flow of
+/// terraform-provider-ovh). The resource, without a session yet.
 async fn post(
     world: &World,
     base: &str,
@@ -294,12 +280,11 @@ async fn post(
     body: Value,
 ) -> anyhow::Result<Created> {
     let answer = call(world, Method::POST, collection, Some(body)).await?;
-    let id = id_of(&answer)?;
-    let task = find_task(world, base, function, id).await?;
+    let (task, id) = task_of(&answer, function)?;
     Ok(Created {
         base: base.to_owned(),
         path: format!("{collection}/{id}"),
-        task,
+        task: format!("{base}/task/{task}"),
         id,
         session: None,
     })
