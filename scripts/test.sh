@@ -8,7 +8,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "system packages: FRR, BIRD, GoBGP, iproute2, ping, tcpdump, Python venv"
 need=()
-for cmd in /usr/lib/frr/bgpd:frr bird:bird2 gobgpd:gobgpd ip:iproute2 ping:iputils-ping tcpdump:tcpdump python3:python3; do
+for cmd in /usr/lib/frr/bgpd:frr bird:bird2 gobgpd:gobgpd ip:iproute2 ping:iputils-ping tcpdump:tcpdump python3:python3 openssl:openssl; do
   command -v "${cmd%%:*}" >/dev/null 2>&1 || [ -x "${cmd%%:*}" ] || need+=("${cmd##*:}")
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)

@@ -8,6 +8,7 @@ mod binding;
 mod codec;
 mod ovh_binding;
 mod serve;
+mod tls;
 mod up;
 
 use clap::{Parser, Subcommand};

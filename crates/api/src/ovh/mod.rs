@@ -396,7 +396,9 @@ impl App {
         light: Option<provider::ovh_connect::LightStatus>,
     ) {
         let mut state = self.shared.ovh.lock().await;
-        state.model.set_light_status(interface_id, light, crate::now());
+        state
+            .model
+            .set_light_status(interface_id, light, crate::now());
     }
 
     /// Starts the OVH sessions the model wants (after a restart on a saved state).

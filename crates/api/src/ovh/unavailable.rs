@@ -25,7 +25,10 @@ pub const UNAVAILABLE: &[(&str, &str)] = &[
     ("GET", "/ovhCloudConnect/{serviceName}/diagnostic/{id}"),
     ("GET", "/ovhCloudConnect/{serviceName}/incident"),
     ("GET", "/ovhCloudConnect/{serviceName}/incident/{id}"),
-    ("GET", "/ovhCloudConnect/{serviceName}/interface/{id}/statistics"),
+    (
+        "GET",
+        "/ovhCloudConnect/{serviceName}/interface/{id}/statistics",
+    ),
     ("POST", "/ovhCloudConnect/{serviceName}/loa"),
     ("DELETE", "/ovhCloudConnect/{serviceName}/monitoring"),
     ("GET", "/ovhCloudConnect/{serviceName}/monitoring"),
@@ -33,7 +36,10 @@ pub const UNAVAILABLE: &[(&str, &str)] = &[
     ("GET", "/ovhCloudConnect/{serviceName}/serviceInfos"),
     ("PUT", "/ovhCloudConnect/{serviceName}/serviceInfos"),
     ("GET", "/ovhCloudConnect/{serviceName}/serviceKey"),
-    ("GET", "/ovhCloudConnect/{serviceName}/serviceKey/{serviceKeyId}"),
+    (
+        "GET",
+        "/ovhCloudConnect/{serviceName}/serviceKey/{serviceKeyId}",
+    ),
     (
         "POST",
         "/ovhCloudConnect/{serviceName}/serviceKey/{serviceKeyId}/regenerate",
@@ -50,8 +56,14 @@ pub const UNAVAILABLE: &[(&str, &str)] = &[
     ("GET", "/vrack/{serviceName}/cloudProject/{project}"),
     ("GET", "/vrack/{serviceName}/dedicatedCloud"),
     ("POST", "/vrack/{serviceName}/dedicatedCloud"),
-    ("DELETE", "/vrack/{serviceName}/dedicatedCloud/{dedicatedCloud}"),
-    ("GET", "/vrack/{serviceName}/dedicatedCloud/{dedicatedCloud}"),
+    (
+        "DELETE",
+        "/vrack/{serviceName}/dedicatedCloud/{dedicatedCloud}",
+    ),
+    (
+        "GET",
+        "/vrack/{serviceName}/dedicatedCloud/{dedicatedCloud}",
+    ),
     ("GET", "/vrack/{serviceName}/dedicatedCloudDatacenter"),
     (
         "GET",
@@ -70,8 +82,14 @@ pub const UNAVAILABLE: &[(&str, &str)] = &[
     ("PUT", "/vrack/{serviceName}/dedicatedConnect/{name}"),
     ("GET", "/vrack/{serviceName}/dedicatedServer"),
     ("POST", "/vrack/{serviceName}/dedicatedServer"),
-    ("DELETE", "/vrack/{serviceName}/dedicatedServer/{dedicatedServer}"),
-    ("GET", "/vrack/{serviceName}/dedicatedServer/{dedicatedServer}"),
+    (
+        "DELETE",
+        "/vrack/{serviceName}/dedicatedServer/{dedicatedServer}",
+    ),
+    (
+        "GET",
+        "/vrack/{serviceName}/dedicatedServer/{dedicatedServer}",
+    ),
     (
         "GET",
         "/vrack/{serviceName}/dedicatedServer/{dedicatedServer}/mrtg",
@@ -86,7 +104,10 @@ pub const UNAVAILABLE: &[(&str, &str)] = &[
         "GET",
         "/vrack/{serviceName}/dedicatedServerInterface/{dedicatedServerInterface}",
     ),
-    ("GET", "/vrack/{serviceName}/dedicatedServerInterfaceDetails"),
+    (
+        "GET",
+        "/vrack/{serviceName}/dedicatedServerInterfaceDetails",
+    ),
     ("GET", "/vrack/{serviceName}/eligibleServices"),
     ("GET", "/vrack/{serviceName}/ip"),
     ("POST", "/vrack/{serviceName}/ip"),
@@ -96,8 +117,14 @@ pub const UNAVAILABLE: &[(&str, &str)] = &[
     ("GET", "/vrack/{serviceName}/ip/{ip}/availableZone"),
     ("GET", "/vrack/{serviceName}/ipLoadbalancing"),
     ("POST", "/vrack/{serviceName}/ipLoadbalancing"),
-    ("DELETE", "/vrack/{serviceName}/ipLoadbalancing/{ipLoadbalancing}"),
-    ("GET", "/vrack/{serviceName}/ipLoadbalancing/{ipLoadbalancing}"),
+    (
+        "DELETE",
+        "/vrack/{serviceName}/ipLoadbalancing/{ipLoadbalancing}",
+    ),
+    (
+        "GET",
+        "/vrack/{serviceName}/ipLoadbalancing/{ipLoadbalancing}",
+    ),
     ("GET", "/vrack/{serviceName}/ipv6"),
     ("POST", "/vrack/{serviceName}/ipv6"),
     ("DELETE", "/vrack/{serviceName}/ipv6/{ipv6}"),
@@ -128,7 +155,10 @@ pub const UNAVAILABLE: &[(&str, &str)] = &[
     ("GET", "/vrack/{serviceName}/serviceInfos"),
     ("GET", "/vrack/{serviceName}/vrackServices"),
     ("POST", "/vrack/{serviceName}/vrackServices"),
-    ("DELETE", "/vrack/{serviceName}/vrackServices/{vrackServices}"),
+    (
+        "DELETE",
+        "/vrack/{serviceName}/vrackServices/{vrackServices}",
+    ),
     ("GET", "/vrack/{serviceName}/vrackServices/{vrackServices}"),
 ];
 

@@ -57,7 +57,9 @@ fn pop_configuration_lifecycle_and_addresses() {
         ConfigStatus::ToDelete
     );
     assert_eq!(
-        m.delete_pop_config(&a(), pop.resource_id, t0()).unwrap_err().status,
+        m.delete_pop_config(&a(), pop.resource_id, t0())
+            .unwrap_err()
+            .status,
         409
     );
     settle(&mut m);
@@ -138,7 +140,9 @@ fn datacenter_configuration_rules() {
     );
     settle(&mut m);
     assert_eq!(
-        m.datacenter_config(&a(), pop.resource_id, dc.resource_id).unwrap().status,
+        m.datacenter_config(&a(), pop.resource_id, dc.resource_id)
+            .unwrap()
+            .status,
         ConfigStatus::Active
     );
     // The datacenter subnet is announced on the PoP session; VRRP runs.
@@ -187,9 +191,15 @@ fn l2_datacenters_take_no_l3_fields_and_no_extras() {
         )
         .unwrap();
     assert_eq!(
-        m.create_extra(&a(), pop.resource_id, dc.resource_id, bgp("10.10.0.4"), t0())
-            .unwrap_err()
-            .status,
+        m.create_extra(
+            &a(),
+            pop.resource_id,
+            dc.resource_id,
+            bgp("10.10.0.4"),
+            t0()
+        )
+        .unwrap_err()
+        .status,
         400
     );
 }
@@ -212,7 +222,10 @@ fn extras_rules_static_routes_and_bgp() {
     let route = m
         .create_extra(&a(), pop, dc, network("10.10.0.5", "172.20.0.0/16"), t0())
         .unwrap();
-    assert_eq!(route.function, TaskFunction::AddDatacenterExtraConfiguration);
+    assert_eq!(
+        route.function,
+        TaskFunction::AddDatacenterExtraConfiguration
+    );
     assert_eq!(
         m.extra(&a(), pop, dc, route.resource_id).unwrap().status,
         ConfigStatus::Init
@@ -245,7 +258,8 @@ fn extras_rules_static_routes_and_bgp() {
             .contains(&"172.20.0.0/16".parse().unwrap())
     );
     // Replace the static route with a BGP session: VRRP goes off.
-    m.delete_extra(&a(), pop, dc, route.resource_id, t0()).unwrap();
+    m.delete_extra(&a(), pop, dc, route.resource_id, t0())
+        .unwrap();
     // The route runs until its deletion is done: still no BGP beside it.
     assert_eq!(
         m.create_extra(&a(), pop, dc, bgp("10.10.0.4"), t0())
@@ -254,7 +268,12 @@ fn extras_rules_static_routes_and_bgp() {
         409
     );
     settle(&mut m);
-    assert_eq!(m.extra(&a(), pop, dc, route.resource_id).unwrap_err().status, 404);
+    assert_eq!(
+        m.extra(&a(), pop, dc, route.resource_id)
+            .unwrap_err()
+            .status,
+        404
+    );
     let session = m
         .create_extra(&a(), pop, dc, bgp("10.10.0.4"), t0())
         .unwrap();
@@ -291,7 +310,10 @@ fn datacenters_inherit_within_a_vrack() {
         .create_pop_config(&b(), l3_pop(DEMO_INTERFACE_B, "192.0.2.4/30"), t0())
         .unwrap();
     // B's PoP configuration inherits A's datacenter configuration.
-    assert_eq!(m.list_datacenter_configs(&b(), pop_b.resource_id).unwrap(), vec![dc]);
+    assert_eq!(
+        m.list_datacenter_configs(&b(), pop_b.resource_id).unwrap(),
+        vec![dc]
+    );
     // Overlapping /30 in the same vRack is refused.
     settle(&mut m);
     assert_eq!(m.sessions().len(), 2);
@@ -300,7 +322,9 @@ fn datacenters_inherit_within_a_vrack() {
     m.delete_pop_config(&a(), pop_a, t0()).unwrap();
     settle(&mut m);
     assert_eq!(
-        m.datacenter_config(&b(), pop_b.resource_id, dc).unwrap().status,
+        m.datacenter_config(&b(), pop_b.resource_id, dc)
+            .unwrap()
+            .status,
         ConfigStatus::Active
     );
     // A service in another vRack inherits nothing.
@@ -310,7 +334,11 @@ fn datacenters_inherit_within_a_vrack() {
     let pop = m
         .create_pop_config(&b(), l3_pop(DEMO_INTERFACE_B, "192.0.2.0/30"), t0())
         .unwrap();
-    assert!(m.list_datacenter_configs(&b(), pop.resource_id).unwrap().is_empty());
+    assert!(
+        m.list_datacenter_configs(&b(), pop.resource_id)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]

@@ -166,7 +166,11 @@ fn lock_and_unlock_interfaces() {
     let i = m.interface(&a(), DEMO_INTERFACE_A, t0()).unwrap();
     assert_eq!(
         (i.status, i.outgoing_light_status, i.interface_status),
-        (InterfaceStatus::Disabled, LightStatus::Down, LightStatus::Down)
+        (
+            InterfaceStatus::Disabled,
+            LightStatus::Down,
+            LightStatus::Down
+        )
     );
     // The lock took effect when its task was done: the status changed then.
     assert!(i.interface_status_last_update > t0());
@@ -178,7 +182,12 @@ fn lock_and_unlock_interfaces() {
         .unwrap();
     settle(&mut m);
     assert_eq!(m.sessions().len(), 1);
-    assert_eq!(m.interface(&b(), DEMO_INTERFACE_A, t0()).unwrap_err().status, 404);
+    assert_eq!(
+        m.interface(&b(), DEMO_INTERFACE_A, t0())
+            .unwrap_err()
+            .status,
+        404
+    );
     // The light follows the bound port; a lock still wins.
     m.set_light_status(DEMO_INTERFACE_A, Some(LightStatus::Down), t0());
     let i = m.interface(&a(), DEMO_INTERFACE_A, t0()).unwrap();
