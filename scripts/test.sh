@@ -27,6 +27,19 @@ if [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c 'import scaleway, ovh, sch
   .venv/bin/pip install -q --disable-pip-version-check scaleway ovh pytest schemathesis
 fi
 
+step "Node.js and npm, and the JavaScript clients of every package under tests/js (npm ci)"
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq nodejs npm >/dev/null
+fi
+node --version
+# Each package.json + package-lock.json under tests/js, installed exactly as locked.
+find tests/js -name package-lock.json -not -path '*/node_modules/*' -print0 |
+  while IFS= read -r -d '' lock; do
+    (cd "$(dirname "$lock")" && npm ci --no-audit --no-fund --loglevel=error)
+  done
+
 step "cargo fmt"
 cargo fmt --all -- --check
 
@@ -41,3 +54,7 @@ cargo build -p peerlab --locked
 cargo build -p topology --example customer_router --locked
 # Any non-zero exit fails the script, including pytest's 5 (no tests collected).
 .venv/bin/pytest -q tests/sdk
+
+step "JavaScript clients against serve (node --test)"
+# A missing package or binary fails these tests; none is skipped.
+node --test tests/js/
