@@ -6,9 +6,9 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "system packages: FRR, BIRD, GoBGP, iproute2, ping, tcpdump, Python venv"
+step "system packages: FRR, BIRD, GoBGP, HAProxy, iproute2, ping, tcpdump, Graphviz, bgpdump, tshark, Python venv, Node.js and npm"
 need=()
-for cmd in /usr/lib/frr/bgpd:frr bird:bird2 gobgpd:gobgpd ip:iproute2 ping:iputils-ping tcpdump:tcpdump python3:python3 openssl:openssl; do
+for cmd in /usr/lib/frr/bgpd:frr bird:bird2 gobgpd:gobgpd /usr/sbin/haproxy:haproxy ip:iproute2 ping:iputils-ping tcpdump:tcpdump dot:graphviz bgpdump:bgpdump tshark:tshark python3:python3 openssl:openssl node:nodejs npm:npm; do
   command -v "${cmd%%:*}" >/dev/null 2>&1 || [ -x "${cmd%%:*}" ] || need+=("${cmd##*:}")
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
@@ -17,8 +17,11 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-for cmd in /usr/lib/frr/bgpd /usr/sbin/bird /usr/bin/gobgpd; do
+for cmd in /usr/lib/frr/bgpd /usr/sbin/bird /usr/bin/gobgpd /usr/sbin/haproxy /usr/bin/dot /usr/bin/bgpdump /usr/bin/tshark; do
   [ -x "$cmd" ] || { echo "missing $cmd after install" >&2; exit 1; }
+done
+for cmd in node npm; do
+  command -v "$cmd" >/dev/null 2>&1 || { echo "missing $cmd after install" >&2; exit 1; }
 done
 
 step "Python venv: official scaleway and ovh clients, pytest, schemathesis"
@@ -27,18 +30,8 @@ if [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c 'import scaleway, ovh, sch
   .venv/bin/pip install -q --disable-pip-version-check scaleway ovh pytest schemathesis
 fi
 
-step "Node.js and npm, and the JavaScript clients of every package under tests/js (npm ci)"
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq nodejs npm >/dev/null
-fi
-node --version
-# Each package.json + package-lock.json under tests/js, installed exactly as locked.
-find tests/js -name package-lock.json -not -path '*/node_modules/*' -print0 |
-  while IFS= read -r -d '' lock; do
-    (cd "$(dirname "$lock")" && npm ci --no-audit --no-fund --loglevel=error)
-  done
+step "JavaScript clients: the official SDKs from tests/js/package-lock.json (npm ci)"
+npm ci --prefix tests/js --no-audit --no-fund
 
 step "cargo fmt"
 cargo fmt --all -- --check
@@ -51,10 +44,10 @@ cargo test --workspace --locked
 
 step "SDK conformance and end to end with FRR (pytest)"
 cargo build -p peerlab --locked
-cargo build -p topology --example customer_router --locked
+cargo build -p linux --example customer_router --locked
 # Any non-zero exit fails the script, including pytest's 5 (no tests collected).
 .venv/bin/pytest -q tests/sdk
 
-step "JavaScript clients against serve (node --test)"
-# A missing package or binary fails these tests; none is skipped.
+step "JavaScript SDK against peerlab serve (node --test)"
+# A missing binary or package fails the run; node's runner exits non-zero on any failure.
 node --test tests/js/

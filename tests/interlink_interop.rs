@@ -15,11 +15,11 @@ use engine::{
     Engine, EngineHandle, Family, LinkSpec, SessionSnapshot, SessionStatus, SessionTimers,
 };
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use linux::peer::{self, PeerConfig, PeerKind};
+use linux::{Link, LinkConfig, Netns};
 use rib::RoutingPolicy;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
-use topology::peer::{self, PeerConfig, PeerKind};
-use topology::{Link, LinkConfig, Netns};
 
 const CUSTOMER_AS: u32 = 64512;
 /// Long enough for GoBGP, which waits 5 s after a session drops before it accepts again.

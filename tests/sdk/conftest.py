@@ -10,6 +10,8 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -44,7 +46,7 @@ class ServeProcess:
     """A `peerlab serve ARGS` child on a free port, answering once constructed. Fails, never
     skips, if the binary is missing or the server does not come up."""
 
-    def __init__(self, args: list[str] = (), port: int | None = None):
+    def __init__(self, args: list[str] = (), port: int | None = None, token: str = DEMO_TOKEN):
         if not BINARY.is_file():
             pytest.fail(
                 f"{BINARY} is missing: build it first with `cargo build -p peerlab`",
@@ -69,7 +71,7 @@ class ServeProcess:
             try:
                 r = requests.get(
                     f"{self.url}/interlink/v1beta1/regions/fr-par/pops",
-                    headers={"X-Auth-Token": DEMO_TOKEN},
+                    headers={"X-Auth-Token": token},
                     timeout=1,
                 )
                 if r.status_code == 200:
@@ -105,10 +107,10 @@ class ServeProcess:
 
 
 @contextlib.contextmanager
-def start_serve(args: list[str] = ()):
-    """`peerlab serve ARGS` on a free port; yields its base URL once it answers, and stops it
-    on exit."""
-    serve = ServeProcess(args)
+def start_serve(args: list[str] = (), token: str = DEMO_TOKEN):
+    """`peerlab serve ARGS` on a free port; yields its base URL once it answers (to `token`),
+    and stops it on exit."""
+    serve = ServeProcess(args, token=token)
     try:
         yield serve.url
     finally:
@@ -130,6 +132,47 @@ def make_client(url: str, token: str, project: str) -> Client:
         default_region="fr-par",
         api_url=url,
     )
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a user's SDK profile holds: `serve`'s URL, a secret key and the project it acts as."""
+
+    url: str
+    token: str
+    project: str
+
+    def client(self) -> Client:
+        return make_client(self.url, self.token, self.project)
+
+    def other_client(self) -> Client:
+        """The `other` project's client on the same server (sees nothing of this project)."""
+        return make_client(self.url, OTHER_TOKEN, OTHER_PROJECT)
+
+
+def own_profile_args() -> tuple[list[str], str, str]:
+    """`serve` arguments as a user who copies their own `scw` profile gives them: a random
+    project ID and a secret key of their own. Gives (args, token, project)."""
+    project, token = str(uuid.uuid4()), str(uuid.uuid4())
+    return ["--project-id", project, "--token", token], token, project
+
+
+@pytest.fixture(scope="session")
+def own_profile_server():
+    """`peerlab serve --project-id P --token T` with a random P and T: the demo catalogue
+    belongs to P. Yields the user's Profile."""
+    args, token, project = own_profile_args()
+    with start_serve(args, token=token) as url:
+        yield Profile(url, token, project)
+
+
+@pytest.fixture(scope="session", params=["demo_project", "own_profile"])
+def profile(request) -> Profile:
+    """Each SDK scenario runs twice: as the demo project (`serve` with no argument), and as a
+    user's own random project (`own_profile_server`)."""
+    if request.param == "demo_project":
+        return Profile(request.getfixturevalue("server"), DEMO_TOKEN, DEMO_PROJECT)
+    return request.getfixturevalue("own_profile_server")
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """End to end with the official SDK: a real FRR router in a network namespace meets the link the
 SDK creates.
 
-`crates/topology/examples/customer_router.rs` (built by the test command) puts FRR in its own
+`crates/linux/examples/customer_router.rs` (built by the test command) puts FRR in its own
 namespace, joined to the root namespace by a veth pair. `peerlab serve` runs here with a config
 binding the demo dedicated connection `demo-dc2-10g` to the root end, so a self-hosted link on
 it gets a VLAN subinterface with Scaleway's /31 and /127 and runs its sessions there.
@@ -56,7 +56,7 @@ class CustomerRouter:
         if not ROUTER.is_file():
             pytest.fail(
                 f"{ROUTER} is missing: build it with "
-                "`cargo build -p topology --example customer_router`",
+                "`cargo build -p linux --example customer_router`",
                 pytrace=False,
             )
         self.proc = subprocess.Popen(

@@ -28,8 +28,15 @@ from conftest import (
 
 
 @pytest.fixture
-def api(client):
-    return InterlinkV1Beta1API(client)
+def api(profile):
+    """The API as the profile's project: every test runs as the demo project and as a user's
+    own random project (conftest's `profile`)."""
+    return InterlinkV1Beta1API(profile.client())
+
+
+@pytest.fixture
+def other_client(profile):
+    return profile.other_client()
 
 
 def make_link(api, vlan, **kw):
@@ -245,7 +252,8 @@ def test_vlan_taken_is_invalid_arguments(api, vlan):
     assert body["details"][0]["argument_name"] == "vlan"
 
 
-def test_no_token_is_401(server):
+def test_no_token_is_401(profile):
+    server = profile.url
     client = make_client(server, "00000000-0000-4000-8000-000000000000", "00000000-0000-4000-8000-000000000001")
     with pytest.raises(ScalewayException) as e:
         InterlinkV1Beta1API(client).list_links()
@@ -297,7 +305,7 @@ def test_empty_path_parameter_is_refused_by_the_sdk(api):
         api.get_link(link_id="")
 
 
-def test_error_classes_are_those_the_real_service_gives(api, server, vlan):
+def test_error_classes_are_those_the_real_service_gives(api, profile, vlan):
     """Each refused call raises the SDK's `ScalewayException` with the status and standard body
     (`type`) that InterLink sends, never the SDK's `ValidationError`.
 
@@ -310,7 +318,7 @@ def test_error_classes_are_those_the_real_service_gives(api, server, vlan):
     policy = api.create_routing_policy(name="in-use", is_ipv6=False, prefix_filter_in=["10.0.0.0/8"])
     make_link(api, vlan, routing_policy_v4_id=policy.id)
     anonymous = InterlinkV1Beta1API(
-        make_client(server, "00000000-0000-4000-8000-000000000000", "00000000-0000-4000-8000-000000000001")
+        make_client(profile.url, "00000000-0000-4000-8000-000000000000", "00000000-0000-4000-8000-000000000001")
     )
     cases = [
         ("malformed UUID", lambda: api.get_link(link_id="not-a-uuid"), 400, "invalid_arguments", "link_id"),

@@ -12,8 +12,14 @@ from conftest import PRIVATE_NETWORK
 
 
 @pytest.fixture
-def ipam(client):
-    return IpamV1API(client)
+def ipam(profile):
+    """IPAM as the profile's project: as the demo project and as a user's own random project."""
+    return IpamV1API(profile.client())
+
+
+@pytest.fixture
+def other_client(profile):
+    return profile.other_client()
 
 
 def test_ip_lifecycle(ipam):

@@ -45,7 +45,8 @@ pub async fn approve(
 ) -> Result<Json<Link>, ApiError> {
     let id = p.id("link_id")?;
     Ok(Json(
-        app.write(|m, now| m.approve_hosted_link(id, now)).await?,
+        app.write(move |m, now| m.approve_hosted_link(id, now))
+            .await?,
     ))
 }
 
@@ -57,7 +58,7 @@ pub async fn refuse(
 ) -> Result<Json<Link>, ApiError> {
     let id = p.id("link_id")?;
     let link = app
-        .write_without_intents(|m, now| m.refuse_hosted_link(id, &req.reason, now))
+        .write_without_intents(move |m, now| m.refuse_hosted_link(id, &req.reason, now))
         .await?;
     Ok(Json(link))
 }

@@ -789,6 +789,28 @@ fn operations() -> Vec<Operation> {
     ops.push(
         op(
             "get",
+            "/peerlab/v1/trace".to_string(),
+            "Trace",
+            "A packet's path through the running world's model, hop by hop (admin token)",
+        )
+        .query(vec![
+            param("from", json!({ "type": "string" })),
+            param("to", json!({ "type": "string" })),
+        ])
+        .ok(object(
+            &["from", "to", "reachable", "packets"],
+            json!({
+                "from": { "type": "string" },
+                "to": { "type": "string" },
+                "reachable": { "type": "boolean" },
+                "packets": { "type": "array", "items": { "type": "object" } },
+                "ping": { "type": ["object", "null"] },
+            }),
+        )),
+    );
+    ops.push(
+        op(
+            "get",
             DOCUMENT_PATH.to_string(),
             "GetOpenApi",
             "This document",
@@ -1036,7 +1058,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_examples_work_against_the_demo_and_links_name_real_operations() {
-        let app = crate::router(App::demo(None));
+        let app = crate::router(App::demo());
         let ops = operations();
         let ids: BTreeSet<&str> = ops.iter().map(|o| o.id).collect();
         assert_eq!(ids.len(), ops.len(), "operation ids are unique");
@@ -1090,7 +1112,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_router_serves_every_documented_route_and_the_document_without_a_token() {
-        let app = crate::router(App::demo(None));
+        let app = crate::router(App::demo());
         for (method, path) in served() {
             let req = Request::builder()
                 .method(Method::from_bytes(method.to_uppercase().as_bytes()).unwrap())

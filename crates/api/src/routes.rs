@@ -100,6 +100,7 @@ pub fn router(app: App) -> Router {
             "/peerlab/v1/admin/links/{link_id}/refuse",
             post(crate::admin::refuse),
         )
+        .route("/peerlab/v1/trace", get(crate::trace::trace))
         .nest("/interlink/v1beta1/regions/{region}", interlink)
         .nest("/ipam/v1/regions/{region}", ipam)
         .merge(crate::ovh::router(app.clone()))
@@ -117,12 +118,12 @@ async fn list_pops(
     Query(q): Query<ListPopsRequest>,
 ) -> Answer<ListPopsResponse> {
     let region = p.region()?;
-    Ok(Json(app.read(|m| m.list_pops(region, &me, &q)).await?))
+    Ok(Json(app.read(move |m| m.list_pops(region, &me, &q)).await?))
 }
 
 async fn get_pop(State(app): State<App>, Auth(_): Auth, p: PathArgs) -> Answer<Pop> {
     let (region, id) = p.region_and("pop_id")?;
-    Ok(Json(app.read(|m| m.get_pop(region, id)).await?))
+    Ok(Json(app.read(move |m| m.get_pop(region, id)).await?))
 }
 
 async fn list_partners(
@@ -132,12 +133,12 @@ async fn list_partners(
     Query(q): Query<ListPartnersRequest>,
 ) -> Answer<ListPartnersResponse> {
     let region = p.region()?;
-    Ok(Json(app.read(|m| m.list_partners(region, &q)).await?))
+    Ok(Json(app.read(move |m| m.list_partners(region, &q)).await?))
 }
 
 async fn get_partner(State(app): State<App>, Auth(_): Auth, p: PathArgs) -> Answer<Partner> {
     let (region, id) = p.region_and("partner_id")?;
-    Ok(Json(app.read(|m| m.get_partner(region, id)).await?))
+    Ok(Json(app.read(move |m| m.get_partner(region, id)).await?))
 }
 
 async fn list_connections(
@@ -148,7 +149,7 @@ async fn list_connections(
 ) -> Answer<ListDedicatedConnectionsResponse> {
     let region = p.region()?;
     Ok(Json(
-        app.read(|m| m.list_dedicated_connections(region, &me, &q))
+        app.read(move |m| m.list_dedicated_connections(region, &me, &q))
             .await?,
     ))
 }
@@ -160,7 +161,7 @@ async fn get_connection(
 ) -> Answer<DedicatedConnection> {
     let (region, id) = p.region_and("connection_id")?;
     Ok(Json(
-        app.read(|m| m.get_dedicated_connection(region, &me, id))
+        app.read(move |m| m.get_dedicated_connection(region, &me, id))
             .await?,
     ))
 }
@@ -174,12 +175,14 @@ async fn list_links(
     Query(q): Query<ListLinksRequest>,
 ) -> Answer<ListLinksResponse> {
     let region = p.region()?;
-    Ok(Json(app.read(|m| m.list_links(region, &me, &q)).await?))
+    Ok(Json(
+        app.read(move |m| m.list_links(region, &me, &q)).await?,
+    ))
 }
 
 async fn get_link(State(app): State<App>, Auth(me): Auth, p: PathArgs) -> Answer<Link> {
     let (region, id) = p.region_and("link_id")?;
-    Ok(Json(app.read(|m| m.get_link(region, &me, id)).await?))
+    Ok(Json(app.read(move |m| m.get_link(region, &me, id)).await?))
 }
 
 async fn create_link(
@@ -190,7 +193,7 @@ async fn create_link(
 ) -> Answer<Link> {
     let region = p.region()?;
     Ok(Json(
-        app.write(|m, now| m.create_link(region, &me, req, now))
+        app.write(move |m, now| m.create_link(region, &me, req, now))
             .await?,
     ))
 }
@@ -203,7 +206,7 @@ async fn update_link(
 ) -> Answer<Link> {
     let (region, id) = p.region_and("link_id")?;
     Ok(Json(
-        app.write(|m, now| m.update_link(region, &me, id, req, now))
+        app.write(move |m, now| m.update_link(region, &me, id, req, now))
             .await?,
     ))
 }
@@ -211,7 +214,7 @@ async fn update_link(
 async fn delete_link(State(app): State<App>, Auth(me): Auth, p: PathArgs) -> Answer<Link> {
     let (region, id) = p.region_and("link_id")?;
     Ok(Json(
-        app.write(|m, now| m.delete_link(region, &me, id, now))
+        app.write(move |m, now| m.delete_link(region, &me, id, now))
             .await?,
     ))
 }
@@ -224,7 +227,7 @@ async fn attach_vpc(
 ) -> Answer<Link> {
     let (region, id) = p.region_and("link_id")?;
     Ok(Json(
-        app.write(|m, now| m.attach_vpc(region, &me, id, req.vpc_id, now))
+        app.write(move |m, now| m.attach_vpc(region, &me, id, req.vpc_id, now))
             .await?,
     ))
 }
@@ -232,7 +235,7 @@ async fn attach_vpc(
 async fn detach_vpc(State(app): State<App>, Auth(me): Auth, p: PathArgs) -> Answer<Link> {
     let (region, id) = p.region_and("link_id")?;
     Ok(Json(
-        app.write(|m, now| m.detach_vpc(region, &me, id, now))
+        app.write(move |m, now| m.detach_vpc(region, &me, id, now))
             .await?,
     ))
 }
@@ -245,8 +248,10 @@ async fn attach_policy(
 ) -> Answer<Link> {
     let (region, id) = p.region_and("link_id")?;
     Ok(Json(
-        app.write(|m, now| m.attach_routing_policy(region, &me, id, req.routing_policy_id, now))
-            .await?,
+        app.write(move |m, now| {
+            m.attach_routing_policy(region, &me, id, req.routing_policy_id, now)
+        })
+        .await?,
     ))
 }
 
@@ -258,8 +263,10 @@ async fn detach_policy(
 ) -> Answer<Link> {
     let (region, id) = p.region_and("link_id")?;
     Ok(Json(
-        app.write(|m, now| m.detach_routing_policy(region, &me, id, req.routing_policy_id, now))
-            .await?,
+        app.write(move |m, now| {
+            m.detach_routing_policy(region, &me, id, req.routing_policy_id, now)
+        })
+        .await?,
     ))
 }
 
@@ -271,7 +278,7 @@ async fn set_policy(
 ) -> Answer<Link> {
     let (region, id) = p.region_and("link_id")?;
     Ok(Json(
-        app.write(|m, now| m.set_routing_policy(region, &me, id, req.routing_policy_id, now))
+        app.write(move |m, now| m.set_routing_policy(region, &me, id, req.routing_policy_id, now))
             .await?,
     ))
 }
@@ -279,7 +286,7 @@ async fn set_policy(
 async fn enable_propagation(State(app): State<App>, Auth(me): Auth, p: PathArgs) -> Answer<Link> {
     let (region, id) = p.region_and("link_id")?;
     Ok(Json(
-        app.write(|m, now| m.enable_route_propagation(region, &me, id, now))
+        app.write(move |m, now| m.enable_route_propagation(region, &me, id, now))
             .await?,
     ))
 }
@@ -287,7 +294,7 @@ async fn enable_propagation(State(app): State<App>, Auth(me): Auth, p: PathArgs)
 async fn disable_propagation(State(app): State<App>, Auth(me): Auth, p: PathArgs) -> Answer<Link> {
     let (region, id) = p.region_and("link_id")?;
     Ok(Json(
-        app.write(|m, now| m.disable_route_propagation(region, &me, id, now))
+        app.write(move |m, now| m.disable_route_propagation(region, &me, id, now))
             .await?,
     ))
 }
@@ -302,7 +309,7 @@ async fn list_policies(
 ) -> Answer<ListRoutingPoliciesResponse> {
     let region = p.region()?;
     Ok(Json(
-        app.read(|m| m.list_routing_policies(region, &me, &q))
+        app.read(move |m| m.list_routing_policies(region, &me, &q))
             .await?,
     ))
 }
@@ -310,7 +317,8 @@ async fn list_policies(
 async fn get_policy(State(app): State<App>, Auth(me): Auth, p: PathArgs) -> Answer<RoutingPolicy> {
     let (region, id) = p.region_and("routing_policy_id")?;
     Ok(Json(
-        app.read(|m| m.get_routing_policy(region, &me, id)).await?,
+        app.read(move |m| m.get_routing_policy(region, &me, id))
+            .await?,
     ))
 }
 
@@ -322,7 +330,7 @@ async fn create_policy(
 ) -> Answer<RoutingPolicy> {
     let region = p.region()?;
     Ok(Json(
-        app.write_without_intents(|m, now| m.create_routing_policy(region, &me, req, now))
+        app.write_without_intents(move |m, now| m.create_routing_policy(region, &me, req, now))
             .await?,
     ))
 }
@@ -335,7 +343,7 @@ async fn update_policy(
 ) -> Answer<RoutingPolicy> {
     let (region, id) = p.region_and("routing_policy_id")?;
     Ok(Json(
-        app.write(|m, now| m.update_routing_policy(region, &me, id, req, now))
+        app.write(move |m, now| m.update_routing_policy(region, &me, id, req, now))
             .await?,
     ))
 }
@@ -346,7 +354,7 @@ async fn delete_policy(
     p: PathArgs,
 ) -> Result<StatusCode, ApiError> {
     let (region, id) = p.region_and("routing_policy_id")?;
-    app.write_without_intents(|m, _| m.delete_routing_policy(region, &me, id))
+    app.write_without_intents(move |m, _| m.delete_routing_policy(region, &me, id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -361,7 +369,8 @@ async fn list_ips(
 ) -> Answer<ListIpsResponse> {
     let region = p.region()?;
     Ok(Json(
-        app.read(|m| m.ipam().list_ips(region, &me, &q)).await?,
+        app.read(move |m| m.ipam().list_ips(region, &me, &q))
+            .await?,
     ))
 }
 
@@ -373,14 +382,16 @@ async fn book_ip(
 ) -> Answer<Ip> {
     let region = p.region()?;
     Ok(Json(
-        app.write_without_intents(|m, now| m.ipam_mut().book_ip(region, &me, req, now))
+        app.write_without_intents(move |m, now| m.ipam_mut().book_ip(region, &me, req, now))
             .await?,
     ))
 }
 
 async fn get_ip(State(app): State<App>, Auth(me): Auth, p: PathArgs) -> Answer<Ip> {
     let (region, id) = p.region_and("ip_id")?;
-    Ok(Json(app.read(|m| m.ipam().get_ip(region, &me, id)).await?))
+    Ok(Json(
+        app.read(move |m| m.ipam().get_ip(region, &me, id)).await?,
+    ))
 }
 
 async fn update_ip(
@@ -391,7 +402,7 @@ async fn update_ip(
 ) -> Answer<Ip> {
     let (region, id) = p.region_and("ip_id")?;
     Ok(Json(
-        app.write_without_intents(|m, now| m.ipam_mut().update_ip(region, &me, id, req, now))
+        app.write_without_intents(move |m, now| m.ipam_mut().update_ip(region, &me, id, req, now))
             .await?,
     ))
 }
@@ -402,7 +413,7 @@ async fn release_ip(
     p: PathArgs,
 ) -> Result<StatusCode, ApiError> {
     let (region, id) = p.region_and("ip_id")?;
-    app.write_without_intents(|m, _| m.ipam_mut().release_ip(region, &me, id))
+    app.write_without_intents(move |m, _| m.ipam_mut().release_ip(region, &me, id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -414,7 +425,7 @@ async fn release_ip_set(
     Body(req): Body<ReleaseIpSetRequest>,
 ) -> Result<StatusCode, ApiError> {
     let region = p.region()?;
-    app.write_without_intents(|m, _| m.ipam_mut().release_ip_set(region, &me, req))
+    app.write_without_intents(move |m, _| m.ipam_mut().release_ip_set(region, &me, req))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -427,7 +438,7 @@ async fn attach_ip(
 ) -> Answer<Ip> {
     let (region, id) = p.region_and("ip_id")?;
     Ok(Json(
-        app.write_without_intents(|m, now| m.ipam_mut().attach_ip(region, &me, id, req, now))
+        app.write_without_intents(move |m, now| m.ipam_mut().attach_ip(region, &me, id, req, now))
             .await?,
     ))
 }
@@ -440,7 +451,7 @@ async fn detach_ip(
 ) -> Answer<Ip> {
     let (region, id) = p.region_and("ip_id")?;
     Ok(Json(
-        app.write_without_intents(|m, now| m.ipam_mut().detach_ip(region, &me, id, req, now))
+        app.write_without_intents(move |m, now| m.ipam_mut().detach_ip(region, &me, id, req, now))
             .await?,
     ))
 }
@@ -453,7 +464,7 @@ async fn move_ip(
 ) -> Answer<Ip> {
     let (region, id) = p.region_and("ip_id")?;
     Ok(Json(
-        app.write_without_intents(|m, now| m.ipam_mut().move_ip(region, &me, id, req, now))
+        app.write_without_intents(move |m, now| m.ipam_mut().move_ip(region, &me, id, req, now))
             .await?,
     ))
 }

@@ -40,7 +40,7 @@ const DEMO: Option<&str> = Some(demo::DEMO_SECRET_KEY);
 
 #[tokio::test]
 async fn auth_is_required() {
-    let app = App::demo(None);
+    let app = App::demo();
     let (s, b) = call(&app, "GET", &format!("{BASE}/pops"), None, None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     assert_eq!(b["type"], "denied_authentication");
@@ -53,7 +53,7 @@ async fn auth_is_required() {
 
 #[tokio::test]
 async fn malformed_requests_are_invalid_arguments() {
-    let app = App::demo(None);
+    let app = App::demo();
     for (method, path, body) in [
         ("GET", format!("{BASE}/links/not-a-uuid"), None),
         ("GET", format!("{BASE}/links?pop_id=zz"), None),
@@ -89,7 +89,7 @@ async fn malformed_requests_are_invalid_arguments() {
 
 #[tokio::test]
 async fn link_lifecycle_and_isolation() {
-    let app = App::demo(None);
+    let app = App::demo();
     let (s, link) = call(
         &app,
         "POST",
@@ -119,11 +119,9 @@ async fn link_lifecycle_and_isolation() {
 }
 
 #[tokio::test]
-async fn intents_reach_the_engine() {
-    let engine = engine::Engine::spawn();
-    let app = App::demo(Some(engine.clone()));
-    let feed = app.spawn_status_feed();
-    assert!(feed.is_some());
+async fn writes_reach_the_engine_before_they_are_answered() {
+    let app = App::demo();
+    let engine = app.world().engine().clone();
     let (s, policy) = call(
         &app,
         "POST",

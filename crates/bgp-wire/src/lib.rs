@@ -34,6 +34,7 @@ mod context;
 mod family;
 pub mod header;
 mod message;
+pub mod mrt;
 mod nlri;
 pub mod notification;
 mod open;

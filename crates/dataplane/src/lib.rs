@@ -18,6 +18,8 @@
 //! | [`trace`] | hop-by-hop walk, [`Verdict`] and [`DropReason`] |
 //! | `show` | [`Network::show_routes`]: a VRF as `show ip route` prints it |
 //! | [`vrrp`] | RFC 5798: the advertisement, the state machine, a group on a LAN |
+//! | [`lb`] | the Scaleway Load Balancer: HAProxy's ACLs, routing, balancing and health checks |
+//! | [`pcap`] | pcap files of the Ethernet frames a cable carried |
 //!
 //! ```
 //! use dataplane::*;
@@ -67,7 +69,9 @@
 
 mod error;
 pub mod fib;
+pub mod lb;
 pub mod network;
+pub mod pcap;
 mod show;
 pub mod trace;
 pub mod vlan;

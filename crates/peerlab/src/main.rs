@@ -4,11 +4,14 @@
 //! runner `up` with `down` and `exec` for kept topologies, and `trace` through a topology's
 //! data plane model.
 
-mod binding;
+mod bindings;
 mod codec;
-mod ovh_binding;
+mod export;
+mod graph;
+mod rundir;
 mod serve;
 mod tls;
+mod trace;
 mod up;
 
 use clap::{Parser, Subcommand};
@@ -37,8 +40,13 @@ enum Command {
     Down(up::DownArgs),
     /// Runs a command inside a node of a kept topology (e.g. vtysh, birdc, ping).
     Exec(up::ExecArgs),
-    /// A packet's path through a topology's model, hop by hop, and why it stops.
-    Trace(up::trace::TraceArgs),
+    /// A packet's path through a topology's (or a running server's) model, hop by hop, and why
+    /// it stops.
+    Trace(trace::TraceArgs),
+    /// A picture of a topology: routers, hosts, PoPs, VRFs, LBs, cables and sessions.
+    Graph(graph::GraphArgs),
+    /// The same lab for another tool: `peerlab export containerlab TOPOLOGY -o DIR`.
+    Export(export::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,9 +56,11 @@ fn main() -> ExitCode {
         Command::Encode(args) => codec::encode(&args),
         Command::Serve(args) => serve::serve(&args),
         Command::Up(args) => up::up(&args),
-        Command::Down(args) => up::rundir::down(&args.topology),
-        Command::Exec(args) => up::rundir::exec(&args.node, &args.command),
-        Command::Trace(args) => up::trace::trace(&args),
+        Command::Down(args) => rundir::down(&args.topology),
+        Command::Exec(args) => rundir::exec(&args.node, &args.command),
+        Command::Trace(args) => trace::trace(&args),
+        Command::Graph(args) => graph::graph(&args),
+        Command::Export(args) => export::export(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

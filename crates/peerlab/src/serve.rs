@@ -1,9 +1,14 @@
 //! `peerlab serve`: the Scaleway-compatible API (InterLink, IPAM) and the OVH-compatible API
 //! (`/1.0`: OVHcloud Connect, vRack), with the BGP engine behind them.
 //!
-//! Without `--config`, the built-in demo catalogue. `--token` / `--project-id` add an API token
-//! (for the given project, else the demo project); what was not given is chosen and printed on
-//! stdout as `token: …` / `project_id: …` lines, followed by `listening: http://…`.
+//! Without `--config`, the built-in demo catalogue, owned by the project `serve` acts as:
+//! `--project-id P` gives the demo project's connections, VPC and token to P
+//! ([`demo::owned_by`]), so a user who copies their own profile (their project ID, a token of
+//! their own) sees the demo; the `other` project stays apart. `--token` / `--project-id` add an
+//! API token (for the given project, else the demo project); what was not given is chosen and
+//! printed on stdout as `token: …` / `project_id: …` lines, followed by `listening: http://…`.
+//! With `--config`, the file's projects own what it declares, and `--project-id` only adds a
+//! token.
 //!
 //! `--tls` serves HTTPS on a certificate it makes (its CA printed as `ca_certificate: PATH`),
 //! `--tls-cert FILE --tls-key FILE` on the user's own; `listening: https://…` then
@@ -12,7 +17,8 @@
 //! `--state FILE` makes every acknowledged write durable in `FILE`, and a restart on the same
 //! file comes back with every resource and their BGP sessions (see [`api::persistence`]: the file
 //! wins for resources, the catalogue only gives projects and tokens). A corrupt or unreadable file
-//! is an error.
+//! is an error. So the demo's resources keep the owner they had when the file was created: restart
+//! with the same `--project-id` to see them again.
 //!
 //! OVH's API (`/1.0/…`) takes signed requests: `--ovh-application-key`,
 //! `--ovh-application-secret` and `--ovh-consumer-key` give the credentials to accept (beside
@@ -20,12 +26,13 @@
 //! `ovh_application_secret: …`, `ovh_consumer_key: …`. `--ovh-task-secs` sets how long OVH
 //! tasks take.
 //!
-//! The config file may also bind dedicated connections to local interfaces (`[[bindings]]`,
-//! see [`crate::binding`]), and OVHcloud Connect interfaces ([`crate::ovh_binding`]);
+//! The config file may also bind provider ports to local interfaces (`[[bindings]]`, see
+//! [`crate::bindings`]): the world's kernel renderer then puts the provider's side on them.
 //! `bindings` is taken out before the rest is read as the catalogue.
+//!
+//! `GET /peerlab/v1/trace?from=…&to=…` (admin token) answers `peerlab trace --server`.
 
-use crate::binding::{self, BindingSpec};
-use crate::ovh_binding::{self, OvhBindingSpec, OvhDatacenterBindingSpec};
+use crate::bindings::{self, BindingSpec};
 use anyhow::{Context, Result};
 use provider::catalogue::ovh::OvhCredentialSpec;
 use provider::catalogue::{Catalogue, ProjectSpec, demo};
@@ -42,7 +49,8 @@ pub struct ServeArgs {
     /// An API token (`X-Auth-Token`, the SDK's secret key) to accept; chosen if absent.
     #[arg(long)]
     pub token: Option<String>,
-    /// The project the token acts as; the demo project if absent.
+    /// The project the token acts as; the demo project if absent. Without `--config`, the demo
+    /// catalogue belongs to it.
     #[arg(long)]
     pub project_id: Option<Uuid>,
     /// A catalogue file (TOML, or JSON when it ends in `.json`); the demo catalogue if absent.
@@ -81,19 +89,23 @@ pub struct ServeArgs {
 /// Reads the catalogue (resolved: the demo entries included unless it says otherwise).
 #[cfg(test)]
 fn load_catalogue(config: Option<&PathBuf>) -> Result<Catalogue> {
-    load_config(config).map(|(catalogue, _)| catalogue)
+    load_config(config, None).map(|(catalogue, _)| catalogue)
 }
 
 /// Reads the catalogue (resolved: the demo entries included unless it says otherwise) and the
-/// bindings of the config file.
-fn load_config(config: Option<&PathBuf>) -> Result<(Catalogue, Vec<AnyBinding>)> {
+/// bindings of the config file. Without a file, the demo catalogue, owned by `owner` when given.
+fn load_config(
+    config: Option<&PathBuf>,
+    owner: Option<Uuid>,
+) -> Result<(Catalogue, Vec<BindingSpec>)> {
     let Some(path) = config else {
-        return Ok((Catalogue::default().resolved(), Vec::new()));
+        let catalogue = owner.map_or_else(demo::catalogue, demo::owned_by);
+        return Ok((catalogue.resolved(), Vec::new()));
     };
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let at = || format!("{}", path.display());
-    let (catalogue, bindings): (Catalogue, Option<Vec<AnyBinding>>) =
+    let (catalogue, bindings): (Catalogue, Option<Vec<BindingSpec>>) =
         if path.extension().is_some_and(|e| e == "json") {
             let mut value: serde_json::Value = serde_json::from_str(&text).with_context(at)?;
             let bindings = value.as_object_mut().and_then(|o| o.remove("bindings"));
@@ -112,46 +124,6 @@ fn load_config(config: Option<&PathBuf>) -> Result<(Catalogue, Vec<AnyBinding>)>
             (table.try_into().with_context(at)?, bindings)
         };
     Ok((catalogue.resolved(), bindings.unwrap_or_default()))
-}
-
-/// A `[[bindings]]` entry: a dedicated connection or an OVHcloud Connect interface.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
-#[serde(untagged)]
-pub enum AnyBinding {
-    /// `{ connection, interface }`.
-    Connection(BindingSpec),
-    /// `{ ovh_service, ovh_interface, interface }`.
-    Ovh(OvhBindingSpec),
-    /// `{ ovh_vrack, ovh_datacenter, interface }`.
-    OvhDatacenter(OvhDatacenterBindingSpec),
-}
-
-/// The bindings split by kind, without the datacenter ones.
-#[cfg(test)]
-fn split_bindings(all: Vec<AnyBinding>) -> (Vec<BindingSpec>, Vec<OvhBindingSpec>) {
-    let (connections, ovh, _) = split_all_bindings(all);
-    (connections, ovh)
-}
-
-/// The bindings split by kind, datacenters included.
-fn split_all_bindings(
-    all: Vec<AnyBinding>,
-) -> (
-    Vec<BindingSpec>,
-    Vec<OvhBindingSpec>,
-    Vec<OvhDatacenterBindingSpec>,
-) {
-    let mut connections = Vec::new();
-    let mut ovh = Vec::new();
-    let mut datacenters = Vec::new();
-    for b in all {
-        match b {
-            AnyBinding::Connection(c) => connections.push(c),
-            AnyBinding::Ovh(o) => ovh.push(o),
-            AnyBinding::OvhDatacenter(d) => datacenters.push(d),
-        }
-    }
-    (connections, ovh, datacenters)
 }
 
 /// Adds `token` to `project_id` (a new project of the first organization if unknown).
@@ -233,15 +205,8 @@ fn choose_ovh_credentials(catalogue: &mut Catalogue, args: &ServeArgs) -> OvhCre
 
 /// Runs the server until Ctrl-C.
 pub fn serve(args: &ServeArgs) -> Result<bool> {
-    let (mut catalogue, binding_specs) = load_config(args.config.as_ref())?;
-    let (binding_specs, ovh_binding_specs, datacenter_binding_specs) =
-        split_all_bindings(binding_specs);
-    let bindings = binding::resolve(&catalogue, &binding_specs)?;
-    let mut ovh_bindings = ovh_binding::resolve(&catalogue, &ovh_binding_specs)?;
-    ovh_bindings.extend(ovh_binding::resolve_datacenters(
-        &catalogue,
-        &datacenter_binding_specs,
-    )?);
+    let (mut catalogue, binding_specs) = load_config(args.config.as_ref(), args.project_id)?;
+    let bindings = bindings::resolve(&catalogue, &binding_specs)?;
     let (token, project_id) = choose_credentials(&mut catalogue, args);
     let ovh = choose_ovh_credentials(&mut catalogue, args);
     if let Some(secs) = args.ovh_task_secs {
@@ -252,24 +217,38 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
         .build()
         .context("cannot start the runtime")?;
     runtime.block_on(async {
-        let engine = engine::Engine::spawn();
-        let app = match &args.state {
-            Some(path) => api::App::with_state(
-                &catalogue,
-                Some(engine),
-                api::persistence::StateFile::new(path),
-            )
-            .await
-            .context("cannot load the state")?,
-            None => api::App::new(&catalogue, Some(engine)).context("invalid catalogue")?,
-        };
-        let _feed = app.spawn_status_feed();
-        let _ticker = app.spawn_ticker(std::time::Duration::from_secs(1));
+        let persistence: Option<Box<dyn world::Persistence>> = args
+            .state
+            .as_ref()
+            .map(|path| Box::new(world::persistence::JsonFile::new(path)) as _);
+        let world = world::World::start(world::Config {
+            catalogue: catalogue.clone(),
+            engine: engine::Engine::spawn(),
+            clock: std::sync::Arc::new(world::now),
+            persistence,
+        })
+        .context("cannot start")?;
+        let app = api::App::new(world.clone(), &catalogue);
+        let _ticker = world.spawn_ticker(std::time::Duration::from_secs(1));
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let addr = listener.local_addr()?;
         let tls = tls_of(args, addr)?;
+        // Bindings: the provider's side rendered into this namespace's kernel.
+        let mut kept = Vec::new();
+        if !bindings.is_empty() {
+            let here = linux::Netns::attach_current("serve")
+                .context("bindings need root (ip netns attach)")?;
+            world.set_renderer(std::sync::Arc::new(linux::render::Kernels::new(here)));
+            let attached = bindings.clone();
+            world
+                .attach(move |a| a.plugged.extend(attached))
+                .await
+                .context("attaching the bindings")?;
+            kept.push(world.spawn_renderer(std::time::Duration::from_secs(1)));
+            kept.push(bindings::spawn_lights(world.clone(), &bindings));
+        }
         println!("token: {token}");
         println!("project_id: {project_id}");
         println!("ovh_application_key: {}", ovh.application_key);
@@ -280,16 +259,18 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
         }
         let scheme = if tls.is_some() { "https" } else { "http" };
         println!("listening: {scheme}://{addr}");
-        let ovh_binder = ovh_binding::spawn(app.clone(), ovh_bindings);
         let router = api::router(app);
-        let binder = binding::spawn(router.clone(), bindings);
-        let served = match &tls {
-            Some(tls) => {
-                let listener = listener.into_std()?;
-                crate::tls::serve(listener, tls, router, shutdown_signal()).await
+        let failed = world.clone();
+        let stop = async move {
+            tokio::select! {
+                () = shutdown_signal() => {}
+                why = failed.failed() => eprintln!("peerlab: {why}"),
             }
+        };
+        let served = match &tls {
+            Some(tls) => crate::tls::serve(listener.into_std()?, tls, router, stop).await,
             None => axum::serve(listener, router)
-                .with_graceful_shutdown(shutdown_signal())
+                .with_graceful_shutdown(stop)
                 .await
                 .context("server failed"),
         };
@@ -299,11 +280,12 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
         {
             let _ = std::fs::remove_dir_all::<PathBuf>(dir);
         }
-        // Stopping the binder drops (deletes) the interfaces it made.
-        for binder in [binder, ovh_binder].into_iter().flatten() {
-            binder.abort();
-            let _ = binder.await;
+        // Stopping the renderer and dropping the world deletes the interfaces it made.
+        for task in kept {
+            task.abort();
+            let _ = task.await;
         }
+        world.clear_renderer();
         served?;
         Ok(true)
     })
@@ -404,7 +386,33 @@ mod tests {
         assert!(matches!(c.principal("t-1"), Some(Principal::Project(me)) if me.project_id == p));
         // The demo tokens still work.
         assert!(c.principal(demo::DEMO_SECRET_KEY).is_some());
-        assert!(api::App::new(&c, None).is_ok());
+        assert!(provider::interlink::InterLink::new(&c, world::now()).is_ok());
+    }
+
+    #[test]
+    fn without_config_the_demo_belongs_to_the_given_project() {
+        let mine = Uuid::from_u128(0x5eed);
+        let (mut c, _) = load_config(None, Some(mine)).unwrap();
+        let (token, project) = choose_credentials(&mut c, &args(Some("my-own"), Some(mine)));
+        assert_eq!((token.as_str(), project), ("my-own", mine));
+        let me = match c.principal("my-own") {
+            Some(Principal::Project(me)) => me,
+            other => panic!("{other:?}"),
+        };
+        assert!(provider::interlink::InterLink::new(&c, world::now()).is_ok());
+        let model = provider::interlink::InterLink::new(&c, api::now()).unwrap();
+        let listed = model
+            .list_dedicated_connections(provider::Region::FrPar, &me, &Default::default())
+            .unwrap();
+        assert_eq!(listed.total_count, 2);
+        // `other` still sees nothing of it.
+        let Some(Principal::Project(other)) = c.principal(demo::OTHER_SECRET_KEY) else {
+            panic!("no other project");
+        };
+        let listed = model
+            .list_dedicated_connections(provider::Region::FrPar, &other, &Default::default())
+            .unwrap();
+        assert_eq!(listed.total_count, 0);
     }
 
     #[test]
@@ -436,7 +444,7 @@ mod tests {
             let c = load_catalogue(Some(&path)).unwrap();
             assert!(c.dedicated_connections.iter().any(|d| d.name == name));
             assert!(c.principal(demo::DEMO_SECRET_KEY).is_some());
-            assert!(api::App::new(&c, None).is_ok());
+            assert!(provider::interlink::InterLink::new(&c, world::now()).is_ok());
         }
         assert!(load_catalogue(Some(&dir.join("missing.toml"))).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
@@ -459,24 +467,23 @@ mod tests {
         )
         .unwrap();
         for path in [&toml_file, &json] {
-            let (c, specs) = load_config(Some(path)).unwrap();
-            let (specs, _) = split_bindings(specs);
+            let (c, specs) = load_config(Some(path), None).unwrap();
             assert_eq!(specs.len(), 1);
-            assert_eq!(specs[0].interface, "veth0");
-            assert_eq!(binding::resolve(&c, &specs).unwrap().len(), 1);
+            let attached = bindings::resolve(&c, &specs).unwrap();
+            assert_eq!(attached.len(), 1);
+            assert_eq!(attached[0].device.as_deref(), Some("veth0"));
         }
         let bad = dir.join("bad.toml");
         std::fs::write(&bad, "[[bindings]]\nconnection = \"x\"\nport = \"veth0\"\n").unwrap();
-        assert!(load_config(Some(&bad)).is_err());
+        assert!(load_config(Some(&bad), None).is_err());
         let unknown = dir.join("unknown.toml");
         std::fs::write(
             &unknown,
             "[[bindings]]\nconnection = \"x\"\ninterface = \"a\"\n",
         )
         .unwrap();
-        let (c, specs) = load_config(Some(&unknown)).unwrap();
-        let (specs, _) = split_bindings(specs);
-        assert!(binding::resolve(&c, &specs).is_err());
+        let (c, specs) = load_config(Some(&unknown), None).unwrap();
+        assert!(bindings::resolve(&c, &specs).is_err());
         let ovh = dir.join("ovh.toml");
         std::fs::write(
             &ovh,
@@ -484,10 +491,12 @@ mod tests {
              ovh_interface = 9001\ninterface = \"veth1\"\n",
         )
         .unwrap();
-        let (c, specs) = load_config(Some(&ovh)).unwrap();
-        let (connections, ovh_specs) = split_bindings(specs);
-        assert!(connections.is_empty());
-        assert_eq!(ovh_binding::resolve(&c, &ovh_specs).unwrap().len(), 1);
+        let (c, specs) = load_config(Some(&ovh), None).unwrap();
+        let attached = bindings::resolve(&c, &specs).unwrap();
+        assert!(matches!(
+            attached.as_slice(),
+            [a] if matches!(a.plug, world::attachment::Plug::OvhInterface { interface_id: 9001 })
+        ));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

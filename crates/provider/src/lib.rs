@@ -51,7 +51,8 @@
 //!   connections, VPCs) and the settings, as serde data, with a built-in [demo](catalogue::demo);
 //! - [`snapshot`]: the whole state as JSON (`peerlab serve --state`);
 //! - [`error`]: [`ProviderError`], whose variants are Scaleway's error bodies;
-//! - [`list`], [`scope`], [`region`], [`ids`]: what every call shares.
+//! - [`list`], [`scope`], [`region`], [`ids`], [`naming`]: what every call shares (the last one:
+//!   what a name and tags may be).
 //!
 //! Not here: HTTP routing, authentication headers (the API layer maps a token to a
 //! [`Caller`] with [`Catalogue::principal`](catalogue::Catalogue::principal)), the BGP sessions
@@ -63,6 +64,7 @@ pub mod ids;
 pub mod interlink;
 pub mod ipam;
 pub mod list;
+pub mod naming;
 pub mod ovh_connect;
 pub mod region;
 pub mod scope;

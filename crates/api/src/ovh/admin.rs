@@ -9,7 +9,7 @@
 //!   with the election the data plane's VRRP runs: `master` and both routers' states).
 //! - `POST /peerlab/v1/admin/ovh/vrrp` with `{"datacenterConfigId": N, "router": "A" | "B",
 //!   "action": "crash" | "stop" | "start"}`: one of OVH's routers of that datacenter's VRRP
-//!   gateway fails or comes back ([`super::vrrp::Gateway::act`]). Answers the gateway as
+//!   gateway fails or comes back ([`world::vrrp::Gateway::act`]). Answers the gateway as
 //!   `state` shows it; 404 when the configuration has no gateway.
 
 use crate::App;
@@ -19,8 +19,10 @@ use crate::extract::Body;
 use axum::Json;
 use axum::extract::State;
 use engine::SessionStatus;
+use provider::ovh_connect::rules::VrrpRouter;
 use provider::ovh_connect::{OvhSession, StaticRoute, VrrpGroup};
 use serde::{Deserialize, Serialize};
+use world::vrrp::{RouterAction, RouterView};
 
 /// The body of `advance-clock`.
 #[derive(Deserialize)]
@@ -57,7 +59,7 @@ pub struct GatewayState {
     /// The router holding the virtual address (`A`, `B`), if one is elected.
     pub master: Option<&'static str>,
     /// OVH's two routers.
-    pub routers: Vec<super::vrrp::RouterView>,
+    pub routers: Vec<RouterView>,
 }
 
 /// The answer of `state`.
@@ -81,7 +83,7 @@ pub struct VrrpRequest {
     /// `A` or `B`.
     pub router: String,
     /// What happens to it.
-    pub action: super::vrrp::RouterAction,
+    pub action: RouterAction,
 }
 
 pub async fn vrrp(
@@ -89,33 +91,35 @@ pub async fn vrrp(
     _: Admin,
     Body(req): Body<VrrpRequest>,
 ) -> Result<Json<GatewayState>, ApiError> {
-    let Some(index) = super::vrrp::Gateway::router_index(&req.router) else {
+    let Some(router) = VrrpRouter::from_name(&req.router) else {
         return Err(ApiError(provider::ProviderError::constraint(
             "router",
             "OVH's VRRP routers are A and B",
         )));
     };
-    // Runs the gateways up to now first.
-    let _ = app.ovh_read(|_| Ok(())).await;
-    let mut state = app.shared.ovh.lock().await;
     let id = req.datacenter_config_id;
-    let group = state
-        .model
-        .vrrp_groups()
-        .into_iter()
-        .find(|g| g.datacenter_config_id == id);
-    let (Some(group), Some(gateway)) = (group, state.vrrp.get_mut(&id)) else {
-        return Err(ApiError(provider::ProviderError::not_found(
-            "vrrp_gateway",
-            id,
-        )));
-    };
-    gateway.act(index, req.action);
-    Ok(Json(GatewayState {
-        master: gateway.master(),
-        routers: gateway.routers(),
-        group,
-    }))
+    let action = req.action;
+    let answer = app
+        .world()
+        .write(move |s, _| {
+            let group = s
+                .ovh
+                .vrrp_groups()
+                .into_iter()
+                .find(|g| g.datacenter_config_id == id);
+            let (Some(group), Some(gateway)) = (group, s.live.gateways.get_mut(&id)) else {
+                return Err(provider::ProviderError::not_found("vrrp_gateway", id));
+            };
+            gateway.act(router, action);
+            Ok(GatewayState {
+                master: gateway.master().map(VrrpRouter::name),
+                routers: gateway.routers(),
+                group,
+            })
+        })
+        .await
+        .map_err(|_| ApiError(provider::ProviderError::not_found("vrrp_gateway", id)))??;
+    Ok(Json(answer))
 }
 
 pub async fn advance_clock(
@@ -123,9 +127,10 @@ pub async fn advance_clock(
     _: Admin,
     Body(req): Body<AdvanceClock>,
 ) -> Result<Json<Clock>, ApiError> {
+    let seconds = req.seconds;
     let clock = app
-        .ovh_write(|m, now| {
-            m.advance_clock(req.seconds);
+        .ovh_write(move |m, now| {
+            m.advance_clock(seconds);
             Ok(m.unix_time(now))
         })
         .await
@@ -134,41 +139,50 @@ pub async fn advance_clock(
 }
 
 pub async fn state(State(app): State<App>, _: Admin) -> Result<Json<OvhRuntime>, ApiError> {
-    let _ = app.ovh_read(|_| Ok(())).await;
-    let state = app.shared.ovh.lock().await;
-    let sessions = state
-        .model
-        .sessions()
-        .into_iter()
-        .map(|s| SessionState {
-            status: match state.status.get(&s.id) {
-                Some(SessionStatus::Up) => "up",
-                Some(SessionStatus::Down) => "down",
-                Some(SessionStatus::Disabled) | None => "disabled",
-            },
-            announced: state
-                .announced
-                .get(&s.id)
-                .map(|a| a.iter().copied().collect())
-                .unwrap_or_default(),
-            session: s,
+    let runtime = app
+        .read_state(|state| {
+            let live = &state.live;
+            let sessions = state
+                .ovh
+                .sessions()
+                .into_iter()
+                .map(|s| SessionState {
+                    status: match live.ovh_status.get(&s.id) {
+                        Some(SessionStatus::Up) => "up",
+                        Some(SessionStatus::Down) => "down",
+                        Some(SessionStatus::Disabled) | None => "disabled",
+                    },
+                    announced: live
+                        .ovh_announced
+                        .get(&s.id)
+                        .map(|a| a.iter().copied().collect())
+                        .unwrap_or_default(),
+                    session: s,
+                })
+                .collect();
+            OvhRuntime {
+                sessions,
+                static_routes: state.ovh.static_routes(),
+                vrrp_groups: state
+                    .ovh
+                    .vrrp_groups()
+                    .into_iter()
+                    .map(|group| {
+                        let gateway = live.gateways.get(&group.datacenter_config_id);
+                        let observed = live.observed_gateways.get(&group.datacenter_config_id);
+                        GatewayState {
+                            // The real speakers' master wins over the in-memory election.
+                            master: match observed {
+                                Some(o) => o.master.map(VrrpRouter::name),
+                                None => gateway.and_then(|g| g.master()).map(VrrpRouter::name),
+                            },
+                            routers: gateway.map(|g| g.routers()).unwrap_or_default(),
+                            group,
+                        }
+                    })
+                    .collect(),
+            }
         })
-        .collect();
-    Ok(Json(OvhRuntime {
-        sessions,
-        static_routes: state.model.static_routes(),
-        vrrp_groups: state
-            .model
-            .vrrp_groups()
-            .into_iter()
-            .map(|group| {
-                let gateway = state.vrrp.get(&group.datacenter_config_id);
-                GatewayState {
-                    master: gateway.and_then(|g| g.master()),
-                    routers: gateway.map(|g| g.routers()).unwrap_or_default(),
-                    group,
-                }
-            })
-            .collect(),
-    }))
+        .await?;
+    Ok(Json(runtime))
 }

@@ -125,7 +125,7 @@ pub async fn signed(State(app): State<App>, request: Request, next: Next) -> Res
     let now = crate::now().timestamp();
     let check = |url: &str| {
         auth::verify(
-            &app.shared.catalogue.ovh_connect,
+            &app.catalogue().ovh_connect,
             headers,
             parts.method.as_str(),
             url,

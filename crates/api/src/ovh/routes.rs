@@ -91,12 +91,12 @@ async fn auth_time() -> Json<i64> {
 // ---- services ------------------------------------------------------------------------------
 
 async fn list_services(State(app): State<App>) -> Answer<Vec<Uuid>> {
-    Ok(Json(app.ovh_read(|m| Ok(m.list_services())).await?))
+    Ok(Json(app.ovh_read(move |m| Ok(m.list_services())).await?))
 }
 
 async fn get_service(State(app): State<App>, p: OvhPath) -> Answer<Service> {
     let sn = p.text("serviceName").to_string();
-    Ok(Json(app.ovh_read(|m| m.service(&sn)).await?))
+    Ok(Json(app.ovh_read(move |m| m.service(&sn)).await?))
 }
 
 async fn update_service(
@@ -105,29 +105,27 @@ async fn update_service(
     OvhBody(req): OvhBody<UpdateServiceRequest>,
 ) -> Answer<()> {
     let sn = p.text("serviceName").to_string();
-    app.ovh_write(|m, _| m.update_service(&sn, req)).await?;
+    app.ovh_write(move |m, _| m.update_service(&sn, req))
+        .await?;
     Ok(Json(()))
 }
 
 async fn list_interfaces(State(app): State<App>, p: OvhPath) -> Answer<Vec<u64>> {
     let sn = p.text("serviceName").to_string();
-    Ok(Json(app.ovh_read(|m| m.list_interfaces(&sn)).await?))
+    Ok(Json(app.ovh_read(move |m| m.list_interfaces(&sn)).await?))
 }
 
 async fn get_interface(State(app): State<App>, p: OvhPath) -> Answer<Interface> {
     let sn = p.text("serviceName").to_string();
     let id = p.id("id")?;
-    Ok(Json(
-        app.ovh_run(false, |m, now| m.interface(&sn, id, now))
-            .await?,
-    ))
+    Ok(Json(app.ovh_read(move |m| m.interface(&sn, id)).await?))
 }
 
 async fn lock(State(app): State<App>, p: OvhPath) -> Answer<Task> {
     let sn = p.text("serviceName").to_string();
     let id = p.id("id")?;
     Ok(Json(
-        app.ovh_write(|m, now| m.lock_interface(&sn, id, true, now))
+        app.ovh_write(move |m, now| m.lock_interface(&sn, id, true, now))
             .await?,
     ))
 }
@@ -136,44 +134,44 @@ async fn unlock(State(app): State<App>, p: OvhPath) -> Answer<Task> {
     let sn = p.text("serviceName").to_string();
     let id = p.id("id")?;
     Ok(Json(
-        app.ovh_write(|m, now| m.lock_interface(&sn, id, false, now))
+        app.ovh_write(move |m, now| m.lock_interface(&sn, id, false, now))
             .await?,
     ))
 }
 
 async fn list_datacenters(State(app): State<App>, p: OvhPath) -> Answer<Vec<u64>> {
     let sn = p.text("serviceName").to_string();
-    Ok(Json(app.ovh_read(|m| m.list_datacenters(&sn)).await?))
+    Ok(Json(app.ovh_read(move |m| m.list_datacenters(&sn)).await?))
 }
 
 async fn get_datacenter(State(app): State<App>, p: OvhPath) -> Answer<Datacenter> {
     let sn = p.text("serviceName").to_string();
     let id = p.id("id")?;
-    Ok(Json(app.ovh_read(|m| m.datacenter(&sn, id)).await?))
+    Ok(Json(app.ovh_read(move |m| m.datacenter(&sn, id)).await?))
 }
 
 async fn list_tasks(State(app): State<App>, p: OvhPath) -> Answer<Vec<u64>> {
     let sn = p.text("serviceName").to_string();
-    Ok(Json(app.ovh_read(|m| m.list_tasks(&sn)).await?))
+    Ok(Json(app.ovh_read(move |m| m.list_tasks(&sn)).await?))
 }
 
 async fn get_task(State(app): State<App>, p: OvhPath) -> Answer<Task> {
     let sn = p.text("serviceName").to_string();
     let id = p.id("id")?;
-    Ok(Json(app.ovh_read(|m| m.get_task(&sn, id)).await?))
+    Ok(Json(app.ovh_read(move |m| m.get_task(&sn, id)).await?))
 }
 
 // ---- configuration -------------------------------------------------------------------------
 
 async fn list_pops(State(app): State<App>, p: OvhPath) -> Answer<Vec<u64>> {
     let sn = p.text("serviceName").to_string();
-    Ok(Json(app.ovh_read(|m| m.list_pop_configs(&sn)).await?))
+    Ok(Json(app.ovh_read(move |m| m.list_pop_configs(&sn)).await?))
 }
 
 async fn get_pop(State(app): State<App>, p: OvhPath) -> Answer<PopConfig> {
     let sn = p.text("serviceName").to_string();
     let pop = p.id("popId")?;
-    Ok(Json(app.ovh_read(|m| m.pop_config(&sn, pop)).await?))
+    Ok(Json(app.ovh_read(move |m| m.pop_config(&sn, pop)).await?))
 }
 
 async fn create_pop(
@@ -183,7 +181,7 @@ async fn create_pop(
 ) -> Answer<Task> {
     let sn = p.text("serviceName").to_string();
     Ok(Json(
-        app.ovh_write(|m, now| m.create_pop_config(&sn, req, now))
+        app.ovh_write(move |m, now| m.create_pop_config(&sn, req, now))
             .await?,
     ))
 }
@@ -192,7 +190,7 @@ async fn delete_pop(State(app): State<App>, p: OvhPath) -> Answer<Task> {
     let sn = p.text("serviceName").to_string();
     let pop = p.id("popId")?;
     Ok(Json(
-        app.ovh_write(|m, now| m.delete_pop_config(&sn, pop, now))
+        app.ovh_write(move |m, now| m.delete_pop_config(&sn, pop, now))
             .await?,
     ))
 }
@@ -201,7 +199,7 @@ async fn list_dcs(State(app): State<App>, p: OvhPath) -> Answer<Vec<u64>> {
     let sn = p.text("serviceName").to_string();
     let pop = p.id("popId")?;
     Ok(Json(
-        app.ovh_read(|m| m.list_datacenter_configs(&sn, pop))
+        app.ovh_read(move |m| m.list_datacenter_configs(&sn, pop))
             .await?,
     ))
 }
@@ -210,7 +208,8 @@ async fn get_dc(State(app): State<App>, p: OvhPath) -> Answer<DatacenterConfig> 
     let sn = p.text("serviceName").to_string();
     let (pop, dc) = (p.id("popId")?, p.id("datacenterId")?);
     Ok(Json(
-        app.ovh_read(|m| m.datacenter_config(&sn, pop, dc)).await?,
+        app.ovh_read(move |m| m.datacenter_config(&sn, pop, dc))
+            .await?,
     ))
 }
 
@@ -222,7 +221,7 @@ async fn create_dc(
     let sn = p.text("serviceName").to_string();
     let pop = p.id("popId")?;
     Ok(Json(
-        app.ovh_write(|m, now| m.create_datacenter_config(&sn, pop, req, now))
+        app.ovh_write(move |m, now| m.create_datacenter_config(&sn, pop, req, now))
             .await?,
     ))
 }
@@ -231,7 +230,7 @@ async fn delete_dc(State(app): State<App>, p: OvhPath) -> Answer<Task> {
     let sn = p.text("serviceName").to_string();
     let (pop, dc) = (p.id("popId")?, p.id("datacenterId")?);
     Ok(Json(
-        app.ovh_write(|m, now| m.delete_datacenter_config(&sn, pop, dc, now))
+        app.ovh_write(move |m, now| m.delete_datacenter_config(&sn, pop, dc, now))
             .await?,
     ))
 }
@@ -239,13 +238,17 @@ async fn delete_dc(State(app): State<App>, p: OvhPath) -> Answer<Task> {
 async fn list_extras(State(app): State<App>, p: OvhPath) -> Answer<Vec<u64>> {
     let sn = p.text("serviceName").to_string();
     let (pop, dc) = (p.id("popId")?, p.id("datacenterId")?);
-    Ok(Json(app.ovh_read(|m| m.list_extras(&sn, pop, dc)).await?))
+    Ok(Json(
+        app.ovh_read(move |m| m.list_extras(&sn, pop, dc)).await?,
+    ))
 }
 
 async fn get_extra(State(app): State<App>, p: OvhPath) -> Answer<ExtraConfig> {
     let sn = p.text("serviceName").to_string();
     let (pop, dc, extra) = (p.id("popId")?, p.id("datacenterId")?, p.id("extraId")?);
-    Ok(Json(app.ovh_read(|m| m.extra(&sn, pop, dc, extra)).await?))
+    Ok(Json(
+        app.ovh_read(move |m| m.extra(&sn, pop, dc, extra)).await?,
+    ))
 }
 
 async fn create_extra(
@@ -256,7 +259,7 @@ async fn create_extra(
     let sn = p.text("serviceName").to_string();
     let (pop, dc) = (p.id("popId")?, p.id("datacenterId")?);
     Ok(Json(
-        app.ovh_write(|m, now| m.create_extra(&sn, pop, dc, req, now))
+        app.ovh_write(move |m, now| m.create_extra(&sn, pop, dc, req, now))
             .await?,
     ))
 }
@@ -265,7 +268,7 @@ async fn delete_extra(State(app): State<App>, p: OvhPath) -> Answer<Task> {
     let sn = p.text("serviceName").to_string();
     let (pop, dc, extra) = (p.id("popId")?, p.id("datacenterId")?, p.id("extraId")?);
     Ok(Json(
-        app.ovh_write(|m, now| m.delete_extra(&sn, pop, dc, extra, now))
+        app.ovh_write(move |m, now| m.delete_extra(&sn, pop, dc, extra, now))
             .await?,
     ))
 }
@@ -273,17 +276,19 @@ async fn delete_extra(State(app): State<App>, p: OvhPath) -> Answer<Task> {
 // ---- vRack ---------------------------------------------------------------------------------
 
 async fn list_vracks(State(app): State<App>) -> Answer<Vec<String>> {
-    Ok(Json(app.ovh_read(|m| Ok(m.list_vracks())).await?))
+    Ok(Json(app.ovh_read(move |m| Ok(m.list_vracks())).await?))
 }
 
 async fn get_vrack(State(app): State<App>, p: OvhPath) -> Answer<VrackWithIam> {
     let sn = p.text("serviceName").to_string();
-    Ok(Json(app.ovh_read(|m| m.get_vrack(&sn)).await?))
+    Ok(Json(app.ovh_read(move |m| m.get_vrack(&sn)).await?))
 }
 
 async fn list_vrack_services(State(app): State<App>, p: OvhPath) -> Answer<Vec<Uuid>> {
     let sn = p.text("serviceName").to_string();
-    Ok(Json(app.ovh_read(|m| m.list_vrack_services(&sn)).await?))
+    Ok(Json(
+        app.ovh_read(move |m| m.list_vrack_services(&sn)).await?,
+    ))
 }
 
 async fn link_vrack(
@@ -293,7 +298,7 @@ async fn link_vrack(
 ) -> Answer<VrackTask> {
     let sn = p.text("serviceName").to_string();
     Ok(Json(
-        app.ovh_write(|m, now| m.link_vrack(&sn, &req.ovh_cloud_connect, now))
+        app.ovh_write(move |m, now| m.link_vrack(&sn, &req.ovh_cloud_connect, now))
             .await?,
     ))
 }
@@ -301,30 +306,34 @@ async fn link_vrack(
 async fn get_vrack_service(State(app): State<App>, p: OvhPath) -> Answer<VrackOvhCloudConnect> {
     let sn = p.text("serviceName").to_string();
     let occ = p.text("ovhCloudConnect").to_string();
-    Ok(Json(app.ovh_read(|m| m.vrack_service(&sn, &occ)).await?))
+    Ok(Json(
+        app.ovh_read(move |m| m.vrack_service(&sn, &occ)).await?,
+    ))
 }
 
 async fn unlink_vrack(State(app): State<App>, p: OvhPath) -> Answer<VrackTask> {
     let sn = p.text("serviceName").to_string();
     let occ = p.text("ovhCloudConnect").to_string();
     Ok(Json(
-        app.ovh_write(|m, now| m.unlink_vrack(&sn, &occ, now))
+        app.ovh_write(move |m, now| m.unlink_vrack(&sn, &occ, now))
             .await?,
     ))
 }
 
 async fn allowed_services(State(app): State<App>, p: OvhPath) -> Answer<AllowedServices> {
     let sn = p.text("serviceName").to_string();
-    Ok(Json(app.ovh_read(|m| m.allowed_services(&sn)).await?))
+    Ok(Json(app.ovh_read(move |m| m.allowed_services(&sn)).await?))
 }
 
 async fn list_vrack_tasks(State(app): State<App>, p: OvhPath) -> Answer<Vec<u64>> {
     let sn = p.text("serviceName").to_string();
-    Ok(Json(app.ovh_read(|m| m.list_vrack_tasks(&sn)).await?))
+    Ok(Json(app.ovh_read(move |m| m.list_vrack_tasks(&sn)).await?))
 }
 
 async fn get_vrack_task(State(app): State<App>, p: OvhPath) -> Answer<VrackTask> {
     let sn = p.text("serviceName").to_string();
     let id = p.id("taskId")?;
-    Ok(Json(app.ovh_read(|m| m.get_vrack_task(&sn, id)).await?))
+    Ok(Json(
+        app.ovh_read(move |m| m.get_vrack_task(&sn, id)).await?,
+    ))
 }

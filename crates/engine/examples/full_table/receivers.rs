@@ -14,14 +14,14 @@
 use crate::poll;
 use crate::testbed::{RECEIVER_ADDR, RECEIVER_ASN, SOURCE_ADDR, SOURCE_ASN};
 use anyhow::{Context as _, Result, bail};
+use linux::Netns;
+use linux::process::{Daemon, log_tail, run};
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::Duration;
 use tempfile::TempDir;
-use topology::Netns;
-use topology::process::{Daemon, log_tail, run};
 
 const BIRD: &str = "/usr/sbin/bird";
 const BIRDC: &str = "/usr/sbin/birdc";

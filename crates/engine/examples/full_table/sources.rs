@@ -16,6 +16,8 @@ use crate::receivers::{birdc, start_bird};
 use crate::testbed::{RECEIVER_ADDR, RECEIVER_ASN, SOURCE_ADDR, SOURCE_ASN};
 use crate::{poll, routes};
 use anyhow::{Context as _, Result, bail};
+use linux::Netns;
+use linux::process::Daemon;
 use std::fmt::Write as _;
 use std::fs;
 use std::io::{Read, Write};
@@ -26,8 +28,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
-use topology::Netns;
-use topology::process::Daemon;
 
 /// How long BIRD may take to load a million static routes.
 const LOAD_TIMEOUT: Duration = Duration::from_secs(180);

@@ -6,8 +6,8 @@
 //! pair with them.
 
 use anyhow::{Context as _, Result};
+use linux::Netns;
 use std::net::Ipv4Addr;
-use topology::Netns;
 
 /// Scaleway's side of the session: the receiver.
 pub const RECEIVER_ADDR: Ipv4Addr = Ipv4Addr::new(169, 254, 0, 0);
@@ -34,7 +34,7 @@ impl Testbed {
     pub fn create() -> Result<Self> {
         let source = Netns::create("ft-source").context("cannot create a namespace")?;
         let receiver = Netns::create("ft-receiver").context("cannot create a namespace")?;
-        topology::process::run(std::process::Command::new("ip").args([
+        linux::process::run(std::process::Command::new("ip").args([
             "link",
             "add",
             SOURCE_IF,

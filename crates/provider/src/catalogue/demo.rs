@@ -16,6 +16,10 @@
 //!
 //! OVHcloud Connect (services, vRacks, datacenters, credentials): see [`super::ovh::demo`].
 //!
+//! [`owned_by`] gives the `demo` project's place to another project ID (`peerlab serve
+//! --project-id P` with no `--config`): its connections, VPC and token then belong to P, so a
+//! user who copies their own profile sees the demo; `other` stays apart for isolation.
+//!
 //! The addresses, e-mails and URLs are illustrative (`.example` domains).
 
 use super::{
@@ -210,9 +214,27 @@ pub fn catalogue() -> Catalogue {
     }
 }
 
+/// The demo catalogue with the `demo` project's ID replaced by `project_id`: every entry that
+/// the demo gives to `demo` (its dedicated connections, its VPC, its token) then belongs to
+/// `project_id`, in the demo organization. The entries refer to their project by the name
+/// `demo`, which stays. When `project_id` is the `other` project's, nothing changes: acting as
+/// `other` is how isolation is seen.
+pub fn owned_by(project_id: Uuid) -> Catalogue {
+    let mut demo = catalogue();
+    if project_id != OTHER_PROJECT_ID {
+        for project in demo.projects.iter_mut().filter(|p| p.id == DEMO_PROJECT_ID) {
+            project.id = project_id;
+        }
+    }
+    demo
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalogue::Principal;
+    use crate::interlink::InterLink;
+    use crate::scope::Caller;
 
     #[test]
     fn ids_print_as_documented() {
@@ -236,5 +258,36 @@ mod tests {
             let r = c.vlan_range.unwrap_or_default();
             assert!(1500 <= r.start && r.start <= r.end && r.end <= 3899);
         }
+    }
+
+    #[test]
+    fn owned_by_gives_the_demo_to_the_project_and_keeps_other_apart() {
+        let mine = Uuid::from_u128(0x1234_5678);
+        let c = owned_by(mine);
+        assert_eq!(c.project(Some("demo")).map(|p| p.id), Some(mine));
+        assert_eq!(
+            c.principal(DEMO_SECRET_KEY),
+            Some(Principal::Project(Caller::new(mine, DEMO_ORGANIZATION_ID)))
+        );
+        assert_eq!(
+            c.project(Some("other")).map(|p| p.id),
+            Some(OTHER_PROJECT_ID)
+        );
+        let model = InterLink::new(&c, chrono::DateTime::UNIX_EPOCH).unwrap();
+        let me = Caller::new(mine, DEMO_ORGANIZATION_ID);
+        let listed = model
+            .list_dedicated_connections(Region::FrPar, &me, &Default::default())
+            .unwrap();
+        assert_eq!(listed.total_count, 2);
+        assert!(listed.connections.iter().all(|d| d.project_id == mine));
+        assert_eq!(model.ipam().vpc(VPC_ID).map(|v| v.project_id), Some(mine));
+        let other = Caller::new(OTHER_PROJECT_ID, DEMO_ORGANIZATION_ID);
+        let listed = model
+            .list_dedicated_connections(Region::FrPar, &other, &Default::default())
+            .unwrap();
+        assert_eq!(listed.total_count, 0);
+        // Acting as `other` (or as `demo` itself) leaves the demo as it is.
+        assert_eq!(owned_by(OTHER_PROJECT_ID), catalogue());
+        assert_eq!(owned_by(DEMO_PROJECT_ID), catalogue());
     }
 }

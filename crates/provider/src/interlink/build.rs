@@ -10,6 +10,7 @@ use crate::catalogue::{
 };
 use crate::ids::{IdGenerator, stable_uuid};
 use crate::ipam::{Ipam, Vpc};
+use crate::naming::{self, NameLimits};
 use crate::region::Region;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -211,6 +212,19 @@ impl InterLink {
         now: DateTime<Utc>,
     ) -> Result<DedicatedConnection, CatalogueError> {
         let entry = format!("dedicated connection {:?}", spec.name);
+        let mut refused = Vec::new();
+        naming::check_name_and_tags(
+            Some(&spec.name),
+            NameLimits::INTERLINK,
+            Some(&spec.tags),
+            &mut refused,
+        );
+        if let Some(first) = refused.first() {
+            return Err(CatalogueError::Invalid {
+                entry,
+                reason: format!("{} {}", first.argument_name, first.help_message),
+            });
+        }
         let id = spec
             .id
             .unwrap_or_else(|| stable_uuid("dedicated_connection", &spec.name));

@@ -11,6 +11,7 @@
 //! - enabling route propagation when it is enabled (or disabling when disabled) is accepted and
 //!   changes nothing;
 //! - `peer_asn` can only be updated on self-hosted links; 0 means unchanged.
+//! - a new `name` or `tags` follow [`crate::naming`] (as on creation).
 //! - deleting answers the link as it was with `status: deleted`; the next read is `not_found`.
 
 use super::intent::Intent;
@@ -18,6 +19,7 @@ use super::link::{BgpStatus, Link, LinkStatus};
 use super::link_create::check_peer_asn;
 use super::{InterLink, WithIntents};
 use crate::error::{Precondition, ProviderError};
+use crate::naming::{self, NameLimits};
 use crate::region::Region;
 use crate::scope::Caller;
 use chrono::{DateTime, Utc};
@@ -106,6 +108,11 @@ impl InterLink {
         if req.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
             return Err(ProviderError::constraint("name", "must not be empty"));
         }
+        naming::validate(
+            req.name.as_deref(),
+            NameLimits::INTERLINK,
+            req.tags.as_deref(),
+        )?;
         let link = self.link_mut(link_id)?;
         let new_asn = req.peer_asn.filter(|a| *a != 0 && *a != link.peer_asn);
         if let Some(asn) = new_asn {

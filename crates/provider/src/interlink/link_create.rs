@@ -10,6 +10,7 @@
 //! - `peer_asn` absent or 0 gets [`Settings::default_peer_asn`](crate::catalogue::Settings)
 //!   (64512); 12876 (Scaleway's), 23456 (AS_TRANS), 65535 and 4294967295 (reserved) are refused.
 //! - `routing_policy_v4_id` names a policy with `is_ipv6 = false`, `_v6_id` one with `true`.
+//! - `name` (1–255 characters) and `tags` follow [`crate::naming`]: no control characters.
 //! - The link gets a /31 and a /127 from IPAM.
 
 use super::link::{BgpStatus, Host, Link, LinkRecord, Phase};
@@ -19,6 +20,7 @@ use crate::error::{
 };
 use crate::interlink::connection::{DedicatedConnectionStatus, PortCapacity};
 use crate::ipam::LinkOwner;
+use crate::naming::{self, NameLimits};
 use crate::region::Region;
 use crate::scope::Caller;
 use chrono::{DateTime, Utc};
@@ -108,6 +110,13 @@ impl InterLink {
                 "a link needs a name",
             ));
         }
+        let name = Some(req.name.as_str()).filter(|n| !n.trim().is_empty());
+        naming::check_name_and_tags(
+            name,
+            NameLimits::INTERLINK,
+            req.tags.as_deref(),
+            &mut details,
+        );
         if req.pop_id.is_none() {
             details.push(ArgumentError::new(
                 "pop_id",

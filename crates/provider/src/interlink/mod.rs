@@ -24,6 +24,7 @@ mod link_list;
 pub mod partner;
 pub mod pop;
 pub mod routing_policy;
+pub mod view;
 
 pub use connection::{
     DedicatedConnection, DedicatedConnectionStatus, ListDedicatedConnectionsOrderBy,
@@ -46,6 +47,7 @@ pub use routing_policy::{
     CreateRoutingPolicyRequest, ListRoutingPoliciesOrderBy, ListRoutingPoliciesRequest,
     ListRoutingPoliciesResponse, RoutingPolicy, UpdateRoutingPolicyRequest,
 };
+pub use view::{LinkPort, LinkView};
 
 use crate::catalogue::{ProjectSpec, Settings};
 use crate::error::ProviderError;

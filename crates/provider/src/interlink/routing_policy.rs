@@ -4,12 +4,14 @@
 //! to it; an entry admits a route equal to it or more specific. Entries are normalized (host bits
 //! cleared: `10.1.2.3/16` is kept as `10.1.0.0/16`) and exact duplicates dropped; an entry of the
 //! other family than `is_ipv6` is an `invalid_arguments`. Updating a policy's filters re-applies
-//! it, in place, on every link that uses it.
+//! it, in place, on every link that uses it. Its `name` (1–255 characters) and `tags` follow
+//! [`crate::naming`].
 
 use super::intent::{Family, Intent};
 use super::{InterLink, PolicyRecord};
 use crate::error::{ArgumentError, ArgumentReason, Precondition, ProviderError};
 use crate::list::{check_page, name_matches, ordered, paginate, tags_match};
+use crate::naming::{self, NameLimits};
 use crate::region::Region;
 use crate::scope::Caller;
 use chrono::{DateTime, Utc};
@@ -250,6 +252,13 @@ impl InterLink {
                 "a routing policy needs a name",
             ));
         }
+        let name = Some(req.name.as_str()).filter(|n| !n.trim().is_empty());
+        naming::check_name_and_tags(
+            name,
+            NameLimits::INTERLINK,
+            req.tags.as_deref(),
+            &mut details,
+        );
         let prefix_filter_in = parse_prefixes(
             "prefix_filter_in",
             req.prefix_filter_in.as_deref().unwrap_or_default(),
@@ -304,13 +313,20 @@ impl InterLink {
             .visible_policy(region, caller, routing_policy_id)?
             .clone();
         let mut details = Vec::new();
-        if req.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        let blank = req.name.as_deref().is_some_and(|n| n.trim().is_empty());
+        if blank {
             details.push(ArgumentError::new(
                 "name",
                 ArgumentReason::Constraint,
                 "must not be empty",
             ));
         }
+        naming::check_name_and_tags(
+            req.name.as_deref().filter(|_| !blank),
+            NameLimits::INTERLINK,
+            req.tags.as_deref(),
+            &mut details,
+        );
         let filter_in = req
             .prefix_filter_in
             .as_deref()

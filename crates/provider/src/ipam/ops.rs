@@ -1,4 +1,7 @@
 //! IPAM calls on one IP: book, get, update, release (one or a set), attach, detach, move.
+//!
+//! Tags, custom resource names and reverse host names follow [`crate::naming`]: no control
+//! characters, bounded lengths.
 
 use super::alloc::{is_usable, lowest_free, with_prefix};
 use super::types::{
@@ -8,6 +11,7 @@ use super::types::{
 use super::{IpRecord, Ipam};
 use crate::error::{ArgumentError, ArgumentReason, Precondition, ProviderError};
 use crate::ids::stable_uuid;
+use crate::naming::{self, NameLimits};
 use crate::region::Region;
 use crate::scope::Caller;
 use chrono::{DateTime, Utc};
@@ -28,6 +32,10 @@ pub(crate) fn normalize_mac(text: &str) -> Option<String> {
 /// The resource a custom resource becomes: its ID is derived from its MAC address, so every IP of
 /// one machine shows the same `resource.id`.
 fn custom_resource(argument: &str, custom: &CustomResource) -> Result<Resource, ProviderError> {
+    if let Some(name) = &custom.name {
+        naming::check_name(&format!("{argument}.name"), name, NameLimits::RESOURCE)
+            .map_err(|e| ProviderError::InvalidArguments { details: vec![e] })?;
+    }
     let mac = normalize_mac(&custom.mac_address).ok_or_else(|| {
         ProviderError::invalid(
             format!("{argument}.mac_address"),
@@ -92,6 +100,7 @@ impl Ipam {
         req: BookIpRequest,
         now: DateTime<Utc>,
     ) -> Result<Ip, ProviderError> {
+        naming::validate(None, NameLimits::RESOURCE, req.tags.as_deref())?;
         let Source {
             zonal,
             private_network_id,
@@ -258,15 +267,21 @@ impl Ipam {
         now: DateTime<Utc>,
     ) -> Result<Ip, ProviderError> {
         let subnet = self.visible_ip(region, caller, ip_id)?.ip.address.trunc();
+        naming::validate(None, NameLimits::RESOURCE, req.tags.as_deref())?;
         if let Some(reverses) = &req.reverses {
             let mut details = Vec::new();
             for (i, r) in reverses.iter().enumerate() {
+                let argument = format!("reverses.{i}.hostname");
                 if r.hostname.trim().is_empty() {
                     details.push(ArgumentError::new(
-                        format!("reverses.{i}.hostname"),
+                        argument,
                         ArgumentReason::Required,
                         "must not be empty",
                     ));
+                } else if let Err(e) =
+                    naming::check_name(&argument, &r.hostname, NameLimits::HOSTNAME)
+                {
+                    details.push(e);
                 }
                 if r.address.is_some_and(|a| !subnet.contains(&a)) {
                     details.push(ArgumentError::new(

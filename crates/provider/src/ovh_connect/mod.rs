@@ -44,6 +44,7 @@ pub mod rules;
 mod service;
 pub mod task;
 pub mod types;
+pub mod view;
 
 #[cfg(test)]
 mod tests;

@@ -51,6 +51,60 @@ pub fn gateway(subnet: Ipv4Net) -> Ipv4Addr {
     nth(subnet, 1)
 }
 
+/// One of OVH's two routers of a datacenter's VRRP gateway.
+///
+/// Our choice of addressing, where OVH says nothing: the virtual address is the subnet's first
+/// usable address (the [`gateway`] the customer's hosts use), `A` sends from the second with
+/// priority 200, `B` from the third with priority 100, so `A` wins the election. The VRID is
+/// the configuration's ID folded into 1..=255 ([`vrid`]). This is the one place these facts
+/// live: the in-memory election, the data-plane model and the real speakers all read them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum VrrpRouter {
+    /// The preferred router.
+    A,
+    /// The backup.
+    B,
+}
+
+impl VrrpRouter {
+    /// Both, `A` first.
+    pub const ALL: [VrrpRouter; 2] = [VrrpRouter::A, VrrpRouter::B];
+
+    /// `A` or `B`.
+    pub fn name(self) -> &'static str {
+        match self {
+            VrrpRouter::A => "A",
+            VrrpRouter::B => "B",
+        }
+    }
+
+    /// The router called `name` (`A` or `B`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.name() == name)
+    }
+
+    /// Its VRRP priority.
+    pub fn priority(self) -> u8 {
+        match self {
+            VrrpRouter::A => 200,
+            VrrpRouter::B => 100,
+        }
+    }
+
+    /// The address it sends from in the datacenter `subnet`.
+    pub fn address(self, subnet: Ipv4Net) -> Ipv4Addr {
+        match self {
+            VrrpRouter::A => nth(subnet, 2),
+            VrrpRouter::B => nth(subnet, 3),
+        }
+    }
+}
+
+/// The VRID of datacenter configuration `datacenter_config_id`'s gateway.
+pub fn vrid(datacenter_config_id: u64) -> u8 {
+    u8::try_from(datacenter_config_id % 255 + 1).unwrap_or(1)
+}
+
 fn asn(name: &str, value: Option<u32>) -> Result<u32, OvhError> {
     match value {
         None => Err(OvhError::bad_request(format!(

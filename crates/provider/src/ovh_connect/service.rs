@@ -84,15 +84,15 @@ impl OvhConnect {
             .ok_or_else(|| OvhError::not_found(format!("Interface {id} does not exist")))
     }
 
-    /// `GET /ovhCloudConnect/{serviceName}/interface/{id}` at wall time `now`.
-    pub fn interface(
-        &self,
-        service: &str,
-        id: u64,
-        now: DateTime<Utc>,
-    ) -> Result<Interface, OvhError> {
+    /// `GET /ovhCloudConnect/{serviceName}/interface/{id}`.
+    pub fn interface(&self, service: &str, id: u64) -> Result<Interface, OvhError> {
         let i = self.interface_record(service, id)?;
-        let clock = self.clock(now).trunc_subsecs(0);
+        // When the lock or the light last changed; since the model started otherwise (it has
+        // always run by the time anything is read).
+        let since = i
+            .since
+            .or(self.started)
+            .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
         // What the bound port measures; `up` when nothing measures it (the demo's ports are
         // patched).
         let incoming = i.light.unwrap_or(LightStatus::Up);
@@ -115,9 +115,9 @@ impl OvhConnect {
             incoming_light_value: None,
             interface_name: None,
             interface_status: operational,
-            interface_status_last_update: i.since.or(self.started).unwrap_or(clock),
+            interface_status_last_update: since,
             interface_termination_type: None,
-            light_last_update: clock,
+            light_last_update: since,
             outgoing_light_status: outgoing,
             outgoing_light_value: None,
             status: if i.locked {

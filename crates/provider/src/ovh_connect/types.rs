@@ -140,7 +140,7 @@ pub struct Interface {
     pub interface_status_last_update: chrono::DateTime<chrono::Utc>,
     /// The connectors: not modelled (`null`).
     pub interface_termination_type: Option<TerminationType>,
-    /// When the light was last read: it is read on every call (model time).
+    /// When the light last changed (model time).
     pub light_last_update: chrono::DateTime<chrono::Utc>,
     /// Light sent by OVH.
     pub outgoing_light_status: LightStatus,

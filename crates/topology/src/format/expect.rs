@@ -59,7 +59,7 @@ pub struct SessionExpect {
 }
 
 /// A link's session.
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum SessionFamily {
     /// The IPv4 session.

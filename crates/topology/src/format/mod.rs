@@ -35,6 +35,7 @@
 mod duration;
 mod error;
 mod expect;
+mod lb;
 mod ovh;
 #[cfg(test)]
 mod ovh_tests;
@@ -46,6 +47,10 @@ mod tests;
 pub use duration::Within;
 pub use error::{FormatError, Location};
 pub use expect::{Expect, Reach, RoutesAt, SessionExpect, SessionFamily, SessionState};
+pub use lb::{
+    Acl, AclAction, AclMatch, AclRedirect, Backend, Frontend, HealthCheck, HttpCheck, HttpService,
+    Lb, LbPrivateNetwork, LoadBalancing, Service, StaticConfig,
+};
 pub use ovh::{
     DatacenterConfig, Extra, ExtraType, OvhAction, OvhConnect, OvhKind, OvhService, PopConfig,
     PopType,
@@ -75,6 +80,9 @@ pub struct Topology {
     /// OVHcloud Connect resources, with OVH's camelCase field names ([`OvhConnect`]).
     #[serde(default)]
     pub ovh_connect: Option<OvhConnect>,
+    /// Scaleway Load Balancers ([`LoadBalancing`]).
+    #[serde(default)]
+    pub lb: Option<LoadBalancing>,
     /// VPCs and their private networks.
     #[serde(default)]
     pub vpcs: Vec<Vpc>,
@@ -350,6 +358,9 @@ pub struct Host {
     /// Its address, with or without a prefix length (with one on an OVHcloud Connect l2
     /// vRack, which has no subnet to take it from).
     pub address: Spanned<String>,
+    /// What it answers on (`services = [{ port = 8080, http = { body = "app1" } }]`).
+    #[serde(default)]
+    pub services: Vec<Service>,
 }
 
 impl Host {
@@ -381,6 +392,7 @@ pub fn parse(path: &str, text: &str) -> Result<Topology, FormatError> {
         )
     })?;
     references::check(&topology, path, text)?;
+    lb::check(&topology, path, text)?;
     topology.source = text.to_string();
     Ok(topology)
 }

@@ -140,7 +140,7 @@ fn lock_and_unlock_interfaces() {
     let mut m = model();
     let (_, _) = l3_setup(&mut m);
     assert_eq!(m.sessions().len(), 1);
-    let i = m.interface(&a(), DEMO_INTERFACE_A, t0()).unwrap();
+    let i = m.interface(&a(), DEMO_INTERFACE_A).unwrap();
     assert_eq!(
         (i.status, i.incoming_light_status, i.outgoing_light_status),
         (InterfaceStatus::Enabled, LightStatus::Up, LightStatus::Up)
@@ -163,7 +163,7 @@ fn lock_and_unlock_interfaces() {
         409
     );
     settle(&mut m);
-    let i = m.interface(&a(), DEMO_INTERFACE_A, t0()).unwrap();
+    let i = m.interface(&a(), DEMO_INTERFACE_A).unwrap();
     assert_eq!(
         (i.status, i.outgoing_light_status, i.interface_status),
         (
@@ -182,21 +182,16 @@ fn lock_and_unlock_interfaces() {
         .unwrap();
     settle(&mut m);
     assert_eq!(m.sessions().len(), 1);
-    assert_eq!(
-        m.interface(&b(), DEMO_INTERFACE_A, t0())
-            .unwrap_err()
-            .status,
-        404
-    );
+    assert_eq!(m.interface(&b(), DEMO_INTERFACE_A).unwrap_err().status, 404);
     // The light follows the bound port; a lock still wins.
     m.set_light_status(DEMO_INTERFACE_A, Some(LightStatus::Down), t0());
-    let i = m.interface(&a(), DEMO_INTERFACE_A, t0()).unwrap();
+    let i = m.interface(&a(), DEMO_INTERFACE_A).unwrap();
     assert_eq!(
         (i.incoming_light_status, i.interface_status),
         (LightStatus::Down, LightStatus::Down)
     );
     m.set_light_status(DEMO_INTERFACE_A, Some(LightStatus::Up), t0());
-    let i = m.interface(&a(), DEMO_INTERFACE_A, t0()).unwrap();
+    let i = m.interface(&a(), DEMO_INTERFACE_A).unwrap();
     assert_eq!(
         (i.incoming_light_status, i.interface_status),
         (LightStatus::Up, LightStatus::Up)

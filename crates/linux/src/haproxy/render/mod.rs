@@ -1,0 +1,119 @@
+//! `haproxy.cfg` from a [`LbConfig`]: the facts file's table (§4a), one line per API field.
+//!
+//! HAProxy names are positional — frontend `fe{i}`, backend `be{i}`, server `s{j}` (the
+//! model's [`server_name`](dataplane::lb::server_name)) — so any API name renders safely; each
+//! section starts with a comment giving the API's names. Strings that reach HAProxy (ACL
+//! values, URIs, hosts) are quoted and escaped ([`quote`]); [`LbConfig::validate`] has already
+//! refused control characters. Certificates become files beside the configuration.
+//!
+//! Choices where the sources are silent are said where they are made: the start-up interval,
+//! the TCP content stage for TCP ACLs (the facts file's pitfall), the SNI wait rule, the
+//! failover host as a backup server.
+
+use std::fmt::Write as _;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use dataplane::lb::{ConfigError, LbConfig, SslCompatibilityLevel};
+
+mod backend;
+mod frontend;
+
+/// A rendered LB: the configuration and the files it refers to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rendered {
+    /// `haproxy.cfg`.
+    pub config: String,
+    /// Other files to write beside it (certificates), by absolute path.
+    pub files: Vec<(PathBuf, String)>,
+}
+
+/// Where the rendered configuration lives and what it refers to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// The directory of this configuration's files (certificates).
+    pub dir: PathBuf,
+    /// The stats socket (admin level, `expose-fd listeners` for seamless reloads).
+    pub stats_socket: PathBuf,
+}
+
+/// Renders `config` (validated first) for files under `layout`.
+pub fn render(config: &LbConfig, layout: &Layout) -> Result<Rendered, ConfigError> {
+    config.validate()?;
+    let mut out = String::new();
+    let mut files = Vec::new();
+    // Writing into a String cannot fail; the `let _` keep clippy quiet about it.
+    let _ = writeln!(
+        out,
+        "# peerlab: LB {:?}, rendered by linux::haproxy; do not edit.",
+        config.name
+    );
+    global(&mut out, config, layout);
+    for (i, fe) in config.frontends.iter().enumerate() {
+        let mut certs = Vec::new();
+        for cert in &fe.certificates {
+            let path = layout.dir.join(format!("cert-{}.pem", files.len()));
+            files.push((path.clone(), cert.pem.clone()));
+            certs.push(path);
+        }
+        frontend::render(&mut out, config, i, fe, &certs);
+    }
+    for (i, be) in config.backends.iter().enumerate() {
+        backend::render(&mut out, i, be);
+    }
+    Ok(Rendered { config: out, files })
+}
+
+fn global(out: &mut String, config: &LbConfig, layout: &Layout) {
+    let min = match config.ssl_compatibility_level {
+        SslCompatibilityLevel::Old => "TLSv1.0",
+        SslCompatibilityLevel::Intermediate => "TLSv1.2",
+        SslCompatibilityLevel::Modern => "TLSv1.3",
+    };
+    let _ = write!(
+        out,
+        "global\n    \
+         stats socket {} mode 600 level admin expose-fd listeners\n    \
+         # One thread: the LB's balancing order is global and deterministic.\n    \
+         nbthread 1\n    \
+         # Health-check events and access logs go to HAProxy's stderr, which peerlab keeps.\n    \
+         log stderr format iso local0\n    \
+         # ssl_compatibility_level\n    \
+         ssl-default-bind-options ssl-min-ver {min}\n\
+         defaults\n    \
+         timeout client 30s\n    \
+         timeout connect 5s\n    \
+         timeout server 300s\n",
+        quote(&layout.stats_socket.to_string_lossy()),
+    );
+}
+
+/// A duration as HAProxy reads it.
+pub(crate) fn millis(d: Duration) -> String {
+    format!("{}ms", d.as_millis())
+}
+
+/// An address and port as HAProxy reads them (`[v6]:port`).
+pub(crate) fn address(ip: IpAddr, port: u16) -> String {
+    SocketAddr::new(ip, port).to_string()
+}
+
+/// A configuration word: bare if it is made of safe characters, else in double quotes with
+/// `\`, `"` and `$` escaped (HAProxy expands `$VAR` inside double quotes).
+pub fn quote(s: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "._/:+@=,~^-*".contains(c);
+    if !s.is_empty() && s.chars().all(safe) {
+        return s.to_owned();
+    }
+    let mut q = String::with_capacity(s.len() + 2);
+    q.push('"');
+    for c in s.chars() {
+        if matches!(c, '\\' | '"' | '$') {
+            q.push('\\');
+        }
+        q.push(c);
+    }
+    q.push('"');
+    q
+}
