@@ -70,6 +70,9 @@ def test_document_needs_no_token_and_lists_both_products(server):
     assert "get" in paths["/interlink/v1beta1/regions/{region}/links"]
     assert "post" in paths["/interlink/v1beta1/regions/{region}/links"]
     assert "delete" in paths["/ipam/v1/regions/{region}/ips/{ip_id}"]
+    assert "put" in paths["/lb/v1/zones/{zone}/frontends/{frontend_id}/acls"]
+    assert "put" not in paths["/lb/v1/regions/{region}/frontends/{frontend_id}/acls"]
+    assert "delete" in paths["/lb/v1/regions/{region}/backends/{backend_id}/servers"]
     scheme = doc["components"]["securitySchemes"]["XAuthToken"]
     assert scheme == {**scheme, "type": "apiKey", "in": "header", "name": "X-Auth-Token"}
     for name in ["Link", "RoutingPolicy", "Pop", "Partner", "DedicatedConnection", "IP", "Error"]:

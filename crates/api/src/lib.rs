@@ -16,6 +16,8 @@
 //!
 //! - OVHcloud Connect and the vRack (`/1.0/…`) with OVH's signatures and error bodies: [`ovh`].
 //!
+//! - Scaleway Load Balancer (`/lb/v1/zones/{zone}/…` and `/lb/v1/regions/{region}/…`): every
+//!   method of `LbV1ZonedAPI` and `LbV1API`, over [`provider::lb`] (the `lb` module).
 //! - `GET /peerlab/v1/trace?from=…&to=…` (admin token): a packet's path through the world's
 //!   model ([`world::World::trace`]).
 //!
@@ -33,6 +35,7 @@
 mod admin;
 pub mod error;
 pub mod extract;
+mod lb;
 mod openapi;
 pub mod ovh;
 mod routes;
@@ -146,6 +149,14 @@ impl App {
         f: impl FnOnce(&State) -> T + Send + 'static,
     ) -> Result<T, ProviderError> {
         self.shared.world.read(f).await.map_err(stopped)
+    }
+
+    /// Runs a write on the whole state: saved and reconciled before it is answered.
+    pub(crate) async fn write_state<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut State, DateTime<Utc>) -> Result<T, ProviderError> + Send + 'static,
+    ) -> Result<T, ProviderError> {
+        self.shared.world.write(f).await.map_err(stopped)?
     }
 
     /// Runs a write on the InterLink model: saved and reconciled before it is answered. (The

@@ -104,6 +104,7 @@ pub fn router(app: App) -> Router {
         .nest("/interlink/v1beta1/regions/{region}", interlink)
         .nest("/ipam/v1/regions/{region}", ipam)
         .merge(crate::ovh::router(app.clone()))
+        .merge(crate::lb::router())
         .fallback(no_route)
         .method_not_allowed_fallback(bad_method)
         .with_state(app)

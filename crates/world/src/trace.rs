@@ -142,23 +142,50 @@ fn owner(model: &Model, address: IpAddr) -> Option<NodeId> {
     owners.first().map(|(n, _)| *n)
 }
 
-/// The router the providers route `address` to (the customer's side of a link or session).
+/// The router the providers route `address` to (the customer's side of a link or session):
+/// through an installed route, else the link a withheld route came from (received but
+/// filtered, or propagation off), whose port's far side is that router.
 fn router_toward(model: &Model, address: IpAddr) -> Option<NodeId> {
-    model
+    let providers: Vec<NodeId> = model
         .nodes
         .values()
-        .filter(|&&n| {
+        .copied()
+        .filter(|&n| {
             model
                 .net
                 .node(n)
                 .is_some_and(|n| n.role == NodeRole::Provider)
         })
-        .flat_map(|&n| model.net.node(n).into_iter().flat_map(|n| n.vrfs()))
+        .collect();
+    let vrfs = || {
+        providers
+            .iter()
+            .flat_map(|&n| model.net.node(n).into_iter().flat_map(|node| node.vrfs()))
+    };
+    let routed = vrfs()
         .filter_map(|vrf| vrf.fib().lookup(address))
         .find_map(|route| match route.next_hop {
             NextHop::Gateway(gw) => owner(model, gw),
             _ => None,
+        });
+    routed.or_else(|| {
+        let from = vrfs().find_map(|vrf| vrf.explain(address))?.from.clone();
+        let link = from.strip_prefix("link \"")?.strip_suffix('"')?;
+        let port = providers.iter().find_map(|&p| {
+            model
+                .net
+                .interfaces_of(p)
+                .find(|(_, i)| i.name == format!("link {link}"))
+                .map(|(_, i)| (i.segment, i.vlan))
+        })?;
+        model.nodes.values().copied().find(|&n| {
+            !providers.contains(&n)
+                && model
+                    .net
+                    .interfaces_of(n)
+                    .any(|(_, i)| (i.segment, i.vlan) == port)
         })
+    })
 }
 
 /// An outside host at `address` behind the router the providers route it to.

@@ -10,10 +10,14 @@
 //!   resource whose ID is the link's, with `source.regional = true`; those are managed by InterLink
 //!   and cannot be released, detached or moved through IPAM.
 //!
+//! - Load Balancers attached to private networks get an address whose `resource` is
+//!   `lb_server` (`lb_server.rs`), managed by the Load Balancer product.
+//!
 //! VPCs and private networks themselves are not an API here: they come from the catalogue.
 //! Nothing is handed out twice: an address is free again only once released.
 
 pub(crate) mod alloc;
+pub(crate) mod lb_server;
 mod list;
 mod ops;
 pub mod types;
