@@ -10,6 +10,7 @@ mod export;
 mod graph;
 mod rundir;
 mod serve;
+mod tls;
 mod trace;
 mod up;
 
