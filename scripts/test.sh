@@ -8,7 +8,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "system packages: FRR, BIRD, GoBGP, HAProxy, iproute2, ping, tcpdump, Graphviz, bgpdump, tshark, Python venv, Node.js and npm"
 need=()
-for cmd in /usr/lib/frr/bgpd:frr bird:bird2 gobgpd:gobgpd /usr/sbin/haproxy:haproxy ip:iproute2 ping:iputils-ping tcpdump:tcpdump dot:graphviz bgpdump:bgpdump tshark:tshark python3:python3 node:nodejs npm:npm; do
+for cmd in /usr/lib/frr/bgpd:frr bird:bird2 gobgpd:gobgpd /usr/sbin/haproxy:haproxy ip:iproute2 ping:iputils-ping tcpdump:tcpdump dot:graphviz bgpdump:bgpdump tshark:tshark python3:python3 openssl:openssl node:nodejs npm:npm; do
   command -v "${cmd%%:*}" >/dev/null 2>&1 || [ -x "${cmd%%:*}" ] || need+=("${cmd##*:}")
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)

@@ -240,3 +240,48 @@ def test_sessions_come_back_after_serve_is_killed(frr, tmp_path):
         eventually(frr, "the VPC prefix back at FRR", lambda: set(frr.ask("routes")["ipv4"]) == {VPC_PREFIX})
     finally:
         serve.stop()
+
+
+def peerlab_trace(url: str, source: str, destination: str) -> dict:
+    """`peerlab trace --server URL FROM TO --json` (the demo's admin token); its one-line
+    error as `{"error": …}` when it cannot trace."""
+    from conftest import BINARY
+
+    out = subprocess.run(
+        [str(BINARY), "trace", "--server", url, source, destination, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    if out.returncode == 2:
+        return {"error": out.stderr.strip(), "reachable": None}
+    assert out.returncode in (0, 1), out
+    return json.loads(out.stdout)
+
+
+def test_trace_server_explains_a_packet_of_the_customers_own_router(frr, bound_server):
+    """`peerlab trace --server` asks the running serve's model: a packet from an address behind
+    the customer's own FRR (placed behind the link it is routed to) reaches the VPC while the
+    link announces it, and is dropped, with the reason, once propagation is off."""
+    api = InterlinkV1Beta1API(make_client(bound_server, DEMO_TOKEN, DEMO_PROJECT))
+    link = make_link(api, frr)
+    wait_session_up(api, link.id)
+    api.enable_route_propagation(link_id=link.id)
+    eventually(frr, "the VPC prefix at FRR", lambda: set(frr.ask("routes")["ipv4"]) == {VPC_PREFIX})
+    gateway = "172.16.0.1"
+
+    def answer() -> dict:
+        return peerlab_trace(bound_server, "10.1.0.10", gateway)
+
+    eventually(frr, "the trace delivered", lambda: answer()["reachable"] is True)
+    delivered = answer()
+    assert delivered["ping"] is None, delivered
+    text = delivered["packets"][0]["text"]
+    assert 'BGP from link "e2e-frr"' in text, text
+    assert 'delivered to provider "scaleway"' in text, text
+
+    api.disable_route_propagation(link_id=link.id)
+    eventually(frr, "the trace dropped", lambda: answer()["reachable"] is False)
+    dropped = answer()["packets"][0]
+    assert f"no route to {gateway}" in dropped["text"], dropped
+    assert "route propagation is disabled" in dropped["text"], dropped

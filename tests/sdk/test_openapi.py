@@ -70,9 +70,15 @@ def test_document_needs_no_token_and_lists_both_products(server):
     assert "get" in paths["/interlink/v1beta1/regions/{region}/links"]
     assert "post" in paths["/interlink/v1beta1/regions/{region}/links"]
     assert "delete" in paths["/ipam/v1/regions/{region}/ips/{ip_id}"]
+    assert "post" in paths["/vpc/v2/regions/{region}/vpcs"]
+    assert "501" in paths["/vpc/v2/regions/{region}/private-networks/{private_network_id}/subnets"]["post"]["responses"]
+    assert "put" in paths["/lb/v1/zones/{zone}/frontends/{frontend_id}/acls"]
+    assert "put" not in paths["/lb/v1/regions/{region}/frontends/{frontend_id}/acls"]
+    assert "delete" in paths["/lb/v1/regions/{region}/backends/{backend_id}/servers"]
     scheme = doc["components"]["securitySchemes"]["XAuthToken"]
     assert scheme == {**scheme, "type": "apiKey", "in": "header", "name": "X-Auth-Token"}
-    for name in ["Link", "RoutingPolicy", "Pop", "Partner", "DedicatedConnection", "IP", "Error"]:
+    for name in ["Link", "RoutingPolicy", "Pop", "Partner", "DedicatedConnection", "IP", "Error", "VPC",
+                 "PrivateNetwork", "Route"]:
         assert name in doc["components"]["schemas"], name
 
 
@@ -95,6 +101,10 @@ def _run_schemathesis(url: str, scratch: str) -> None:
         # reads that as broken auth); tests/sdk/test_admin.py covers them.
         "--exclude-path-regex",
         "^/peerlab/v1/admin/",
+        # The VPC calls peerlab does not serve answer the live API's `501 unimplemented
+        # endpoint` by design (a 5xx); tests/sdk/test_vpc.py covers them.
+        "--exclude-tag",
+        "VPC v2 (not served: 501)",
         "--max-examples",
         "20",
         # Every phase: the document's examples (which create a link, a routing policy and an

@@ -33,6 +33,7 @@ from ovh_support import (  # noqa: F401 (fixtures)
     TASK_SECS,
     VRACK,
     VRACK_2,
+    create,
     expect_error,
     in_vrack,
     l3_dc,
@@ -160,8 +161,10 @@ def test_services_list_get_update(occ):
     assert s["portQuantity"] == "1"
     assert s["vrack"] is None
     assert s["status"] == "active"
-    assert set(s) == {"bandwidth", "description", "interfaceList", "pop", "portQuantity",
+    assert set(s) == {"bandwidth", "description", "iam", "interfaceList", "pop", "portQuantity",
                       "product", "provider", "status", "uuid", "vrack"}
+    assert s["bandwidth"] == "1g"
+    assert s["iam"]["urn"] == f"urn:v1:eu:resource:ovhCloudConnect:{SERVICE_A}"
     assert occ.put(f"/ovhCloudConnect/{SERVICE_A}", description="prod link") is None
     assert occ.get(f"/ovhCloudConnect/{SERVICE_A}")["description"] == "prod link"
     expect_error(ResourceNotFoundError, 404, occ.put, "/ovhCloudConnect/nope", description="x")
@@ -170,7 +173,9 @@ def test_services_list_get_update(occ):
 def test_interfaces_light_status_lock_and_unlock(ovh_server, occ):
     assert occ.get(f"/ovhCloudConnect/{SERVICE_A}/interface") == [INTERFACE_A]
     i = occ.get(f"/ovhCloudConnect/{SERVICE_A}/interface/{INTERFACE_A}")
-    assert i == {"id": INTERFACE_A, "lightStatus": "ok", "status": "enabled"}
+    light = ("incomingLightStatus", "outgoingLightStatus", "interfaceStatus", "status")
+    assert [i[k] for k in light] == ["up", "up", "up", "enabled"], i
+    assert i["id"] == INTERFACE_A and i["incomingLightValue"] is None
     expect_error(ResourceNotFoundError, 404, occ.get,
                  f"/ovhCloudConnect/{SERVICE_A}/interface/{INTERFACE_B}")
     expect_error(ResourceConflictError, 409, occ.post,
@@ -182,7 +187,8 @@ def test_interfaces_light_status_lock_and_unlock(ovh_server, occ):
     ovh_server.settle()
     assert occ.get(f"/ovhCloudConnect/{SERVICE_A}/task/{task['id']}")["status"] == "done"
     i = occ.get(f"/ovhCloudConnect/{SERVICE_A}/interface/{INTERFACE_A}")
-    assert i == {"id": INTERFACE_A, "lightStatus": "down", "status": "disabled"}
+    # A locked port sends no light.
+    assert [i[k] for k in light] == ["up", "down", "down", "disabled"], i
     task = occ.post(f"/ovhCloudConnect/{SERVICE_A}/interface/{INTERFACE_A}/unlock")
     assert task["function"] == "unlockInterface"
     ovh_server.settle()
@@ -193,8 +199,7 @@ def test_available_datacenters(occ):
     assert occ.get(f"/ovhCloudConnect/{SERVICE_A}/datacenter") == sorted(DATACENTERS)
     for id, name in DATACENTERS.items():
         assert occ.get(f"/ovhCloudConnect/{SERVICE_A}/datacenter/{id}") == {
-            "available": True, "id": id, "name": name, "region": f"eu-west-{name.lower()}",
-            "regionType": "region"}
+            "available": True, "id": id, "name": name}
     expect_error(ResourceNotFoundError, 404, occ.get, f"/ovhCloudConnect/{SERVICE_A}/datacenter/42")
 
 
@@ -245,8 +250,12 @@ def test_vrack_link_list_get_unlink_and_tasks(ovh_server, occ):
 def test_pop_datacenter_extra_endpoints_and_lifecycle(ovh_server, occ):
     in_vrack(ovh_server, occ)
     base = f"/ovhCloudConnect/{SERVICE_A}/config/pop"
-    pop = l3_pop(occ)
-    assert pop == {"customerBgpArea": 65001, "id": pop["id"], "interfaceId": INTERFACE_A,
+    task = occ.post(base, interfaceId=INTERFACE_A, type="l3", customerBgpArea=65001,
+                    ovhBgpArea=65501, subnet="192.0.2.0/30")
+    assert task == {"function": "addPopConfiguration", "id": task["id"],
+                    "resourceId": task["resourceId"], "status": "todo"}
+    pop = occ.get(f"{base}/{task['resourceId']}")
+    assert pop == {"customerBgpArea": 65001, "id": task["resourceId"], "interfaceId": INTERFACE_A,
                    "ovhBgpArea": 65501, "status": "init", "subnet": "192.0.2.0/30", "type": "l3"}
     assert occ.get(base) == [pop["id"]]
     tasks = occ.get(f"/ovhCloudConnect/{SERVICE_A}/task")
@@ -269,10 +278,11 @@ def test_pop_datacenter_extra_endpoints_and_lifecycle(ovh_server, occ):
     assert occ.get(f"/ovhCloudConnect/{SERVICE_A}/datacenter/1")["available"] is False
     assert occ.get(f"/ovhCloudConnect/{SERVICE_A}/datacenter/2")["available"] is True
 
-    extra = occ.post(f"{dc_path}/extra", type="network", nextHop="10.10.0.5",
+    extra = create(occ, f"{dc_path}/extra", type="network", nextHop="10.10.0.5",
                      subnet="172.20.0.0/16")
-    assert extra == {"id": extra["id"], "nextHop": "10.10.0.5", "status": "init",
-                     "subnet": "172.20.0.0/16", "type": "network"}
+    assert extra == {"bgpNeighborArea": None, "bgpNeighborIp": None, "id": extra["id"],
+                     "nextHop": "10.10.0.5", "status": "init", "subnet": "172.20.0.0/16",
+                     "type": "network"}
     assert occ.get(f"{dc_path}/extra") == [extra["id"]]
     ovh_server.settle()
     assert occ.get(f"{dc_path}/extra/{extra['id']}")["status"] == "active"
@@ -306,7 +316,7 @@ def test_deleting_a_parent_deletes_its_children_as_one_task(ovh_server, occ):
     dc = l3_dc(occ, pop["id"])
     ovh_server.settle()
     dc_path = f"{base}/{pop['id']}/datacenter/{dc['id']}"
-    bgp = occ.post(f"{dc_path}/extra", type="bgp", bgpNeighborArea=65100,
+    bgp = create(occ, f"{dc_path}/extra", type="bgp", bgpNeighborArea=65100,
                    bgpNeighborIp="10.10.0.4")
     ovh_server.settle()
     before = occ.get(f"/ovhCloudConnect/{SERVICE_A}/task")
@@ -325,10 +335,10 @@ def test_deleting_a_parent_deletes_its_children_as_one_task(ovh_server, occ):
 def test_a_task_whose_resource_vanished_ends_in_error(ovh_server, occ):
     in_vrack(ovh_server, occ)
     pop = l3_pop(occ)
-    create = occ.get(f"/ovhCloudConnect/{SERVICE_A}/task")[-1]
+    made = occ.get(f"/ovhCloudConnect/{SERVICE_A}/task")[-1]
     occ.delete(f"/ovhCloudConnect/{SERVICE_A}/config/pop/{pop['id']}")
     ovh_server.settle()
-    assert occ.get(f"/ovhCloudConnect/{SERVICE_A}/task/{create}")["status"] == "error"
+    assert occ.get(f"/ovhCloudConnect/{SERVICE_A}/task/{made}")["status"] == "error"
 
 
 def test_unlinking_a_configured_service_is_a_conflict(ovh_server, occ):
@@ -382,13 +392,13 @@ region = "eu-central-lim"
         assert uuid in occ.get("/ovhCloudConnect")
         s = occ.get(f"/ovhCloudConnect/{uuid}")
         assert (s["pop"], s["bandwidth"], s["portQuantity"], s["vrack"]) == (
-            "Frankfurt - FR5", "10G", "2", "pn-900")
+            "Frankfurt - FR5", "10g", "2", "pn-900")
         assert occ.get(f"/ovhCloudConnect/{uuid}/interface") == [7001, 7002]
         assert "pn-900" in occ.get("/vrack")
         assert occ.get("/vrack/pn-900/ovhCloudConnect") == [uuid]
         assert 40 in occ.get(f"/ovhCloudConnect/{uuid}/datacenter")
         # Already in its vRack: it can be configured at once.
-        pop = occ.post(f"/ovhCloudConnect/{uuid}/config/pop", interfaceId=7002, type="l2")
+        pop = create(occ, f"/ovhCloudConnect/{uuid}/config/pop", interfaceId=7002, type="l2")
         assert pop["status"] == "init"
     finally:
         server.stop()

@@ -10,7 +10,7 @@ runs in each namespace (no zebra: IPv4 only): AS 65001 on 100.66.79.2/30 announc
 Through the client: the service joins the vRack, gets an l3 PoP configuration
 (100.66.79.0/30, OVH AS 65501, customer AS 65001), a datacenter configuration (100.66.80.0/28,
 OVH AS 65502) and a `network` extra (172.21.0.0/16 via 100.66.80.5). Checked:
-- the interface's `lightStatus` is `down` until the customer's end is up, then `ok`;
+- the interface's `incomingLightStatus` is `down` until the customer's end is up, then `up`;
 - the PoP session comes up (FRR Established, `up` in peerlab's OVH state), and FRR learns the
   datacenter subnet and the static route's prefix; deleting the extra withdraws the prefix;
 - a `bgp` extra toward 100.66.80.4 (AS 65100) brings up a session with the datacenter's FRR
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 
-from ovh_support import INTERFACE_A, SERVICE_A, VRACK, Server
+from ovh_support import INTERFACE_A, SERVICE_A, VRACK, Server, create
 
 BGPD = Path("/usr/lib/frr/bgpd")
 VTYSH = Path("/usr/bin/vtysh")
@@ -198,9 +198,9 @@ interface = "{dc_wire.host}"
     occ.post(f"/vrack/{VRACK}/ovhCloudConnect", ovhCloudConnect=SERVICE_A)
     server.settle()
     pops = f"/ovhCloudConnect/{SERVICE_A}/config/pop"
-    pop = occ.post(pops, interfaceId=INTERFACE_A, type="l3", customerBgpArea=65001,
+    pop = create(occ, pops, interfaceId=INTERFACE_A, type="l3", customerBgpArea=65001,
                    ovhBgpArea=65501, subnet="100.66.79.0/30")
-    dc = occ.post(f"{pops}/{pop['id']}/datacenter", datacenterId=1, ovhBgpArea=65502,
+    dc = create(occ, f"{pops}/{pop['id']}/datacenter", datacenterId=1, ovhBgpArea=65502,
                   subnet="100.66.80.0/28")
     extras = f"{pops}/{pop['id']}/datacenter/{dc['id']}/extra"
     return server, occ, pops, pop, dc, extras
@@ -211,7 +211,7 @@ def test_frr_routers_meet_an_l3_pop_and_a_bgp_extra(tmp_path, stack):
     dc_wire = Wire(stack, "oz")
     server, occ, pops, pop, dc, extras = serve_pop_and_datacenter(tmp_path, stack, pop_wire,
                                                                   dc_wire)
-    route = occ.post(extras, type="network", nextHop="100.66.80.5", subnet="172.21.0.0/16")
+    route = create(occ, extras, type="network", nextHop="100.66.80.5", subnet="172.21.0.0/16")
     server.settle()
     assert occ.get(f"{pops}/{pop['id']}")["status"] == "active"
     eventually("OVH's addresses on the host",
@@ -219,12 +219,12 @@ def test_frr_routers_meet_an_l3_pop_and_a_bgp_extra(tmp_path, stack):
 
     # No light while the customer's end is down.
     def light():
-        return occ.get(f"/ovhCloudConnect/{SERVICE_A}/interface/{INTERFACE_A}")["lightStatus"]
+        return occ.get(f"/ovhCloudConnect/{SERVICE_A}/interface/{INTERFACE_A}")["incomingLightStatus"]
 
-    eventually("lightStatus down", lambda: light() == "down")
+    eventually("incomingLightStatus down", lambda: light() == "down")
     pop_wire.up(f"{CUSTOMER_POP}/30")
     dc_wire.up(f"{CUSTOMER_DC}/28")
-    eventually("lightStatus ok", lambda: light() == "ok")
+    eventually("incomingLightStatus up", lambda: light() == "up")
 
     onprem = Bgpd(stack, pop_wire, 65001, CUSTOMER_POP, OVH_POP, 65501, "10.70.0.0/16")
     def status():
@@ -250,7 +250,7 @@ def test_frr_routers_meet_an_l3_pop_and_a_bgp_extra(tmp_path, stack):
 
     # A `bgp` extra: a session with the datacenter's router; VRRP goes off; routes cross.
     in_dc = Bgpd(stack, dc_wire, 65100, CUSTOMER_DC, GATEWAY, 65502, "10.71.0.0/16")
-    occ.post(extras, type="bgp", bgpNeighborArea=65100, bgpNeighborIp=CUSTOMER_DC)
+    create(occ, extras, type="bgp", bgpNeighborArea=65100, bgpNeighborIp=CUSTOMER_DC)
     server.settle()
     eventually("the bgp extra's session up", lambda: status() == {"pop": "up", "extra": "up"},
                timeout=60)
@@ -285,7 +285,7 @@ def test_one_asn_on_both_sides_of_ovh_needs_allowas_in(tmp_path, stack):
     dc_wire = Wire(stack, "or")
     server, occ, pops, pop, dc, extras = serve_pop_and_datacenter(tmp_path, stack, pop_wire,
                                                                   dc_wire)
-    occ.post(extras, type="bgp", bgpNeighborArea=65001, bgpNeighborIp=CUSTOMER_DC)
+    create(occ, extras, type="bgp", bgpNeighborArea=65001, bgpNeighborIp=CUSTOMER_DC)
     server.settle()
     pop_wire.up(f"{CUSTOMER_POP}/30")
     dc_wire.up(f"{CUSTOMER_DC}/28")

@@ -5,6 +5,7 @@ the official `ovh` client; and what the configurations make the engine run.
 from ovh.exceptions import BadParametersError, ResourceConflictError, ResourceNotFoundError
 
 from ovh_support import (  # noqa: F401 (fixtures)
+    create,
     INTERFACE_A,
     INTERFACE_B,
     SERVICE_A,
@@ -107,13 +108,13 @@ def test_next_hop_and_bgp_neighbor_must_lie_inside_the_datacenter_subnet(ovh_ser
                  bgpNeighborIp="10.10.0.4")
     expect_error(BadParametersError, 400, occ.post, f"{dc}/extra", type="network",
                  nextHop="10.10.0.5")
-    assert occ.post(f"{dc}/extra", type="network", nextHop="10.10.0.5",
+    assert create(occ, f"{dc}/extra", type="network", nextHop="10.10.0.5",
                     subnet="172.20.0.0/16")["status"] == "init"
 
 
 def test_static_routes_and_bgp_never_in_the_same_datacenter_configuration(ovh_server, occ):
     _, dc = active_l3(ovh_server, occ)
-    route = occ.post(f"{dc}/extra", type="network", nextHop="10.10.0.5", subnet="172.20.0.0/16")
+    route = create(occ, f"{dc}/extra", type="network", nextHop="10.10.0.5", subnet="172.20.0.0/16")
     body = expect_error(ResourceConflictError, 409, occ.post, f"{dc}/extra", type="bgp",
                         bgpNeighborArea=65100, bgpNeighborIp="10.10.0.4")
     assert "same datacenter" in body["message"]
@@ -127,7 +128,7 @@ def test_static_routes_and_bgp_never_in_the_same_datacenter_configuration(ovh_se
     expect_error(ResourceConflictError, 409, occ.post, f"{dc}/extra", type="bgp",
                  bgpNeighborArea=65100, bgpNeighborIp="10.10.0.4")
     ovh_server.settle()
-    bgp = occ.post(f"{dc}/extra", type="bgp", bgpNeighborArea=65100, bgpNeighborIp="10.10.0.4")
+    bgp = create(occ, f"{dc}/extra", type="bgp", bgpNeighborArea=65100, bgpNeighborIp="10.10.0.4")
     expect_error(ResourceConflictError, 409, occ.post, f"{dc}/extra", type="network",
                  nextHop="10.10.0.5", subnet="172.20.0.0/16")
     ovh_server.settle()
@@ -143,10 +144,10 @@ def test_static_routes_and_bgp_never_in_the_same_datacenter_configuration(ovh_se
 
 def test_extras_exist_only_on_l3(ovh_server, occ):
     in_vrack(ovh_server, occ)
-    pop = occ.post(POPS, interfaceId=INTERFACE_A, type="l2")
+    pop = create(occ, POPS, interfaceId=INTERFACE_A, type="l2")
     expect_error(BadParametersError, 400, l3_dc, occ, pop["id"])
-    dc = occ.post(f"{POPS}/{pop['id']}/datacenter", datacenterId=1)
-    assert dc["status"] == "init" and "subnet" not in dc
+    dc = create(occ, f"{POPS}/{pop['id']}/datacenter", datacenterId=1)
+    assert dc["status"] == "init" and dc["subnet"] is None and dc["ovhBgpArea"] is None
     expect_error(BadParametersError, 400, occ.post,
                  f"{POPS}/{pop['id']}/datacenter/{dc['id']}/extra", type="bgp",
                  bgpNeighborArea=65100, bgpNeighborIp="10.10.0.4")
@@ -154,7 +155,7 @@ def test_extras_exist_only_on_l3(ovh_server, occ):
 
 def test_switching_between_l2_and_l3_requires_deleting_the_configuration_first(ovh_server, occ):
     in_vrack(ovh_server, occ)
-    pop = occ.post(POPS, interfaceId=INTERFACE_A, type="l2")
+    pop = create(occ, POPS, interfaceId=INTERFACE_A, type="l2")
     ovh_server.settle()
     body = expect_error(ResourceConflictError, 409, l3_pop, occ)
     assert "deleting the configuration first" in body["message"]

@@ -4,7 +4,7 @@ survive a SIGKILL, and the BGP sessions the configurations make come back.
 
 import signal
 
-from ovh_support import SERVICE_A, VRACK, Server, in_vrack, l3_dc, l3_pop
+from ovh_support import SERVICE_A, VRACK, Server, create, in_vrack, l3_dc, l3_pop
 
 
 def test_ovh_resources_survive_a_restart(tmp_path):
@@ -17,7 +17,7 @@ def test_ovh_resources_survive_a_restart(tmp_path):
         dc = l3_dc(occ, pop["id"])
         first.settle()
         dc_path = f"/ovhCloudConnect/{SERVICE_A}/config/pop/{pop['id']}/datacenter/{dc['id']}"
-        extra = occ.post(f"{dc_path}/extra", type="network", nextHop="10.10.0.5",
+        extra = create(occ, f"{dc_path}/extra", type="network", nextHop="10.10.0.5",
                          subnet="172.20.0.0/16")
         # Acknowledged but not done: the task must come back unfinished.
         tasks = occ.get(f"/ovhCloudConnect/{SERVICE_A}/task")

@@ -36,6 +36,14 @@ impl PathArgs {
             .map_or("", |(_, v)| v.as_str())
     }
 
+    /// A parameter as it came, if the path has it.
+    pub fn raw(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The `{region}` parameter.
     pub fn region(&self) -> Result<Region, ApiError> {
         Ok(self.get("region").parse::<Region>()?)

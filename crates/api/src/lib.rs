@@ -14,8 +14,14 @@
 //! - The emulator's own admin calls ([`admin`]): approving or refusing a hosted link, with a
 //!   catalogue admin token.
 //!
+//! - Scaleway VPC v2 (`/vpc/v2/regions/{region}/…`): VPCs, private networks, subnets and
+//!   routes over [`provider::vpc`]; the calls it does not serve answer the live API's `501
+//!   unimplemented endpoint` (the `vpc` module).
+//!
 //! - OVHcloud Connect and the vRack (`/1.0/…`) with OVH's signatures and error bodies: [`ovh`].
 //!
+//! - Scaleway Load Balancer (`/lb/v1/zones/{zone}/…` and `/lb/v1/regions/{region}/…`): every
+//!   method of `LbV1ZonedAPI` and `LbV1API`, over [`provider::lb`] (the `lb` module).
 //! - `GET /peerlab/v1/trace?from=…&to=…` (admin token): a packet's path through the world's
 //!   model ([`world::World::trace`]).
 //! - `POST /peerlab/v1/plan` (admin token): what an SDK call would change, without changing
@@ -35,11 +41,13 @@
 mod admin;
 pub mod error;
 pub mod extract;
+mod lb;
 mod openapi;
 pub mod ovh;
 pub mod plan;
 mod routes;
 mod trace;
+mod vpc;
 
 pub use routes::router;
 
@@ -149,6 +157,14 @@ impl App {
         f: impl FnOnce(&State) -> T + Send + 'static,
     ) -> Result<T, ProviderError> {
         self.shared.world.read(f).await.map_err(stopped)
+    }
+
+    /// Runs a write on the whole state: saved and reconciled before it is answered.
+    pub(crate) async fn write_state<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut State, DateTime<Utc>) -> Result<T, ProviderError> + Send + 'static,
+    ) -> Result<T, ProviderError> {
+        self.shared.world.write(f).await.map_err(stopped)?
     }
 
     /// Runs a write on the InterLink model: saved and reconciled before it is answered. (The

@@ -7,6 +7,8 @@
 use axum::Json;
 use serde_json::{Map, Value, json};
 
+mod vpc;
+
 /// `GET /openapi.json`.
 pub async fn serve() -> Json<Value> {
     Json(document())
@@ -29,6 +31,8 @@ enum Success {
     Json(Value),
     /// 204, no body.
     NoContent,
+    /// 501, the live API's `unimplemented endpoint` (a VPC call peerlab does not serve).
+    NotImplemented,
 }
 
 /// One served path and method.
@@ -161,6 +165,10 @@ fn list_of(key: &str, item: &str) -> Value {
 }
 
 const REGIONS: &[&str] = &["fr-par", "nl-ams", "pl-waw"];
+const ZONES: &[&str] = &[
+    "fr-par-1", "fr-par-2", "fr-par-3", "nl-ams-1", "nl-ams-2", "nl-ams-3", "pl-waw-1", "pl-waw-2",
+    "pl-waw-3",
+];
 const LINK_STATUS: &[&str] = &[
     "unknown_link_status",
     "configuring",
@@ -225,6 +233,14 @@ const RESOURCE_TYPES: &[&str] = &[
 const NAME_ORDER: &[&str] = &["name_asc", "name_desc"];
 
 fn schemas() -> Value {
+    let mut all = scaleway_schemas();
+    if let Some(map) = all.as_object_mut() {
+        map.extend(vpc::schemas());
+    }
+    all
+}
+
+fn scaleway_schemas() -> Value {
     let region = enumeration(REGIONS);
     let cidr = json!({ "type": "string", "pattern": CIDR });
     let bgp = object_all(json!({
@@ -255,6 +271,13 @@ fn schemas() -> Value {
                 "method": string(),
                 "reason": string(),
             },
+        },
+        "LbError": {
+            "description": "The Load Balancer API's error body: Scaleway's standard bodies, and its \
+                404, which has only a message (`{\"message\": \"lbs not Found\"}`).",
+            "type": "object",
+            "required": ["message"],
+            "properties": { "message": string(), "type": string() },
         },
         "Pop": object_all(json!({
             "id": uuid(),
@@ -841,6 +864,19 @@ fn operations() -> Vec<Operation> {
         )
         .ok(json!({ "type": "object" })),
     );
+    ops.extend(vpc::operations());
+    // Scaleway Load Balancer, both APIs (`crate::lb::openapi`).
+    for l in crate::lb::openapi::operations() {
+        let mut o = op(l.method, l.path, l.id, l.summary)
+            .query(l.query.into_iter().map(|(n, s)| param(n, s)).collect());
+        if l.body {
+            o = o.body(json!({ "type": "object" }));
+        }
+        if !l.no_content {
+            o = o.ok(json!({ "type": "object" }));
+        }
+        ops.push(o);
+    }
     ops
 }
 
@@ -852,21 +888,39 @@ fn path_params(path: &str) -> Vec<&str> {
         .collect()
 }
 
-fn error_response(description: &str) -> Value {
+fn error_response(description: &str, schema: &str) -> Value {
     json!({
         "description": description,
-        "content": { "application/json": { "schema": schema_ref("Error") } },
+        "content": { "application/json": { "schema": schema_ref(schema) } },
     })
+}
+
+/// The tag an operation is listed under.
+fn tag(o: &Operation, public: bool) -> &'static str {
+    if o.path.starts_with(crate::vpc::PREFIX) {
+        match o.success {
+            Success::NotImplemented => vpc::NOT_SERVED_TAG,
+            _ => vpc::TAG,
+        }
+    } else if o.path.starts_with(IPAM) {
+        "IPAM v1"
+    } else if o.path.starts_with("/lb/") {
+        "Load Balancer v1"
+    } else if public {
+        "meta"
+    } else {
+        "InterLink v1beta1"
+    }
 }
 
 fn operation_json(o: &Operation) -> Value {
     let mut parameters: Vec<Value> = path_params(&o.path)
         .into_iter()
         .map(|name| {
-            let schema = if name == "region" {
-                enumeration(REGIONS)
-            } else {
-                uuid()
+            let schema = match name {
+                "region" => enumeration(REGIONS),
+                "zone" => enumeration(ZONES),
+                _ => uuid(),
             };
             json!({ "name": name, "in": "path", "required": true, "schema": schema })
         })
@@ -883,9 +937,27 @@ fn operation_json(o: &Operation) -> Value {
         Success::NoContent => {
             responses.insert("204".into(), json!({ "description": "Done" }));
         }
+        Success::NotImplemented => {
+            let body = json!({ "schema": schema_ref("UnimplementedError") });
+            responses.insert(
+                "501".into(),
+                json!({ "description": "unimplemented endpoint", "content": { "application/json": body } }),
+            );
+            responses.insert(
+                "401".into(),
+                error_response(
+                    "denied_authentication: missing or unknown X-Auth-Token",
+                    "Error",
+                ),
+            );
+        }
     }
     let public = o.path == DOCUMENT_PATH;
-    if !public {
+    let lb = o.path.starts_with("/lb/");
+    // The Load Balancer's 404 is `{"message": "lbs not Found"}`, without `type`.
+    let error_schema = if lb { "LbError" } else { "Error" };
+    let served = !matches!(o.success, Success::NotImplemented);
+    if !public && served {
         for (code, what) in [
             ("400", "invalid_arguments"),
             (
@@ -902,13 +974,13 @@ fn operation_json(o: &Operation) -> Value {
             ("412", "precondition_failed"),
             ("423", "locked"),
         ] {
-            responses.insert(code.into(), error_response(what));
+            responses.insert(code.into(), error_response(what, error_schema));
         }
     }
     let mut v = json!({
         "operationId": o.id,
         "summary": o.summary,
-        "tags": [if o.path.starts_with(IPAM) { "IPAM v1" } else if public { "meta" } else { "InterLink v1beta1" }],
+        "tags": [tag(o, public)],
         "parameters": parameters,
         "responses": responses,
     });
@@ -930,6 +1002,9 @@ const CREATORS: &[(&str, &str)] = &[
     ("CreateLink", "link_id"),
     ("CreateRoutingPolicy", "routing_policy_id"),
     ("BookIP", "ip_id"),
+    ("CreateVPC", "vpc_id"),
+    ("CreatePrivateNetwork", "private_network_id"),
+    ("VpcCreateRoute", "route_id"),
 ];
 
 /// OpenAPI links from each creating operation's answer to the operations taking its `id`.
@@ -972,10 +1047,10 @@ pub fn document() -> Value {
     json!({
         "openapi": "3.0.3",
         "info": {
-            "title": "peerlab: Scaleway InterLink v1beta1 and IPAM v1",
+            "title": "peerlab: Scaleway InterLink v1beta1, IPAM v1, VPC v2 and Load Balancer v1",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "What `peerlab serve` answers: Scaleway's InterLink and IPAM calls, with \
-                the official SDK's paths, parameters, bodies and error bodies.",
+            "description": "What `peerlab serve` answers: Scaleway's InterLink, IPAM, VPC and Load \
+                Balancer calls, with the official SDK's paths, parameters, bodies and error bodies.",
         },
         "servers": [{ "url": "/" }],
         "security": [{ "XAuthToken": [] }],
@@ -1030,9 +1105,39 @@ mod tests {
             (body.find("let ipam").expect("ipam"), IPAM),
             (top, ""),
         ];
-        for (from, prefix) in blocks {
-            let block = &body[from..];
-            let block = &block[..block.find(';').unwrap_or(block.len())];
+        let mut found: Vec<(&str, &str)> = blocks
+            .into_iter()
+            .map(|(from, prefix)| {
+                let block = &body[from..];
+                (&block[..block.find(';').unwrap_or(block.len())], prefix)
+            })
+            .collect();
+        // The Load Balancer's router (lb/mod.rs): `shared` routes under both prefixes, then each
+        // API's own.
+        let lb = include_str!("lb/mod.rs");
+        let lb = &lb[lb.find("pub(crate) fn router(").expect("lb router()")..];
+        let (shared, zoned, regional) = (
+            lb.find("let shared").expect("shared"),
+            lb.find("let zoned").expect("zoned"),
+            lb.find("let regional").expect("regional"),
+        );
+        let end = lb.find("Router::new().nest").expect("the nests");
+        for prefix in [crate::lb::ZONED, crate::lb::REGIONAL] {
+            found.push((&lb[shared..zoned], prefix));
+        }
+        found.push((&lb[zoned..regional], crate::lb::ZONED));
+        found.push((&lb[regional..end], crate::lb::REGIONAL));
+        // The VPC router (vpc.rs): its `served` and `unserved` blocks, under its prefix.
+        let vpc = include_str!("vpc.rs");
+        let vpc = &vpc[vpc.find("pub(crate) fn router(").expect("vpc router()")..];
+        for name in ["let served", "let unserved"] {
+            let block = &vpc[vpc.find(name).expect("a VPC block")..];
+            found.push((
+                &block[..block.find(';').unwrap_or(block.len())],
+                crate::vpc::PREFIX,
+            ));
+        }
+        for (block, prefix) in found {
             for call in block.split(".route(").skip(1) {
                 let path = call.split('"').nth(1).expect("a path literal");
                 let rest = &call[call.find(',').expect("a method router")..];

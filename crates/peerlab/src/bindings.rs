@@ -8,7 +8,7 @@
 //!   first), so its two BGP sessions run over it, and the VPC's routes go into the kernel;
 //! - `{ ovh_service, ovh_interface, interface }`: while the OVH interface has an l3 PoP
 //!   configuration, the interface carries OVH's address of its /30, untagged; it also reports
-//!   its light: `ok` while it has a carrier, `down` otherwise;
+//!   its light (`incomingLightStatus`): `up` while it has a carrier, `down` otherwise;
 //! - `{ ovh_vrack, ovh_datacenter, interface }`: the interface is a port of the datacenter's
 //!   segment (a bridge holding its gateway, or OVH's VRRP routers), where `bgp` extras'
 //!   sessions run.
@@ -156,10 +156,10 @@ pub fn resolve(catalogue: &Catalogue, specs: &[BindingSpec]) -> Result<Vec<Attac
     Ok(out)
 }
 
-/// The light of a local interface: `ok` with a carrier, `down` without (or without interface).
+/// The light of a local interface: `up` with a carrier, `down` without (or without interface).
 fn carrier(interface: &str) -> LightStatus {
     match std::fs::read_to_string(format!("/sys/class/net/{interface}/carrier")) {
-        Ok(text) if text.trim() == "1" => LightStatus::Ok,
+        Ok(text) if text.trim() == "1" => LightStatus::Up,
         _ => LightStatus::Down,
     }
 }
@@ -188,7 +188,8 @@ pub fn spawn_lights(world: world::World, bindings: &[Attachment]) -> tokio::task
                 }
                 let recorded = world
                     .observe(move |s| {
-                        s.ovh.set_light_status(id, Some(light));
+                        // `serve` runs on the wall clock.
+                        s.ovh.set_light_status(id, Some(light), world::now());
                         false
                     })
                     .await;

@@ -11,6 +11,7 @@ mod graph;
 mod plan;
 mod rundir;
 mod serve;
+mod tls;
 mod trace;
 mod up;
 

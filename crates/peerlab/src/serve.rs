@@ -10,6 +10,10 @@
 //! With `--config`, the file's projects own what it declares, and `--project-id` only adds a
 //! token.
 //!
+//! `--tls` serves HTTPS on a certificate it makes (its CA printed as `ca_certificate: PATH`),
+//! `--tls-cert FILE --tls-key FILE` on the user's own; `listening: https://…` then
+//! ([`crate::tls`]).
+//!
 //! `--state FILE` makes every acknowledged write durable in `FILE`, and a restart on the same
 //! file comes back with every resource and their BGP sessions (see [`api::persistence`]: the file
 //! wins for resources, the catalogue only gives projects and tokens). A corrupt or unreadable file
@@ -69,6 +73,17 @@ pub struct ServeArgs {
     /// catalogue's `settings.ovh_task_secs`, 2).
     #[arg(long, value_name = "SECS")]
     pub ovh_task_secs: Option<u64>,
+    /// Listen with TLS (HTTPS) on a certificate serve makes for `localhost` and the listen
+    /// address; the CA certificate to trust is written to the file printed as
+    /// `ca_certificate: …`.
+    #[arg(long)]
+    pub tls: bool,
+    /// Listen with TLS on this certificate chain (PEM) instead (with `--tls-key`).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of `--tls-cert`.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// Reads the catalogue (resolved: the demo entries included unless it says otherwise).
@@ -215,6 +230,11 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
         .context("cannot start")?;
         let app = api::App::new(world.clone(), &catalogue);
         let _ticker = world.spawn_ticker(std::time::Duration::from_secs(1));
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        let addr = listener.local_addr()?;
+        let tls = tls_of(args, addr)?;
         // Bindings: the provider's side rendered into this namespace's kernel.
         let mut kept = Vec::new();
         if !bindings.is_empty() {
@@ -229,27 +249,37 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
             kept.push(world.spawn_renderer(std::time::Duration::from_secs(1)));
             kept.push(bindings::spawn_lights(world.clone(), &bindings));
         }
-        let listener = tokio::net::TcpListener::bind(args.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", args.listen))?;
-        let addr = listener.local_addr()?;
         println!("token: {token}");
         println!("project_id: {project_id}");
         println!("ovh_application_key: {}", ovh.application_key);
         println!("ovh_application_secret: {}", ovh.application_secret);
         println!("ovh_consumer_key: {}", ovh.consumer_key);
-        println!("listening: http://{addr}");
+        if let Some(ca) = tls.as_ref().and_then(|t| t.ca_file.as_ref()) {
+            println!("ca_certificate: {}", ca.display());
+        }
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        println!("listening: {scheme}://{addr}");
         let router = api::router(app);
         let failed = world.clone();
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                tokio::select! {
-                    () = shutdown_signal() => {}
-                    why = failed.failed() => eprintln!("peerlab: {why}"),
-                }
-            })
-            .await
-            .context("server failed");
+        let stop = async move {
+            tokio::select! {
+                () = shutdown_signal() => {}
+                why = failed.failed() => eprintln!("peerlab: {why}"),
+            }
+        };
+        let served = match &tls {
+            Some(tls) => crate::tls::serve(listener.into_std()?, tls, router, stop).await,
+            None => axum::serve(listener, router)
+                .with_graceful_shutdown(stop)
+                .await
+                .context("server failed"),
+        };
+        if let Some(dir) = tls
+            .and_then(|t| t.ca_file)
+            .and_then(|f| f.parent().map(Into::into))
+        {
+            let _ = std::fs::remove_dir_all::<PathBuf>(dir);
+        }
         // Stopping the renderer and dropping the world deletes the interfaces it made.
         for task in kept {
             task.abort();
@@ -259,6 +289,18 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
         served?;
         Ok(true)
     })
+}
+
+/// The TLS configuration `serve` listens with on `addr`, if any (see [`crate::tls`]): the
+/// user's `--tls-cert`/`--tls-key`, or with `--tls` one it makes, its CA written in a directory
+/// of its own under the temporary directory (removed on the way out).
+fn tls_of(args: &ServeArgs, addr: SocketAddr) -> Result<Option<crate::tls::Tls>> {
+    let own = args.tls_cert.as_deref().zip(args.tls_key.as_deref());
+    if !args.tls && own.is_none() {
+        return Ok(None);
+    }
+    let dir = std::env::temp_dir().join(format!("peerlab-serve-{}", std::process::id()));
+    crate::tls::configure(own, addr, &dir).map(Some)
 }
 
 /// Resolves at Ctrl-C (SIGINT) or SIGTERM, so that `kill`, systemd and container runtimes stop
@@ -300,6 +342,9 @@ mod tests {
             ovh_application_secret: None,
             ovh_consumer_key: None,
             ovh_task_secs: None,
+            tls: false,
+            tls_cert: None,
+            tls_key: None,
         }
     }
 

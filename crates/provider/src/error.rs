@@ -9,8 +9,9 @@
 //! - the Python SDK raises `ScalewayException` for any status ≥ 400 and reads `message` (a body
 //!   whose message is `"Validation Error"` would become a `ValidationError`: none of ours is).
 //!
-//! Every body therefore carries `type` and `message`. This module does not decide *when* an error
-//! happens: the product modules do.
+//! Every body therefore carries `type` and `message`, except the Load Balancer API's 404
+//! ([`ProviderError::LegacyNotFound`]), which the real service answers with a message only. This
+//! module does not decide *when* an error happens: the product modules do.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -130,6 +131,13 @@ pub enum ProviderError {
         resource: String,
         /// The identifier asked for.
         resource_id: String,
+    },
+    /// 404 of the older APIs (Load Balancer): a body with only a message,
+    /// `{"message": "lbs not Found"}`, as recorded from the real service.
+    #[error("{resource} not Found")]
+    LegacyNotFound {
+        /// The resource kind as the message names it (`lbs`, `backend`, `privateNetwork`…).
+        resource: String,
     },
     /// 412 `precondition_failed`.
     #[error("precondition failed: {}, {help_message}", .precondition.as_str())]
@@ -283,7 +291,7 @@ impl ProviderError {
     pub fn error_type(&self) -> &'static str {
         match self {
             ProviderError::InvalidArguments { .. } => "invalid_arguments",
-            ProviderError::NotFound { .. } => "not_found",
+            ProviderError::NotFound { .. } | ProviderError::LegacyNotFound { .. } => "not_found",
             ProviderError::PreconditionFailed { .. } => "precondition_failed",
             ProviderError::QuotasExceeded { .. } => "quotas_exceeded",
             ProviderError::PermissionsDenied { .. } => "permissions_denied",
@@ -303,7 +311,7 @@ impl ProviderError {
             ProviderError::InvalidArguments { .. } => 400,
             ProviderError::DeniedAuthentication { .. } => 401,
             ProviderError::QuotasExceeded { .. } | ProviderError::PermissionsDenied { .. } => 403,
-            ProviderError::NotFound { .. } => 404,
+            ProviderError::NotFound { .. } | ProviderError::LegacyNotFound { .. } => 404,
             ProviderError::TransientState { .. }
             | ProviderError::AlreadyExists { .. }
             | ProviderError::Conflict { .. }
@@ -331,6 +339,9 @@ impl ProviderError {
                 "resource": resource,
                 "resource_id": resource_id,
                 "type": kind,
+            }),
+            ProviderError::LegacyNotFound { resource } => json!({
+                "message": format!("{resource} not Found"),
             }),
             ProviderError::PreconditionFailed {
                 precondition,
@@ -519,6 +530,11 @@ mod tests {
             },
             ProviderError::unknown_api_key(),
         ];
+        let legacy = ProviderError::LegacyNotFound {
+            resource: "lbs".into(),
+        };
+        assert_eq!(legacy.body(), json!({"message": "lbs not Found"}));
+        assert_eq!(legacy.http_status(), 404);
         for e in all {
             let body = e.body();
             assert_eq!(body["type"], e.error_type(), "{e:?}");

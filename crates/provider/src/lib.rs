@@ -46,6 +46,8 @@
 //! Modules:
 //! - [`interlink`]: the InterLink state and one method per SDK call, plus engine/admin calls;
 //! - [`ipam`]: the IPAM state and its calls;
+//! - [`vpc`]: the VPC API (VPCs, private networks, subnets, routes) over the VPCs IPAM keeps;
+//! - [`lb`]: Scaleway Load Balancer (`lb.v1`, zoned and regional), beside IPAM;
 //! - [`ovh_connect`]: OVHcloud Connect and its side of the vRack, with OVH's error bodies;
 //! - [`catalogue`]: what exists before the first call (projects and tokens, PoPs, partners,
 //!   connections, VPCs) and the settings, as serde data, with a built-in [demo](catalogue::demo);
@@ -63,12 +65,14 @@ pub mod error;
 pub mod ids;
 pub mod interlink;
 pub mod ipam;
+pub mod lb;
 pub mod list;
 pub mod naming;
 pub mod ovh_connect;
 pub mod region;
 pub mod scope;
 pub mod snapshot;
+pub mod vpc;
 
 pub use error::ProviderError;
 pub use region::Region;

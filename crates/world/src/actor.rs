@@ -128,6 +128,7 @@ impl Actor {
     fn advance(&mut self, now: DateTime<Utc>) -> bool {
         let intents = self.state.interlink.advance(now);
         let tasks = self.state.ovh.advance(now);
+        self.state.lb.advance(now);
         self.state.sync_gateways(now);
         !intents.is_empty() || tasks
     }

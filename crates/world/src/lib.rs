@@ -128,6 +128,7 @@ impl World {
         let mut state = State {
             interlink,
             ovh,
+            lb: Default::default(),
             live: Live::default(),
         };
         state.advance(now);

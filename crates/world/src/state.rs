@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use engine::SessionStatus;
 use ipnet::IpNet;
 use provider::interlink::InterLink;
+use provider::lb::LoadBalancers;
 use provider::ovh_connect::OvhConnect;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -25,6 +26,8 @@ pub struct State {
     pub interlink: InterLink,
     /// OVHcloud Connect and its side of the vRack.
     pub ovh: OvhConnect,
+    /// The Scaleway Load Balancer.
+    pub lb: LoadBalancers,
     /// What runs and what it reports.
     pub live: Live,
 }
@@ -53,6 +56,7 @@ impl State {
         // The level-triggered reconcile that follows carries out what this changed.
         let _ = self.interlink.advance(now);
         self.ovh.advance(now);
+        self.lb.advance(now);
         self.sync_gateways(now);
     }
 

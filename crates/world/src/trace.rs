@@ -2,12 +2,15 @@
 //! stops, in a network engineer's words; in namespace mode with a real `ping` beside it.
 //!
 //! FROM is a node (a host, a router, `scaleway`) or an address; TO is a node (both directions
-//! are traced, as a ping needs) or an address. An address no node holds is an outside host:
-//! the model places it behind the customer router the provider routes it to (on an assumed
-//! /24 or /64), so `serve` with the customer's own router can be asked about any address.
+//! are traced, as a ping needs) or an address. An address a provider holds starts the packet
+//! on that interface, in its VRF (the provider edge has a VRF per VPC: from a private network's
+//! gateway or a link's Scaleway address, the packet is in that VPC). An address no node holds
+//! is an outside host: the model places it behind the customer router the provider routes it
+//! to (on an assumed /24 or /64), so `serve` with the customer's own router can be asked about
+//! any address.
 
 use crate::model::Model;
-use dataplane::{DEFAULT_VRF, InterfaceConfig, NextHop, NodeId, NodeRole};
+use dataplane::{DEFAULT_VRF, InterfaceConfig, InterfaceId, NextHop, NodeId, NodeRole};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
@@ -142,23 +145,64 @@ fn owner(model: &Model, address: IpAddr) -> Option<NodeId> {
     owners.first().map(|(n, _)| *n)
 }
 
-/// The router the providers route `address` to (the customer's side of a link or session).
+/// The provider interface holding `address`, if a provider holds it.
+fn provider_interface(model: &Model, address: IpAddr) -> Option<InterfaceId> {
+    model.nodes.values().find_map(|&n| {
+        let provider = model
+            .net
+            .node(n)
+            .is_some_and(|node| node.role == NodeRole::Provider);
+        provider
+            .then(|| model.net.interfaces_of(n).find(|(_, i)| i.owns(address)))
+            .flatten()
+            .map(|(id, _)| id)
+    })
+}
+
+/// The router the providers route `address` to (the customer's side of a link or session):
+/// through an installed route, else the link a withheld route came from (received but
+/// filtered, or propagation off), whose port's far side is that router.
 fn router_toward(model: &Model, address: IpAddr) -> Option<NodeId> {
-    model
+    let providers: Vec<NodeId> = model
         .nodes
         .values()
-        .filter(|&&n| {
+        .copied()
+        .filter(|&n| {
             model
                 .net
                 .node(n)
                 .is_some_and(|n| n.role == NodeRole::Provider)
         })
-        .flat_map(|&n| model.net.node(n).into_iter().flat_map(|n| n.vrfs()))
+        .collect();
+    let vrfs = || {
+        providers
+            .iter()
+            .flat_map(|&n| model.net.node(n).into_iter().flat_map(|node| node.vrfs()))
+    };
+    let routed = vrfs()
         .filter_map(|vrf| vrf.fib().lookup(address))
         .find_map(|route| match route.next_hop {
             NextHop::Gateway(gw) => owner(model, gw),
             _ => None,
+        });
+    routed.or_else(|| {
+        let from = vrfs().find_map(|vrf| vrf.explain(address))?.from.clone();
+        let link = from.strip_prefix("link \"")?.strip_suffix('"')?;
+        let port = providers.iter().find_map(|&p| {
+            model
+                .net
+                .interfaces_of(p)
+                .find(|(_, i)| i.name == format!("link {link}"))
+                .map(|(_, i)| (i.segment, i.vlan))
+        })?;
+        model.nodes.values().copied().find(|&n| {
+            !providers.contains(&n)
+                && model
+                    .net
+                    .interfaces_of(n)
+                    .any(|(_, i)| (i.segment, i.vlan) == port)
         })
+    })
 }
 
 /// An outside host at `address` behind the router the providers route it to.
@@ -230,7 +274,14 @@ pub fn trace(model: &mut Model, from: &str, to: &str) -> Result<TraceAnswer, Tra
                     names(model)
                 ))
             })?;
-            let forward = model.net.trace(start, address)?;
+            let on_provider = from
+                .parse::<IpAddr>()
+                .ok()
+                .and_then(|a| provider_interface(model, a));
+            let forward = match on_provider {
+                Some(interface) => model.net.trace_from_interface(interface, address)?,
+                None => model.net.trace(start, address)?,
+            };
             let host = owner(model, address)
                 .filter(|n| model.net.node(*n).is_some_and(|n| n.role == NodeRole::Host));
             match host {
@@ -251,4 +302,82 @@ pub fn trace(model: &mut Model, from: &str, to: &str) -> Result<TraceAnswer, Tra
         packets,
         ping: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Inputs, Observed, build};
+    use chrono::{TimeZone, Utc};
+    use provider::catalogue::demo;
+    use provider::interlink::{CreateLinkRequest, InterLink};
+    use provider::vpc::{CreatePrivateNetworkRequest, CreateVpcRequest};
+    use provider::{Caller, Region};
+
+    /// A VPC and a private network made through the VPC API, and a link attached to it: the
+    /// model has the VPC's VRF with the network's segment, and a packet from the link's
+    /// Scaleway address starts in that VRF.
+    #[test]
+    fn a_vpc_made_through_the_api_is_a_vrf_traces_start_in() {
+        let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let (r, me) = (
+            Region::FrPar,
+            Caller::new(demo::DEMO_PROJECT_ID, demo::DEMO_ORGANIZATION_ID),
+        );
+        let mut s = InterLink::demo(now);
+        let vpc = s
+            .create_vpc(
+                r,
+                &me,
+                CreateVpcRequest {
+                    name: "tf-vpc".into(),
+                    ..Default::default()
+                },
+                now,
+            )
+            .unwrap();
+        let req = CreatePrivateNetworkRequest {
+            name: "app".into(),
+            vpc_id: Some(vpc.id),
+            subnets: Some(vec!["10.42.0.0/24".into()]),
+            ..Default::default()
+        };
+        s.create_private_network(r, &me, req, now).unwrap();
+        let link = CreateLinkRequest {
+            name: "l".into(),
+            pop_id: Some(demo::POP_DC2_ID),
+            bandwidth_mbps: 1000,
+            connection_id: Some(demo::CONNECTION_DC2_ID),
+            vlan: Some(1900),
+            ..Default::default()
+        };
+        let link = s.create_link(r, &me, link, now).unwrap().0;
+        s.attach_vpc(r, &me, link.id, vpc.id, now).unwrap();
+        let ipam = s.ipam();
+        let inputs = Inputs {
+            vpcs: ipam.vpcs().cloned().collect(),
+            private_networks: ipam.private_networks().cloned().collect(),
+            links: s.link_views(),
+            ..Default::default()
+        };
+        let mut model = build(&inputs, &Observed::default()).unwrap();
+        assert_eq!(model.vrfs.get(&vpc.id).map(String::as_str), Some("tf-vpc"));
+        let scw = link.scw_bgp_config.unwrap().ipv4.addr().to_string();
+        let answer = trace(&mut model, &scw, "10.42.0.1").unwrap();
+        assert!(answer.reachable, "{}", answer.text());
+        assert!(
+            answer.text().contains("VRF \"tf-vpc\""),
+            "{}",
+            answer.text()
+        );
+        let answer = trace(&mut model, &scw, "10.42.0.2").unwrap();
+        assert!(
+            answer.text().contains("out tf-vpc/app"),
+            "{}",
+            answer.text()
+        );
+        // The demo VPC is another routing domain.
+        let answer = trace(&mut model, "10.42.0.1", "172.16.0.1").unwrap();
+        assert_eq!(answer.packets[0].reason.as_deref(), Some("no_route"));
+    }
 }

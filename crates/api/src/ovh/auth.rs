@@ -3,7 +3,9 @@
 //! A signed request carries `X-Ovh-Application`, `X-Ovh-Consumer`, `X-Ovh-Timestamp` and
 //! `X-Ovh-Signature` = `"$1$" + sha1_hex(secret + "+" + consumer_key + "+" + METHOD + "+" +
 //! full_url + "+" + body + "+" + timestamp)`, where `full_url` is the URL the client called
-//! (`http://HOST/1.0/…?query`). Failures are `403` with OVH's `errorCode`:
+//! (`http://HOST/1.0/…?query`, `https://…` under `serve --tls`; the middleware also takes it
+//! without the Host header's port, as `@ovhcloud/node-ovh` signs it). Failures are `403` with
+//! OVH's `errorCode`:
 //!
 //! | case | `errorCode` |
 //! |---|---|

@@ -8,6 +8,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::uri::Scheme;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use provider::ovh_connect::OvhError;
@@ -114,16 +115,36 @@ pub async fn signed(State(app): State<App>, request: Request, next: Next) -> Res
         .uri
         .path_and_query()
         .map_or_else(|| parts.uri.path(), |p| p.as_str());
-    let url = format!("http://{host}{path}");
+    // The scheme the client called: `https` when the server runs TLS (it says so with a
+    // `Scheme` extension on each request), else `http`.
+    let scheme = parts
+        .extensions
+        .get::<Scheme>()
+        .map_or("http", Scheme::as_str);
+    let url = format!("{scheme}://{host}{path}");
     let now = crate::now().timestamp();
-    if let Err(e) = auth::verify(
-        &app.catalogue().ovh_connect,
-        headers,
-        parts.method.as_str(),
-        &url,
-        &bytes,
-        now,
-    ) {
+    let check = |url: &str| {
+        auth::verify(
+            &app.catalogue().ovh_connect,
+            headers,
+            parts.method.as_str(),
+            url,
+            &bytes,
+            now,
+        )
+    };
+    let mut verdict = check(&url);
+    // `@ovhcloud/node-ovh` signs `https://` + its `host` option + the path, without the port
+    // that its Host header carries: OVH's API listens on 443, where the two agree. On another
+    // port the URL without the port is taken too.
+    if let (Err(e), Some((name, port))) = (&verdict, host.rsplit_once(':'))
+        && e.error_code == Some("INVALID_SIGNATURE")
+        && !port.is_empty()
+        && port.bytes().all(|b| b.is_ascii_digit())
+    {
+        verdict = check(&format!("{scheme}://{name}{path}"));
+    }
+    if let Err(e) = verdict {
         tracing::debug!(%url, "OVH request refused: {e}");
         return OvhApiError(e).into_response();
     }

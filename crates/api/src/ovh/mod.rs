@@ -13,6 +13,7 @@ pub mod admin;
 pub mod auth;
 mod extract;
 mod routes;
+pub mod unavailable;
 
 pub use routes::router;
 

@@ -3,7 +3,8 @@
 //! Every `/1.0` path but `/1.0/auth/time` goes through the signature check; the emulator's
 //! admin calls ([`super::admin`]) take an admin token instead. They are not in `/openapi.json`,
 //! which documents the Scaleway-compatible API. Lists are JSON arrays of
-//! IDs, as OVH's are; `PUT` answers `null`.
+//! IDs, as OVH's are; `PUT` answers `null`; creations and deletions answer the task. The
+//! schema's operations that are not emulated answer `NOT_GRANTED_CALL` ([`super::unavailable`]).
 
 use super::extract::{OvhApiError, OvhBody, OvhPath, signed};
 use crate::App;
@@ -14,7 +15,7 @@ use axum::routing::{get, post};
 use provider::ovh_connect::{
     AllowedServices, CreateDatacenterConfigRequest, CreateExtraConfigRequest,
     CreatePopConfigRequest, Datacenter, DatacenterConfig, ExtraConfig, Interface, LinkVrackRequest,
-    PopConfig, Service, Task, UpdateServiceRequest, Vrack, VrackOvhCloudConnect, VrackTask,
+    PopConfig, Service, Task, UpdateServiceRequest, VrackOvhCloudConnect, VrackTask, VrackWithIam,
 };
 use uuid::Uuid;
 
@@ -62,7 +63,14 @@ pub fn router(app: App) -> Router<App> {
         )
         .route(&format!("{VRACK}/allowedServices"), get(allowed_services))
         .route(&format!("{VRACK}/task"), get(list_vrack_tasks))
-        .route(&format!("{VRACK}/task/{{taskId}}"), get(get_vrack_task))
+        .route(&format!("{VRACK}/task/{{taskId}}"), get(get_vrack_task));
+    // terraform-provider-ovh's data sources list with a trailing slash (`…/config/pop/`).
+    let signed_routes = signed_routes
+        .route(&format!("{SERVICE}/config/pop/"), get(list_pops))
+        .route(&format!("{POP}/datacenter/"), get(list_dcs))
+        .route(&format!("{DC}/extra/"), get(list_extras))
+        .route(&format!("{SERVICE}/datacenter/"), get(list_datacenters));
+    let signed_routes = super::unavailable::routes(signed_routes)
         .route_layer(axum::middleware::from_fn_with_state(app, signed));
     Router::new()
         .route("/1.0/auth/time", get(auth_time))
@@ -170,7 +178,7 @@ async fn create_pop(
     State(app): State<App>,
     p: OvhPath,
     OvhBody(req): OvhBody<CreatePopConfigRequest>,
-) -> Answer<PopConfig> {
+) -> Answer<Task> {
     let sn = p.text("serviceName").to_string();
     Ok(Json(
         app.ovh_write(move |m, now| m.create_pop_config(&sn, req, now))
@@ -209,7 +217,7 @@ async fn create_dc(
     State(app): State<App>,
     p: OvhPath,
     OvhBody(req): OvhBody<CreateDatacenterConfigRequest>,
-) -> Answer<DatacenterConfig> {
+) -> Answer<Task> {
     let sn = p.text("serviceName").to_string();
     let pop = p.id("popId")?;
     Ok(Json(
@@ -247,7 +255,7 @@ async fn create_extra(
     State(app): State<App>,
     p: OvhPath,
     OvhBody(req): OvhBody<CreateExtraConfigRequest>,
-) -> Answer<ExtraConfig> {
+) -> Answer<Task> {
     let sn = p.text("serviceName").to_string();
     let (pop, dc) = (p.id("popId")?, p.id("datacenterId")?);
     Ok(Json(
@@ -271,7 +279,7 @@ async fn list_vracks(State(app): State<App>) -> Answer<Vec<String>> {
     Ok(Json(app.ovh_read(move |m| Ok(m.list_vracks())).await?))
 }
 
-async fn get_vrack(State(app): State<App>, p: OvhPath) -> Answer<Vrack> {
+async fn get_vrack(State(app): State<App>, p: OvhPath) -> Answer<VrackWithIam> {
     let sn = p.text("serviceName").to_string();
     Ok(Json(app.ovh_read(move |m| m.get_vrack(&sn)).await?))
 }

@@ -173,6 +173,7 @@ impl InterLink {
         for spec in &catalogue.vpcs {
             state.add_vpc(spec)?;
         }
+        state.ipam.date_undated(now);
         Ok(state)
     }
 

@@ -67,9 +67,11 @@ impl Ipam {
                     && resource_type.is_none_or(|t| res.is_some_and(|r| r.type_ == t))
                     && (req.resource_types.is_empty()
                         || res.is_some_and(|r| req.resource_types.contains(&r.type_)))
-                    && mac
-                        .as_deref()
-                        .is_none_or(|m| res.and_then(|r| r.mac_address.as_deref()) == Some(m))
+                    && mac.as_deref().is_none_or(|m| {
+                        // LB addresses carry uppercase MACs, as recorded; compare any case.
+                        res.and_then(|r| r.mac_address.as_deref())
+                            .is_some_and(|mac| mac.eq_ignore_ascii_case(m))
+                    })
                     && tags_match(&req.tags, &ip.tags)
                     && req.is_ipv6.is_none_or(|v6| ip.is_ipv6 == v6)
                     && (req.ip_ids.is_empty() || req.ip_ids.contains(&ip.id))

@@ -10,13 +10,22 @@
 //!   resource whose ID is the link's, with `source.regional = true`; those are managed by InterLink
 //!   and cannot be released, detached or moved through IPAM.
 //!
-//! VPCs and private networks themselves are not an API here: they come from the catalogue.
-//! Nothing is handed out twice: an address is free again only once released.
+//! - Load Balancers attached to private networks get an address whose `resource` is
+//!   `lb_server` (`lb_server.rs`), managed by the Load Balancer product.
+//!
+//! VPCs and private networks are kept here, whether the catalogue declared them or the VPC API
+//! ([`crate::vpc`]) created them: `network.rs` has the typed lookups other products use and the
+//! changes the VPC API makes. Nothing is handed out twice: an address is free again only once
+//! released.
 
 pub(crate) mod alloc;
+pub(crate) mod lb_server;
 mod list;
+mod network;
 mod ops;
 pub mod types;
+
+pub use network::CustomRoute;
 
 use crate::catalogue::{CatalogueError, ProjectSpec, VpcSpec};
 use crate::error::ProviderError;
@@ -38,6 +47,12 @@ pub struct Subnet {
     pub id: Uuid,
     /// The prefix.
     pub subnet: IpNet,
+    /// Creation date (`None` until a catalogue entry is dated, see `network.rs`).
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    /// Last modification date.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 /// A private network of a VPC.
@@ -57,6 +72,18 @@ pub struct PrivateNetwork {
     pub region: Region,
     /// Subnets (one IPv4, one IPv6 at least).
     pub subnets: Vec<Subnet>,
+    /// Tags (VPC API).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Creation date (`None` until a catalogue entry is dated).
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    /// Last modification date.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// `default_route_propagation_enabled` (VPC API; kept, not modelled: no Public Gateway).
+    #[serde(default)]
+    pub default_route_propagation_enabled: bool,
 }
 
 /// A VPC.
@@ -74,6 +101,33 @@ pub struct Vpc {
     pub region: Region,
     /// Its private networks.
     pub private_network_ids: Vec<Uuid>,
+    /// Tags (VPC API).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Creation date (`None` until a catalogue entry is dated).
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    /// Last modification date.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Whether the VPC routes between its private networks: true for every VPC created since
+    /// Scaleway made routing the default (a create with `enable_routing: false` answers
+    /// `routing_enabled: true`, as recorded), and what the world's model does.
+    #[serde(default = "enabled")]
+    pub routing_enabled: bool,
+    /// `custom_routes_propagation_enabled`: true for VPCs created since July 2025.
+    #[serde(default = "enabled")]
+    pub custom_routes_propagation_enabled: bool,
+    /// `transitivity_enabled` (VPC peering; kept, nothing transits here).
+    #[serde(default)]
+    pub transitivity_enabled: bool,
+    /// Its custom routes (`POST /vpc/v2/regions/{region}/routes`).
+    #[serde(default)]
+    pub routes: Vec<CustomRoute>,
+}
+
+fn enabled() -> bool {
+    true
 }
 
 /// An IP as kept.
@@ -195,6 +249,8 @@ impl Ipam {
                 subnets.push(Subnet {
                     id: subnet_id,
                     subnet: net,
+                    created_at: None,
+                    updated_at: None,
                 });
             }
             networks.push(PrivateNetwork {
@@ -205,6 +261,10 @@ impl Ipam {
                 organization_id: project.organization_id,
                 region: spec.region,
                 subnets,
+                tags: Vec::new(),
+                created_at: None,
+                updated_at: None,
+                default_route_propagation_enabled: false,
             });
         }
         let vpc = Vpc {
@@ -214,6 +274,13 @@ impl Ipam {
             organization_id: project.organization_id,
             region: spec.region,
             private_network_ids: networks.iter().map(|n| n.id).collect(),
+            tags: Vec::new(),
+            created_at: None,
+            updated_at: None,
+            routing_enabled: true,
+            custom_routes_propagation_enabled: true,
+            transitivity_enabled: false,
+            routes: Vec::new(),
         };
         for (subnet_id, pn_id, net) in new_subnets {
             self.subnets.insert(subnet_id, (pn_id, net));
@@ -364,7 +431,7 @@ fn is_link_ip(r: &IpRecord, link_id: Uuid) -> bool {
 
 /// The ULA /64 a private network gets when the catalogue gives it no IPv6 subnet:
 /// `fd` + 40 bits of its ID, then 16 more bits of it as the subnet ID.
-fn derived_ipv6_subnet(pn_id: Uuid) -> IpNet {
+pub(crate) fn derived_ipv6_subnet(pn_id: Uuid) -> IpNet {
     let b = pn_id.as_bytes();
     let mut bits: u128 = 0xfd;
     for byte in b.iter().take(7) {

@@ -9,8 +9,9 @@
 //! configurations in one vRack must not overlap (our reading of "a L3 Domain cannot be
 //! stretched").
 //!
-//! Creating answers the resource, `init` (as OVH's schema has it); its task is in
-//! `GET …/task`. Deleting answers the task.
+//! Creating and deleting answer the task (`ovhcloudconnect.Task`, as OVH's schema has it):
+//! its `resourceId` names the configuration, which exists under that ID from the start
+//! (`init`, then `active` once the task is `done`), as terraform-provider-ovh reads it.
 
 use super::rules::{self, Extra};
 use super::task::Effect;
@@ -151,7 +152,7 @@ impl OvhConnect {
         service: &str,
         request: CreatePopConfigRequest,
         now: DateTime<Utc>,
-    ) -> Result<PopConfig, OvhError> {
+    ) -> Result<Task, OvhError> {
         let s = self.service_record(service)?;
         let uuid = s.uuid;
         let vrack = s.vrack.clone();
@@ -209,16 +210,14 @@ impl OvhConnect {
             l3,
             status: ConfigStatus::Init,
         };
-        let view = pop_view(id, &record);
         self.pops.insert(id, record);
-        self.start_task(
+        Ok(self.start_task(
             uuid,
             TaskFunction::AddPopConfiguration,
             id,
             Effect::ActivatePop(id),
             now,
-        );
-        Ok(view)
+        ))
     }
 
     /// `DELETE /ovhCloudConnect/{serviceName}/config/pop/{id}`: one task deletes it with its
@@ -290,7 +289,7 @@ impl OvhConnect {
         pop_id: u64,
         request: CreateDatacenterConfigRequest,
         now: DateTime<Utc>,
-    ) -> Result<DatacenterConfig, OvhError> {
+    ) -> Result<Task, OvhError> {
         let (uuid, pop) = self.pop_record(service, pop_id)?;
         let (kind, pop_status) = (pop.kind, pop.status);
         if !self.datacenters.contains_key(&request.datacenter_id) {
@@ -344,16 +343,14 @@ impl OvhConnect {
             status: ConfigStatus::Init,
             active_since: None,
         };
-        let view = datacenter_view(id, &record);
         self.datacenter_configs.insert(id, record);
-        self.start_task(
+        Ok(self.start_task(
             uuid,
             TaskFunction::AddDatacenterConfiguration,
             id,
             Effect::ActivateDatacenter(id),
             now,
-        );
-        Ok(view)
+        ))
     }
 
     /// `DELETE …/config/pop/{popId}/datacenter/{id}`: one task deletes it with its extras.
@@ -427,7 +424,7 @@ impl OvhConnect {
         dc_id: u64,
         request: CreateExtraConfigRequest,
         now: DateTime<Utc>,
-    ) -> Result<ExtraConfig, OvhError> {
+    ) -> Result<Task, OvhError> {
         let (uuid, pop, dc) = self.datacenter_record(service, pop_id, dc_id)?;
         let (Some(l3dc), PopType::L3) = (dc.l3, pop.kind) else {
             return Err(OvhError::bad_request(
@@ -477,16 +474,14 @@ impl OvhConnect {
             extra,
             status: ConfigStatus::Init,
         };
-        let view = extra_view(id, &record);
         self.extras.insert(id, record);
-        self.start_task(
+        Ok(self.start_task(
             uuid,
             TaskFunction::AddDatacenterExtraConfiguration,
             id,
             Effect::ActivateExtra(id),
             now,
-        );
-        Ok(view)
+        ))
     }
 
     /// `DELETE …/datacenter/{dcId}/extra/{id}`.

@@ -27,12 +27,12 @@
 //! ```
 //! use chrono::{TimeZone, Utc};
 //! use provider::catalogue::{Catalogue, ovh::{DEMO_SERVICE_A, DEMO_VRACK}};
-//! use provider::ovh_connect::{OvhConnect, TaskStatus};
+//! use provider::ovh_connect::{OvhConnect, VrackTaskStatus};
 //!
 //! let now = Utc.with_ymd_and_hms(2025, 6, 1, 12, 0, 0).unwrap();
 //! let mut ovh = OvhConnect::new(&Catalogue::default().resolved());
 //! let task = ovh.link_vrack(DEMO_VRACK, &DEMO_SERVICE_A.to_string(), now).unwrap();
-//! assert_eq!(task.status, TaskStatus::Todo);
+//! assert_eq!(task.status, VrackTaskStatus::Todo);
 //! ovh.advance_clock(60);
 //! ovh.advance(now);
 //! assert_eq!(ovh.service(&DEMO_SERVICE_A.to_string()).unwrap().vrack.as_deref(), Some(DEMO_VRACK));
@@ -79,9 +79,13 @@ pub(crate) struct ServiceRecord {
 pub(crate) struct InterfaceRecord {
     pub service: Uuid,
     pub locked: bool,
-    /// The light measured on the port it is bound to (`None`: not bound, taken as `ok`).
+    /// The light measured on the port it is bound to (`None`: not bound, taken as `up`).
     #[serde(default)]
     pub light: Option<LightStatus>,
+    /// When its status (lock or light) last changed (model time); `None`: never since the
+    /// model started.
+    #[serde(default)]
+    pub since: Option<DateTime<Utc>>,
 }
 
 /// A PoP configuration.
@@ -131,6 +135,10 @@ pub struct OvhConnect {
     pub(crate) task_secs: u64,
     /// Virtual time added to the wall clock, in seconds.
     pub(crate) clock_offset_secs: i64,
+    /// When the model first ran ([`OvhConnect::advance`], model time): the interfaces' status
+    /// dates start there.
+    #[serde(default)]
+    pub(crate) started: Option<DateTime<Utc>>,
 }
 
 /// A BGP session the engine must run for OVHcloud Connect.
@@ -223,6 +231,7 @@ impl OvhConnect {
                         service: s.uuid,
                         locked: false,
                         light: None,
+                        since: None,
                     },
                 );
             }
@@ -275,8 +284,6 @@ impl OvhConnect {
                             available: true,
                             id: d.id,
                             name: d.name.clone(),
-                            region: d.region.clone(),
-                            region_type: d.region_type.clone(),
                         },
                     )
                 })
@@ -288,6 +295,7 @@ impl OvhConnect {
             next_id: 1,
             task_secs: catalogue.settings.ovh_task_secs,
             clock_offset_secs: 0,
+            started: None,
         }
     }
 

@@ -3,11 +3,12 @@
 
 use super::task::Effect;
 use super::types::{
-    AllowedServices, ConfigStatus, Datacenter, Interface, InterfaceStatus, LightStatus, Service,
-    Task, TaskFunction, UpdateServiceRequest, VrackOvhCloudConnect, VrackTask,
+    AllowedServices, ConfigStatus, Datacenter, IamMetadata, Interface, InterfaceStatus,
+    LightStatus, Service, Task, TaskFunction, UpdateServiceRequest, VrackOvhCloudConnect,
+    VrackTask, VrackWithIam,
 };
 use super::{OvhConnect, OvhError, ServiceRecord};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use uuid::Uuid;
 
 impl OvhConnect {
@@ -33,8 +34,14 @@ impl OvhConnect {
             .values()
             .any(|p| p.service == s.uuid && p.kind == super::PopType::L3);
         Ok(Service {
-            bandwidth: s.bandwidth.clone(),
+            // The schema's enum is lower case (`1g`); catalogues write `1G`.
+            bandwidth: s.bandwidth.to_ascii_lowercase(),
             description: s.description.clone(),
+            iam: Some(IamMetadata::new(
+                "ovhCloudConnect",
+                &s.uuid.to_string(),
+                &s.description,
+            )),
             interface_list: s.interfaces.clone(),
             pop: s.pop.clone(),
             port_quantity: s.interfaces.len().to_string(),
@@ -65,23 +72,54 @@ impl OvhConnect {
         Ok(self.service_record(service)?.interfaces.clone())
     }
 
-    /// `GET /ovhCloudConnect/{serviceName}/interface/{id}`.
-    pub fn interface(&self, service: &str, id: u64) -> Result<Interface, OvhError> {
+    fn interface_record(
+        &self,
+        service: &str,
+        id: u64,
+    ) -> Result<&super::InterfaceRecord, OvhError> {
         let uuid = self.service_record(service)?.uuid;
-        let i = self
-            .interfaces
+        self.interfaces
             .get(&id)
             .filter(|i| i.service == uuid)
-            .ok_or_else(|| OvhError::not_found(format!("Interface {id} does not exist")))?;
+            .ok_or_else(|| OvhError::not_found(format!("Interface {id} does not exist")))
+    }
+
+    /// `GET /ovhCloudConnect/{serviceName}/interface/{id}`.
+    pub fn interface(&self, service: &str, id: u64) -> Result<Interface, OvhError> {
+        let i = self.interface_record(service, id)?;
+        // When the lock or the light last changed; since the model started otherwise (it has
+        // always run by the time anything is read).
+        let since = i
+            .since
+            .or(self.started)
+            .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+        // What the bound port measures; `up` when nothing measures it (the demo's ports are
+        // patched).
+        let incoming = i.light.unwrap_or(LightStatus::Up);
+        // A locked port's laser is off.
+        let outgoing = if i.locked {
+            LightStatus::Down
+        } else {
+            LightStatus::Up
+        };
+        let operational = match (incoming, outgoing) {
+            (LightStatus::Up, LightStatus::Up) => LightStatus::Up,
+            (LightStatus::Unknown, _) => LightStatus::Unknown,
+            _ => LightStatus::Down,
+        };
         Ok(Interface {
+            device_display_name: None,
+            device_rack_display_name: None,
             id,
-            // A locked port sends no light; otherwise what the bound port measures, `ok` when
-            // nothing measures it (the demo's ports are patched).
-            light_status: if i.locked {
-                LightStatus::Down
-            } else {
-                i.light.unwrap_or(LightStatus::Ok)
-            },
+            incoming_light_status: incoming,
+            incoming_light_value: None,
+            interface_name: None,
+            interface_status: operational,
+            interface_status_last_update: since,
+            interface_termination_type: None,
+            light_last_update: since,
+            outgoing_light_status: outgoing,
+            outgoing_light_value: None,
             status: if i.locked {
                 InterfaceStatus::Disabled
             } else {
@@ -99,9 +137,8 @@ impl OvhConnect {
         lock: bool,
         now: DateTime<Utc>,
     ) -> Result<Task, OvhError> {
-        let current = self.interface(service, id)?;
+        let locked = self.interface_record(service, id)?.locked;
         let uuid = self.service_record(service)?.uuid;
-        let locked = current.status == InterfaceStatus::Disabled;
         if self.pending(|e| matches!(e, Effect::Lock(i, _) if *i == id)) {
             return Err(OvhError::conflict(format!(
                 "A task on interface {id} is already in progress"
@@ -121,11 +158,20 @@ impl OvhConnect {
         Ok(self.start_task(uuid, function, id, Effect::Lock(id, lock), now))
     }
 
-    /// Records the light measured on the local port an interface is bound to (`None`: no
-    /// longer measured). Not a change of the customer's: no task.
-    pub fn set_light_status(&mut self, interface_id: u64, light: Option<LightStatus>) {
-        if let Some(i) = self.interfaces.get_mut(&interface_id) {
+    /// Records the light measured at wall time `now` on the local port an interface is bound
+    /// to (`None`: no longer measured). Not a change of the customer's: no task.
+    pub fn set_light_status(
+        &mut self,
+        interface_id: u64,
+        light: Option<LightStatus>,
+        now: DateTime<Utc>,
+    ) {
+        let clock = self.clock(now).trunc_subsecs(0);
+        if let Some(i) = self.interfaces.get_mut(&interface_id)
+            && i.light != light
+        {
             i.light = light;
+            i.since = Some(clock);
         }
     }
 
@@ -161,8 +207,13 @@ impl OvhConnect {
     }
 
     /// `GET /vrack/{serviceName}`.
-    pub fn get_vrack(&self, vrack: &str) -> Result<super::Vrack, OvhError> {
-        self.vrack(vrack).cloned()
+    pub fn get_vrack(&self, vrack: &str) -> Result<VrackWithIam, OvhError> {
+        let v = self.vrack(vrack)?;
+        Ok(VrackWithIam {
+            description: v.description.clone(),
+            iam: Some(IamMetadata::new("vrack", &v.name, &v.description)),
+            name: v.name.clone(),
+        })
     }
 
     /// `GET /vrack/{serviceName}/ovhCloudConnect`.

@@ -69,7 +69,7 @@ impl TaskRecord {
             last_update: Some(self.last_update),
             order_id: None,
             service_name: vrack.clone(),
-            status: self.status,
+            status: self.status.into(),
             target_domain: self.service.to_string(),
             todo_date: self.created,
         })
@@ -114,6 +114,7 @@ impl OvhConnect {
     /// anything took effect (the engine's sessions may have changed).
     pub fn advance(&mut self, now: DateTime<Utc>) -> bool {
         let clock = self.clock(now);
+        self.started.get_or_insert(clock.trunc_subsecs(0));
         let delay = i64::try_from(self.task_secs)
             .ok()
             .and_then(chrono::Duration::try_seconds)
@@ -190,6 +191,7 @@ impl OvhConnect {
             Effect::Lock(interface, locked) => match self.interfaces.get_mut(interface) {
                 Some(i) => {
                     i.locked = *locked;
+                    i.since = Some(due.trunc_subsecs(0));
                     true
                 }
                 None => false,

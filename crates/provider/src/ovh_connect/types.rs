@@ -9,14 +9,48 @@ use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 use uuid::Uuid;
 
-/// `ovhCloudConnect.Service`.
+/// `iam.ResourceMetadata`: what OVH's IAM knows of a service, embedded in the `…WithIAM`
+/// models (`GET /ovhCloudConnect/{serviceName}`, `GET /vrack/{serviceName}`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IamMetadata {
+    /// The resource's display name (the service's description, or its name when empty).
+    pub display_name: Option<String>,
+    /// The IAM resource ID (a UUID derived from the resource's URN: stable across runs).
+    pub id: Uuid,
+    /// IAM tags: none are set here (`null`).
+    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    /// `urn:v1:eu:resource:{type}:{serviceName}`, OVH's URN form for the EU API.
+    pub urn: String,
+}
+
+impl IamMetadata {
+    /// The metadata of resource `name` of type `kind` (`ovhCloudConnect`, `vrack`).
+    pub fn new(kind: &str, name: &str, display_name: &str) -> Self {
+        let urn = format!("urn:v1:eu:resource:{kind}:{name}");
+        Self {
+            display_name: Some(if display_name.is_empty() {
+                name.to_string()
+            } else {
+                display_name.to_string()
+            }),
+            id: crate::ids::stable_uuid("ovh-iam", &urn),
+            tags: None,
+            urn,
+        }
+    }
+}
+
+/// `ovhcloudconnect.ServiceWithIAM` (`GET /ovhCloudConnect/{serviceName}`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Service {
-    /// `ovhCloudConnect.BandwidthEnum`.
+    /// `ovhcloudconnect.service.BandwidthEnum`, in its lower-case spelling (`1g`, `10g`…).
     pub bandwidth: String,
     /// Free text, the only writable field.
     pub description: String,
+    /// IAM metadata.
+    pub iam: Option<IamMetadata>,
     /// The IDs of its interfaces.
     pub interface_list: Vec<u64>,
     /// The PoP (entry point).
@@ -55,26 +89,63 @@ pub enum InterfaceStatus {
     Disabled,
 }
 
-/// `ovhCloudConnect.interface.LightStatusEnum`.
+/// `ovhcloudconnect.interface.LightStatusEnum`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum LightStatus {
-    /// Light received.
-    Ok,
-    /// No light (the port is locked).
+    /// Light received (the port is up).
+    Up,
+    /// No light (the far end is off, or the port is locked).
     Down,
     /// Not measured.
     Unknown,
 }
 
-/// `ovhCloudConnect.Interface`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// `ovhcloudconnect.interface.TerminationTypeEnum`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TerminationType {
+    /// `LC/PC` connectors.
+    #[serde(rename = "LC/PC")]
+    LcPc,
+    /// `SC/PC` connectors.
+    #[serde(rename = "SC/PC")]
+    ScPc,
+}
+
+/// `ovhcloudconnect.Interface`.
+///
+/// The light is modelled, not measured: `incomingLightStatus` is what the port bound to the
+/// interface sees (its carrier; `up` when nothing is bound, as the demo's ports are patched),
+/// `outgoingLightStatus` is OVH's laser (`down` while locked), `interfaceStatus` is `up` when
+/// both are. The optical power values (dBm) and the device names are `null`: nothing measures
+/// them here.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Interface {
+    /// OVH's device name: not modelled (`null`).
+    pub device_display_name: Option<String>,
+    /// OVH's rack name: not modelled (`null`).
+    pub device_rack_display_name: Option<String>,
     /// ID.
     pub id: u64,
-    /// Light status.
-    pub light_status: LightStatus,
+    /// Light received from the customer.
+    pub incoming_light_status: LightStatus,
+    /// Received power in dBm: not measured (`null`).
+    pub incoming_light_value: Option<f64>,
+    /// OVH's port name: not modelled (`null`).
+    pub interface_name: Option<String>,
+    /// The port's operational status.
+    pub interface_status: LightStatus,
+    /// When `interfaceStatus` last changed (model time).
+    pub interface_status_last_update: chrono::DateTime<chrono::Utc>,
+    /// The connectors: not modelled (`null`).
+    pub interface_termination_type: Option<TerminationType>,
+    /// When the light last changed (model time).
+    pub light_last_update: chrono::DateTime<chrono::Utc>,
+    /// Light sent by OVH.
+    pub outgoing_light_status: LightStatus,
+    /// Sent power in dBm: not measured (`null`).
+    pub outgoing_light_value: Option<f64>,
     /// Lock status.
     pub status: InterfaceStatus,
 }
@@ -117,19 +188,16 @@ impl PopType {
 #[serde(rename_all = "camelCase")]
 pub struct PopConfig {
     /// The customer's ASN (l3).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_bgp_area: Option<u32>,
     /// ID.
     pub id: u64,
     /// The interface it configures.
     pub interface_id: u64,
     /// OVH's ASN (l3).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ovh_bgp_area: Option<u32>,
     /// Status.
     pub status: ConfigStatus,
     /// The /30 (l3).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subnet: Option<Ipv4Net>,
     /// `l2` or `l3`.
     #[serde(rename = "type")]
@@ -165,12 +233,10 @@ pub struct DatacenterConfig {
     /// ID.
     pub id: u64,
     /// OVH's ASN in the datacenter (l3).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ovh_bgp_area: Option<u32>,
     /// Status.
     pub status: ConfigStatus,
     /// The datacenter subnet, /28 or larger (l3).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subnet: Option<Ipv4Net>,
 }
 
@@ -203,20 +269,16 @@ pub enum ExtraType {
 #[serde(rename_all = "camelCase")]
 pub struct ExtraConfig {
     /// The neighbor's ASN (`bgp`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bgp_neighbor_area: Option<u32>,
     /// The neighbor's address (`bgp`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bgp_neighbor_ip: Option<Ipv4Addr>,
     /// ID.
     pub id: u64,
     /// The gateway (`network`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_hop: Option<Ipv4Addr>,
     /// Status.
     pub status: ConfigStatus,
     /// The routed prefix (`network`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subnet: Option<Ipv4Net>,
     /// `bgp` or `network`.
     #[serde(rename = "type")]
@@ -255,10 +317,6 @@ pub struct Datacenter {
     pub id: u64,
     /// Name.
     pub name: String,
-    /// Region (`eu-west-rbx`…).
-    pub region: String,
-    /// Region type.
-    pub region_type: String,
 }
 
 /// `ovhCloudConnect.task.StatusEnum` (and `vrack.TaskStatusEnum`'s common values).
@@ -322,11 +380,22 @@ pub struct Task {
     pub status: TaskStatus,
 }
 
-/// `vrack.vrack` (what `GET /vrack/{serviceName}` gives).
+/// `vrack.vrack`: a vRack as the model keeps it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Vrack {
     /// Description.
     pub description: String,
+    /// Name (the service name).
+    pub name: String,
+}
+
+/// `vrack.vrackWithIAM` (what `GET /vrack/{serviceName}` gives).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VrackWithIam {
+    /// Description.
+    pub description: String,
+    /// IAM metadata.
+    pub iam: Option<IamMetadata>,
     /// Name (the service name).
     pub name: String,
 }
@@ -349,6 +418,34 @@ pub struct LinkVrackRequest {
     pub ovh_cloud_connect: String,
 }
 
+/// `vrack.TaskStatusEnum`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum VrackTaskStatus {
+    /// Not yet queued: nothing here goes through it.
+    Init,
+    /// Waiting.
+    Todo,
+    /// Running.
+    Doing,
+    /// Finished.
+    Done,
+    /// Did not happen. The enum has no `error`: a vRack task whose change could not be made
+    /// (the service left or was configured meanwhile) ends `cancelled` (our choice).
+    Cancelled,
+}
+
+impl From<TaskStatus> for VrackTaskStatus {
+    fn from(status: TaskStatus) -> Self {
+        match status {
+            TaskStatus::Todo => VrackTaskStatus::Todo,
+            TaskStatus::Doing => VrackTaskStatus::Doing,
+            TaskStatus::Done => VrackTaskStatus::Done,
+            TaskStatus::Error => VrackTaskStatus::Cancelled,
+        }
+    }
+}
+
 /// `vrack.Task`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -363,9 +460,8 @@ pub struct VrackTask {
     pub order_id: Option<u64>,
     /// The vRack.
     pub service_name: String,
-    /// `todo`, `doing`, `done` or `error` (`vrack.TaskStatusEnum` also has `init` and
-    /// `cancelled`, which nothing here goes through).
-    pub status: TaskStatus,
+    /// Status.
+    pub status: VrackTaskStatus,
     /// The service it is about.
     pub target_domain: String,
     /// When it was created.
@@ -387,7 +483,8 @@ pub struct AllowedServices {
     pub dedicated_connect: Vec<String>,
     /// Dedicated servers.
     pub dedicated_server: Vec<String>,
-    /// Dedicated server interfaces.
+    /// Dedicated server interfaces (`vrack.AllowedDedicatedServerInterfaces`; always empty
+    /// here, so kept as plain strings).
     pub dedicated_server_interface: Vec<String>,
     /// IP blocks.
     pub ip: Vec<String>,
@@ -399,4 +496,6 @@ pub struct AllowedServices {
     pub legacy_vrack: Vec<String>,
     /// OVHcloud Connect services not in any vRack.
     pub ovh_cloud_connect: Vec<Uuid>,
+    /// vRack Services.
+    pub vrack_services: Vec<String>,
 }

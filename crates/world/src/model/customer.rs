@@ -77,6 +77,30 @@ fn link_uplink(
     if !a.up {
         model.net.set_interface_up(port, false)?;
     }
+    let vrf = model.net.vrf_mut(node, DEFAULT_VRF)?;
+    let label = link_label(&l.name);
+    for prefix in learned {
+        let gateway = if prefix.addr().is_ipv4() {
+            l.scw[0].addr()
+        } else {
+            l.scw[1].addr()
+        };
+        vrf.install_bgp(*prefix, NextHop::Gateway(gateway), &label);
+    }
+    not_announced(model, node, inputs, observed, l, learned)
+}
+
+/// The VPC's prefixes the provider does not announce to the customer's side of link `l` (what
+/// it did not learn), and why: no policy, the session down, propagation off, or
+/// `prefix_filter_out`.
+fn not_announced(
+    model: &mut Model,
+    node: NodeId,
+    inputs: &Inputs,
+    observed: &Observed,
+    l: &LinkLanding,
+    learned: &BTreeSet<IpNet>,
+) -> Result<(), dataplane::Error> {
     let label = link_label(&l.name);
     let view = inputs.links.iter().find(|v| v.link.id == l.link_id);
     let snapshot = observed.sessions.get(&l.link_id.to_string());
@@ -93,14 +117,6 @@ fn link_uplink(
         .unwrap_or_default();
     let propagation = view.is_some_and(|v| v.link.enable_route_propagation);
     let vrf = model.net.vrf_mut(node, DEFAULT_VRF)?;
-    for prefix in learned {
-        let gateway = if prefix.addr().is_ipv4() {
-            l.scw[0].addr()
-        } else {
-            l.scw[1].addr()
-        };
-        vrf.install_bgp(*prefix, NextHop::Gateway(gateway), &label);
-    }
     for family in Family::ALL {
         let session = snapshot.and_then(|s| s.session(family));
         if let Some(s) = session {
@@ -196,22 +212,26 @@ fn predicted(
     }
     model.net.add_interface(node, port)?;
     let label = link_label(&l.name);
-    let Some(snapshot) = observed.sessions.get(&l.link_id.to_string()) else {
-        return Ok(());
-    };
-    let vrf = model.net.vrf_mut(node, DEFAULT_VRF)?;
-    for (family, scw) in Family::ALL.into_iter().zip(l.scw) {
-        let Some(s) = snapshot.session(family) else {
-            continue;
-        };
-        vrf.set_session(label.as_str(), s.status == SessionStatus::Up);
-        if s.status == SessionStatus::Up {
-            for prefix in &s.announced {
-                vrf.install_bgp(*prefix, NextHop::Gateway(scw.addr()), &label);
+    let mut learned = BTreeSet::new();
+    if let Some(snapshot) = observed.sessions.get(&l.link_id.to_string()) {
+        for family in Family::ALL {
+            if let Some(s) = snapshot.session(family)
+                && s.status == SessionStatus::Up
+            {
+                learned.extend(s.announced.iter().copied());
             }
         }
     }
-    Ok(())
+    let vrf = model.net.vrf_mut(node, DEFAULT_VRF)?;
+    for prefix in &learned {
+        let scw = if prefix.addr().is_ipv4() {
+            l.scw[0]
+        } else {
+            l.scw[1]
+        };
+        vrf.install_bgp(*prefix, NextHop::Gateway(scw.addr()), &label);
+    }
+    not_announced(model, node, inputs, observed, &l, &learned)
 }
 
 /// The LAN behind `node` (a router, or a server with `lan`): a segment with the gateway of each

@@ -18,19 +18,23 @@ fn pop_configuration_lifecycle_and_addresses() {
     let pop = m
         .create_pop_config(&a(), l3_pop(DEMO_INTERFACE_A, "192.0.2.0/30"), t0())
         .unwrap();
-    assert_eq!(pop.status, ConfigStatus::Init);
-    assert_eq!(m.list_pop_configs(&a()).unwrap(), vec![pop.id]);
+    assert_eq!(pop.status, TaskStatus::Todo);
+    assert_eq!(
+        m.pop_config(&a(), pop.resource_id).unwrap().status,
+        ConfigStatus::Init
+    );
+    assert_eq!(m.list_pop_configs(&a()).unwrap(), vec![pop.resource_id]);
     let tasks = m.list_tasks(&a()).unwrap();
     let task = m.get_task(&a(), *tasks.last().unwrap()).unwrap();
     assert_eq!(task.function, TaskFunction::AddPopConfiguration);
-    assert_eq!(task.resource_id, pop.id);
+    assert_eq!(task.resource_id, pop.resource_id);
     assert!(
         m.sessions().is_empty(),
         "no session before the task is done"
     );
     settle(&mut m);
     assert_eq!(
-        m.pop_config(&a(), pop.id).unwrap().status,
+        m.pop_config(&a(), pop.resource_id).unwrap().status,
         ConfigStatus::Active
     );
     assert_eq!(m.service(&a()).unwrap().product, "l3");
@@ -46,18 +50,20 @@ fn pop_configuration_lifecycle_and_addresses() {
         .unwrap_err();
     assert_eq!(e.status, 409);
     // Delete: toDelete, then gone, one task.
-    let task = m.delete_pop_config(&a(), pop.id, t0()).unwrap();
+    let task = m.delete_pop_config(&a(), pop.resource_id, t0()).unwrap();
     assert_eq!(task.function, TaskFunction::DelPopConfiguration);
     assert_eq!(
-        m.pop_config(&a(), pop.id).unwrap().status,
+        m.pop_config(&a(), pop.resource_id).unwrap().status,
         ConfigStatus::ToDelete
     );
     assert_eq!(
-        m.delete_pop_config(&a(), pop.id, t0()).unwrap_err().status,
+        m.delete_pop_config(&a(), pop.resource_id, t0())
+            .unwrap_err()
+            .status,
         409
     );
     settle(&mut m);
-    assert_eq!(m.pop_config(&a(), pop.id).unwrap_err().status, 404);
+    assert_eq!(m.pop_config(&a(), pop.resource_id).unwrap_err().status, 404);
     assert_eq!(m.get_task(&a(), task.id).unwrap().status, TaskStatus::Done);
     assert!(m.sessions().is_empty());
 }
@@ -75,7 +81,7 @@ fn switching_between_l2_and_l3_requires_deleting_first() {
         .unwrap_err();
     assert_eq!(e.status, 409);
     assert!(e.message.contains("switching"));
-    m.delete_pop_config(&a(), pop.id, t0()).unwrap();
+    m.delete_pop_config(&a(), pop.resource_id, t0()).unwrap();
     // Still being deleted: still a conflict.
     assert_eq!(
         m.create_pop_config(&a(), l3_pop(DEMO_INTERFACE_A, "192.0.2.0/30"), t0())
@@ -98,37 +104,45 @@ fn datacenter_configuration_rules() {
         .create_pop_config(&a(), l3_pop(DEMO_INTERFACE_A, "192.0.2.0/30"), t0())
         .unwrap();
     assert_eq!(
-        m.create_datacenter_config(&a(), pop.id, l3_dc(99, "10.10.0.0/28"), t0())
+        m.create_datacenter_config(&a(), pop.resource_id, l3_dc(99, "10.10.0.0/28"), t0())
             .unwrap_err()
             .status,
         404
     );
     assert_eq!(
-        m.create_datacenter_config(&a(), pop.id, l3_dc(1, "10.10.0.0/29"), t0())
+        m.create_datacenter_config(&a(), pop.resource_id, l3_dc(1, "10.10.0.0/29"), t0())
             .unwrap_err()
             .status,
         400
     );
     let dc = m
-        .create_datacenter_config(&a(), pop.id, l3_dc(1, "10.10.0.0/28"), t0())
+        .create_datacenter_config(&a(), pop.resource_id, l3_dc(1, "10.10.0.0/28"), t0())
         .unwrap();
-    assert_eq!(dc.status, ConfigStatus::Init);
+    assert_eq!(dc.function, TaskFunction::AddDatacenterConfiguration);
+    assert_eq!(
+        m.datacenter_config(&a(), pop.resource_id, dc.resource_id)
+            .unwrap()
+            .status,
+        ConfigStatus::Init
+    );
     // One configuration per datacenter, and no overlapping subnet.
     assert_eq!(
-        m.create_datacenter_config(&a(), pop.id, l3_dc(1, "10.20.0.0/28"), t0())
+        m.create_datacenter_config(&a(), pop.resource_id, l3_dc(1, "10.20.0.0/28"), t0())
             .unwrap_err()
             .status,
         409
     );
     assert_eq!(
-        m.create_datacenter_config(&a(), pop.id, l3_dc(2, "10.10.0.0/24"), t0())
+        m.create_datacenter_config(&a(), pop.resource_id, l3_dc(2, "10.10.0.0/24"), t0())
             .unwrap_err()
             .status,
         409
     );
     settle(&mut m);
     assert_eq!(
-        m.datacenter_config(&a(), pop.id, dc.id).unwrap().status,
+        m.datacenter_config(&a(), pop.resource_id, dc.resource_id)
+            .unwrap()
+            .status,
         ConfigStatus::Active
     );
     // The datacenter subnet is announced on the PoP session; VRRP runs.
@@ -159,7 +173,7 @@ fn l2_datacenters_take_no_l3_fields_and_no_extras() {
         .create_pop_config(&a(), l2_pop(DEMO_INTERFACE_A), t0())
         .unwrap();
     assert_eq!(
-        m.create_datacenter_config(&a(), pop.id, l3_dc(1, "10.10.0.0/28"), t0())
+        m.create_datacenter_config(&a(), pop.resource_id, l3_dc(1, "10.10.0.0/28"), t0())
             .unwrap_err()
             .status,
         400
@@ -167,7 +181,7 @@ fn l2_datacenters_take_no_l3_fields_and_no_extras() {
     let dc = m
         .create_datacenter_config(
             &a(),
-            pop.id,
+            pop.resource_id,
             CreateDatacenterConfigRequest {
                 datacenter_id: 1,
                 ovh_bgp_area: None,
@@ -177,9 +191,15 @@ fn l2_datacenters_take_no_l3_fields_and_no_extras() {
         )
         .unwrap();
     assert_eq!(
-        m.create_extra(&a(), pop.id, dc.id, bgp("10.10.0.4"), t0())
-            .unwrap_err()
-            .status,
+        m.create_extra(
+            &a(),
+            pop.resource_id,
+            dc.resource_id,
+            bgp("10.10.0.4"),
+            t0()
+        )
+        .unwrap_err()
+        .status,
         400
     );
 }
@@ -202,7 +222,14 @@ fn extras_rules_static_routes_and_bgp() {
     let route = m
         .create_extra(&a(), pop, dc, network("10.10.0.5", "172.20.0.0/16"), t0())
         .unwrap();
-    assert_eq!(route.status, ConfigStatus::Init);
+    assert_eq!(
+        route.function,
+        TaskFunction::AddDatacenterExtraConfiguration
+    );
+    assert_eq!(
+        m.extra(&a(), pop, dc, route.resource_id).unwrap().status,
+        ConfigStatus::Init
+    );
     // Never both kinds in one datacenter configuration.
     assert_eq!(
         m.create_extra(&a(), pop, dc, bgp("10.10.0.4"), t0())
@@ -220,7 +247,7 @@ fn extras_rules_static_routes_and_bgp() {
     assert_eq!(
         m.static_routes(),
         vec![StaticRoute {
-            extra_id: route.id,
+            extra_id: route.resource_id,
             prefix: "172.20.0.0/16".parse().unwrap(),
             next_hop: Ipv4Addr::new(10, 10, 0, 5),
         }]
@@ -231,7 +258,8 @@ fn extras_rules_static_routes_and_bgp() {
             .contains(&"172.20.0.0/16".parse().unwrap())
     );
     // Replace the static route with a BGP session: VRRP goes off.
-    m.delete_extra(&a(), pop, dc, route.id, t0()).unwrap();
+    m.delete_extra(&a(), pop, dc, route.resource_id, t0())
+        .unwrap();
     // The route runs until its deletion is done: still no BGP beside it.
     assert_eq!(
         m.create_extra(&a(), pop, dc, bgp("10.10.0.4"), t0())
@@ -240,7 +268,12 @@ fn extras_rules_static_routes_and_bgp() {
         409
     );
     settle(&mut m);
-    assert_eq!(m.extra(&a(), pop, dc, route.id).unwrap_err().status, 404);
+    assert_eq!(
+        m.extra(&a(), pop, dc, route.resource_id)
+            .unwrap_err()
+            .status,
+        404
+    );
     let session = m
         .create_extra(&a(), pop, dc, bgp("10.10.0.4"), t0())
         .unwrap();
@@ -250,7 +283,7 @@ fn extras_rules_static_routes_and_bgp() {
     let extra_session = m
         .sessions()
         .into_iter()
-        .find(|s| s.id == format!("ovh-extra-{}", session.id))
+        .find(|s| s.id == format!("ovh-extra-{}", session.resource_id))
         .unwrap();
     assert_eq!(extra_session.local, Ipv4Addr::new(10, 10, 0, 1));
     // Routes cross between the PoP session and the bgp extra's, both ways.
@@ -277,7 +310,10 @@ fn datacenters_inherit_within_a_vrack() {
         .create_pop_config(&b(), l3_pop(DEMO_INTERFACE_B, "192.0.2.4/30"), t0())
         .unwrap();
     // B's PoP configuration inherits A's datacenter configuration.
-    assert_eq!(m.list_datacenter_configs(&b(), pop_b.id).unwrap(), vec![dc]);
+    assert_eq!(
+        m.list_datacenter_configs(&b(), pop_b.resource_id).unwrap(),
+        vec![dc]
+    );
     // Overlapping /30 in the same vRack is refused.
     settle(&mut m);
     assert_eq!(m.sessions().len(), 2);
@@ -286,7 +322,9 @@ fn datacenters_inherit_within_a_vrack() {
     m.delete_pop_config(&a(), pop_a, t0()).unwrap();
     settle(&mut m);
     assert_eq!(
-        m.datacenter_config(&b(), pop_b.id, dc).unwrap().status,
+        m.datacenter_config(&b(), pop_b.resource_id, dc)
+            .unwrap()
+            .status,
         ConfigStatus::Active
     );
     // A service in another vRack inherits nothing.
@@ -296,7 +334,11 @@ fn datacenters_inherit_within_a_vrack() {
     let pop = m
         .create_pop_config(&b(), l3_pop(DEMO_INTERFACE_B, "192.0.2.0/30"), t0())
         .unwrap();
-    assert!(m.list_datacenter_configs(&b(), pop.id).unwrap().is_empty());
+    assert!(
+        m.list_datacenter_configs(&b(), pop.resource_id)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]

@@ -6,26 +6,26 @@ use super::*;
 fn tasks_go_todo_doing_done_on_virtual_time() {
     let mut m = model();
     let task = m.link_vrack(DEMO_VRACK, &a(), t0()).unwrap();
-    assert_eq!(task.status, TaskStatus::Todo);
+    assert_eq!(task.status, VrackTaskStatus::Todo);
     assert_eq!(task.target_domain, a());
     assert_eq!(m.service(&a()).unwrap().vrack, None);
     m.advance_clock(4);
     m.advance(t0());
     assert_eq!(
         m.get_vrack_task(DEMO_VRACK, task.id).unwrap().status,
-        TaskStatus::Todo
+        VrackTaskStatus::Todo
     );
     m.advance_clock(1);
     m.advance(t0());
     assert_eq!(
         m.get_vrack_task(DEMO_VRACK, task.id).unwrap().status,
-        TaskStatus::Doing
+        VrackTaskStatus::Doing
     );
     m.advance_clock(5);
     assert!(m.advance(t0()));
     assert_eq!(
         m.get_vrack_task(DEMO_VRACK, task.id).unwrap().status,
-        TaskStatus::Done
+        VrackTaskStatus::Done
     );
     assert_eq!(
         m.get_task(&a(), task.id).unwrap().function,
@@ -119,7 +119,7 @@ fn deleting_a_parent_deletes_its_children_as_one_task() {
         ConfigStatus::ToDelete
     );
     assert_eq!(
-        m.extra(&a(), pop, dc, extra.id).unwrap().status,
+        m.extra(&a(), pop, dc, extra.resource_id).unwrap().status,
         ConfigStatus::ToDelete
     );
     // Nothing new under what is being deleted.
@@ -142,9 +142,10 @@ fn lock_and_unlock_interfaces() {
     assert_eq!(m.sessions().len(), 1);
     let i = m.interface(&a(), DEMO_INTERFACE_A).unwrap();
     assert_eq!(
-        (i.status, i.light_status),
-        (InterfaceStatus::Enabled, LightStatus::Ok)
+        (i.status, i.incoming_light_status, i.outgoing_light_status),
+        (InterfaceStatus::Enabled, LightStatus::Up, LightStatus::Up)
     );
+    assert_eq!(i.interface_status, LightStatus::Up);
     assert_eq!(
         m.lock_interface(&a(), DEMO_INTERFACE_A, false, t0())
             .unwrap_err()
@@ -164,9 +165,15 @@ fn lock_and_unlock_interfaces() {
     settle(&mut m);
     let i = m.interface(&a(), DEMO_INTERFACE_A).unwrap();
     assert_eq!(
-        (i.status, i.light_status),
-        (InterfaceStatus::Disabled, LightStatus::Down)
+        (i.status, i.outgoing_light_status, i.interface_status),
+        (
+            InterfaceStatus::Disabled,
+            LightStatus::Down,
+            LightStatus::Down
+        )
     );
+    // The lock took effect when its task was done: the status changed then.
+    assert!(i.interface_status_last_update > t0());
     assert!(
         m.sessions().is_empty(),
         "a locked interface carries no session"
@@ -177,15 +184,17 @@ fn lock_and_unlock_interfaces() {
     assert_eq!(m.sessions().len(), 1);
     assert_eq!(m.interface(&b(), DEMO_INTERFACE_A).unwrap_err().status, 404);
     // The light follows the bound port; a lock still wins.
-    m.set_light_status(DEMO_INTERFACE_A, Some(LightStatus::Down));
+    m.set_light_status(DEMO_INTERFACE_A, Some(LightStatus::Down), t0());
+    let i = m.interface(&a(), DEMO_INTERFACE_A).unwrap();
     assert_eq!(
-        m.interface(&a(), DEMO_INTERFACE_A).unwrap().light_status,
-        LightStatus::Down
+        (i.incoming_light_status, i.interface_status),
+        (LightStatus::Down, LightStatus::Down)
     );
-    m.set_light_status(DEMO_INTERFACE_A, Some(LightStatus::Ok));
+    m.set_light_status(DEMO_INTERFACE_A, Some(LightStatus::Up), t0());
+    let i = m.interface(&a(), DEMO_INTERFACE_A).unwrap();
     assert_eq!(
-        m.interface(&a(), DEMO_INTERFACE_A).unwrap().light_status,
-        LightStatus::Ok
+        (i.incoming_light_status, i.interface_status),
+        (LightStatus::Up, LightStatus::Up)
     );
 }
 
@@ -197,7 +206,7 @@ fn a_task_whose_resource_vanished_ends_in_error() {
         .create_pop_config(&a(), l3_pop(DEMO_INTERFACE_A, "192.0.2.0/30"), t0())
         .unwrap();
     let create = *m.list_tasks(&a()).unwrap().last().unwrap();
-    m.delete_pop_config(&a(), pop.id, t0()).unwrap();
+    m.delete_pop_config(&a(), pop.resource_id, t0()).unwrap();
     settle(&mut m);
     assert_eq!(m.get_task(&a(), create).unwrap().status, TaskStatus::Error);
 }
@@ -249,6 +258,6 @@ fn extreme_clocks_and_delays_do_not_panic() {
     m.advance(t0());
     assert_eq!(
         m.get_vrack_task(DEMO_VRACK, task.id).unwrap().status,
-        TaskStatus::Done
+        VrackTaskStatus::Done
     );
 }

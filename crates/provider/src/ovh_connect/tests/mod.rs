@@ -97,8 +97,8 @@ pub(super) fn l3_setup(m: &mut OvhConnect) -> (u64, u64) {
         .create_pop_config(&a(), l3_pop(DEMO_INTERFACE_A, "192.0.2.0/30"), t0())
         .unwrap();
     let dc = m
-        .create_datacenter_config(&a(), pop.id, l3_dc(1, "10.10.0.0/28"), t0())
+        .create_datacenter_config(&a(), pop.resource_id, l3_dc(1, "10.10.0.0/28"), t0())
         .unwrap();
     settle(m);
-    (pop.id, dc.id)
+    (pop.resource_id, dc.resource_id)
 }

@@ -1,0 +1,8 @@
+//! Unit tests of the Load Balancer model.
+
+mod config;
+mod isolation;
+mod lifecycle;
+mod private_networks;
+mod resources;
+mod support;
