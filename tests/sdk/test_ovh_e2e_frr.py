@@ -3,7 +3,9 @@
 Two veth pairs join the root namespace, where `peerlab serve` runs, to a customer namespace at
 the PoP and to a customer namespace in the datacenter. `serve`'s config binds the demo service's
 interface 9001 to the first root end (which then carries OVH's 100.66.79.1/30) and datacenter
-RBX of vRack `pn-100001` to the second (which carries the gateway 100.66.80.1/28). FRR's bgpd
+RBX of vRack `pn-100001` to the second (a port of the datacenter's bridge: the gateway
+100.66.80.1/28 is held by OVH's VRRP master there, or by the bridge while a `bgp` extra turns
+VRRP off). FRR's bgpd
 runs in each namespace (no zebra: IPv4 only): AS 65001 on 100.66.79.2/30 announcing
 10.70.0.0/16 at the PoP, AS 65100 on 100.66.80.4/28 announcing 10.71.0.0/16 in the datacenter.
 
@@ -87,6 +89,21 @@ class Wire:
 
     def host_has(self, address):
         return f" {address} " in run("ip", "-o", "addr", "show", "dev", self.host)
+
+    def bridge(self):
+        """The bridge the host end is a port of, if any."""
+        words = run("ip", "-o", "link", "show", "dev", self.host).split()
+        return words[words.index("master") + 1] if "master" in words else None
+
+    def bridge_has(self, address):
+        bridge = self.bridge()
+        return bridge is not None and f" {address} " in run("ip", "-o", "addr", "show", "dev", bridge)
+
+    def answers(self, address):
+        """Whether `address` answers a ping from the namespace end."""
+        out = subprocess.run(["ip", "netns", "exec", self.ns, "ping", "-c1", "-W1", address],
+                             capture_output=True)
+        return out.returncode == 0
 
 
 class Bgpd:
@@ -214,8 +231,8 @@ def test_frr_routers_meet_an_l3_pop_and_a_bgp_extra(tmp_path, stack):
     route = create(occ, extras, type="network", nextHop="100.66.80.5", subnet="172.21.0.0/16")
     server.settle()
     assert occ.get(f"{pops}/{pop['id']}")["status"] == "active"
-    eventually("OVH's addresses on the host",
-               lambda: pop_wire.host_has("100.66.79.1/30") and dc_wire.host_has("100.66.80.1/28"))
+    eventually("OVH's address on the PoP's host end, the datacenter's end on its segment",
+               lambda: pop_wire.host_has("100.66.79.1/30") and dc_wire.bridge() is not None)
 
     # No light while the customer's end is down.
     def light():
@@ -225,6 +242,9 @@ def test_frr_routers_meet_an_l3_pop_and_a_bgp_extra(tmp_path, stack):
     pop_wire.up(f"{CUSTOMER_POP}/30")
     dc_wire.up(f"{CUSTOMER_DC}/28")
     eventually("incomingLightStatus up", lambda: light() == "up")
+    # The gateway answers in the datacenter: OVH's VRRP master holds it on the segment.
+    eventually("the VRRP gateway answers", lambda: dc_wire.answers(GATEWAY))
+    assert not dc_wire.bridge_has("100.66.80.1/28")
 
     onprem = Bgpd(stack, pop_wire, 65001, CUSTOMER_POP, OVH_POP, 65501, "10.70.0.0/16")
     def status():
@@ -256,6 +276,7 @@ def test_frr_routers_meet_an_l3_pop_and_a_bgp_extra(tmp_path, stack):
                timeout=60)
     assert in_dc.established()
     assert [g["state"] for g in server.runtime()["vrrpGroups"]] == ["off"]
+    eventually("the gateway on the datacenter's bridge", lambda: dc_wire.bridge_has("100.66.80.1/28"))
     eventually("the datacenter router's prefix at the PoP's router",
                lambda: "10.71.0.0/16" in onprem.learned())
     eventually("the PoP router's prefix at the datacenter router",
@@ -271,7 +292,7 @@ def test_frr_routers_meet_an_l3_pop_and_a_bgp_extra(tmp_path, stack):
     assert occ.get(pops) == []
     eventually("OVH's addresses gone from the host",
                lambda: not pop_wire.host_has("100.66.79.1/30")
-               and not dc_wire.host_has("100.66.80.1/28"))
+               and not dc_wire.bridge_has("100.66.80.1/28"))
     assert status() == {}
     eventually("FRR's session down", lambda: not onprem.established())
 

@@ -33,10 +33,8 @@ pub struct Netns {
 }
 
 struct Inner {
+    /// Its name; empty for the namespace this process runs in ([`Netns::current`]).
     name: String,
-    /// Made by [`Netns::create`]: deleting it kills what runs inside. An attached one
-    /// ([`Netns::attach_current`]) only loses its name.
-    owned: bool,
 }
 
 impl Netns {
@@ -65,25 +63,34 @@ impl Netns {
         run(Command::new(IP).args(["netns", "add", &name]))?;
         // From here on Drop cleans up, also when bringing lo up fails.
         let netns = Netns {
-            inner: Arc::new(Inner { name, owned: true }),
+            inner: Arc::new(Inner { name }),
         };
         netns.run("ip", ["link", "set", "lo", "up"])?;
         tracing::debug!(netns = %netns.name(), "created");
         Ok(netns)
     }
 
-    /// A name for the namespace this process runs in (`ip netns attach`), so that the same
-    /// code renders into it as into a namespace of its own (`peerlab serve` with bindings).
-    /// Dropping it removes the name only.
-    pub fn attach_current(label: &str) -> Result<Netns> {
-        process::require_binary(IP, "iproute2");
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let pid = std::process::id();
-        let name = format!("pl-{pid}-{n}-{label}");
-        run(Command::new(IP).args(["netns", "attach", &name, &pid.to_string()]))?;
-        Ok(Netns {
-            inner: Arc::new(Inner { name, owned: false }),
-        })
+    /// The namespace this process runs in (`peerlab serve` with bindings renders into it):
+    /// commands run here directly, and dropping it deletes nothing.
+    pub fn current() -> Netns {
+        Netns {
+            inner: Arc::new(Inner {
+                name: String::new(),
+            }),
+        }
+    }
+
+    /// Whether it is the namespace this process runs in.
+    pub fn is_current(&self) -> bool {
+        self.inner.name.is_empty()
+    }
+
+    /// `-n NAME` for `ip`, or nothing for the current namespace.
+    pub(crate) fn ip_args(&self) -> Vec<&str> {
+        match self.is_current() {
+            true => Vec::new(),
+            false => vec!["-n", self.name()],
+        }
     }
 
     /// The namespace's name, as `ip netns` knows it.
@@ -93,7 +100,10 @@ impl Netns {
 
     /// The namespace's file, for `setns(2)`.
     pub fn path(&self) -> PathBuf {
-        PathBuf::from(NETNS_DIR).join(self.name())
+        match self.is_current() {
+            true => PathBuf::from(format!("/proc/{}/ns/net", std::process::id())),
+            false => PathBuf::from(NETNS_DIR).join(self.name()),
+        }
     }
 
     /// Moves the calling thread into this namespace: the sockets it opens from now on, and the
@@ -107,6 +117,9 @@ impl Netns {
     /// (`ip netns exec NAME program …`); add arguments as usual. `ip`
     /// execs the program, so the child's pid is the program's.
     pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        if self.is_current() {
+            return Command::new(program);
+        }
         let mut cmd = Command::new(IP);
         cmd.args(["netns", "exec", self.name()]).arg(program);
         cmd
@@ -124,7 +137,10 @@ impl Netns {
 
     /// The pids of the processes running in the namespace.
     pub fn pids(&self) -> Result<Vec<u32>> {
-        pids(self.name())
+        match self.is_current() {
+            true => Ok(Vec::new()),
+            false => pids(self.name()),
+        }
     }
 }
 
@@ -136,8 +152,7 @@ impl fmt::Debug for Netns {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if !self.owned {
-            let _ = run(Command::new(IP).args(["netns", "del", &self.name]));
+        if self.name.is_empty() {
             return;
         }
         remove(&self.name);

@@ -111,7 +111,7 @@ pub(crate) fn ip<'a>(
 ) -> Result<String> {
     let mut cmd = Command::new(IP);
     if let Some(ns) = ns {
-        cmd.args(["-n", ns.name()]);
+        cmd.args(ns.ip_args());
     }
     run(cmd.args(args))
 }

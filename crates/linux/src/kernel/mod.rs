@@ -338,7 +338,7 @@ impl KernelTable {
                 family, "-json", "route", "show", "table", &table, "proto", &proto,
             ];
             let out = match run(Command::new(crate::netns::IP)
-                .args(["-n", self.netns.name()])
+                .args(self.netns.ip_args())
                 .args(args))
             {
                 Ok(out) => out,
@@ -403,7 +403,7 @@ fn batch(netns: &Netns, script: &str) -> Result<()> {
         .and_then(|()| file.flush())
         .map_err(|e| Error::io("cannot write the ip -batch file", e))?;
     let mut cmd = Command::new(crate::netns::IP);
-    cmd.args(["-n", netns.name(), "-batch"]).arg(file.path());
+    cmd.args(netns.ip_args()).arg("-batch").arg(file.path());
     match run(&mut cmd) {
         Ok(_) => Ok(()),
         Err(Error::CommandFailed {

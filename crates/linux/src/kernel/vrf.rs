@@ -61,20 +61,22 @@ impl KernelVrf {
     /// it again would send the packets of that moment to `main`, and a
     /// runner that binds at each rendering would lose pings to it).
     pub fn bind(&self, devices: &[&str]) -> Result<()> {
-        let ns = self.table.netns().name();
+        let ns = self.table.netns().ip_args();
         let table = self.table.table().to_string();
         let pref = RULE_PREFERENCE.to_string();
         for family in ["-4", "-6"] {
             for device in devices {
                 let selector = ["iif", device, "lookup", &table, "pref", &pref];
                 let shown = run(Command::new(IP)
-                    .args(["-n", ns, family, "rule", "show"])
+                    .args(&ns)
+                    .args([family, "rule", "show"])
                     .args(selector))?;
                 if !shown.trim().is_empty() {
                     continue;
                 }
                 run(Command::new(IP)
-                    .args(["-n", ns, family, "rule", "add"])
+                    .args(&ns)
+                    .args([family, "rule", "add"])
                     .args(selector))?;
             }
             let close = [
@@ -87,7 +89,7 @@ impl KernelVrf {
                 "metric",
                 UNREACHABLE_METRIC,
             ];
-            run(Command::new(IP).args(["-n", ns, family]).args(close))?;
+            run(Command::new(IP).args(&ns).arg(family).args(close))?;
         }
         Ok(())
     }

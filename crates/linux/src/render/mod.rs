@@ -28,6 +28,7 @@ pub mod wire;
 use crate::router::DaemonRouter;
 use crate::{Error, Netns, Result};
 use dataplane::{InterfaceId, Network};
+use ipnet::IpNet;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -72,35 +73,91 @@ struct Wired {
     ports_down: BTreeSet<String>,
     /// Namespaces with forwarding on.
     forwarding: BTreeSet<String>,
-    /// Device names given so far, per prefix (`pn`, `dc`, `vr`, `hp`).
+    /// Device names given so far, per kind (`pn`, `dc`, `vr`, `hp`).
     names: BTreeMap<&'static str, usize>,
+    /// Devices made in the provider's namespace (bridges), to delete there when it is not
+    /// this renderer's own.
+    made: Vec<String>,
+    /// Addresses put on devices that are not this renderer's (a binding's interface).
+    lent: Vec<(IpNet, String)>,
 }
 
 impl Wired {
-    /// The next number for a device named `prefix` + N.
-    fn number(&mut self, prefix: &'static str) -> usize {
-        let n = self.names.entry(prefix).or_default();
+    /// The next number for a device of `kind`.
+    fn number(&mut self, kind: &'static str) -> usize {
+        let n = self.names.entry(kind).or_default();
         *n += 1;
         *n - 1
     }
 }
 
-/// The kernels of a namespace-mode world. Dropping it deletes what it made.
+/// The kernels of a namespace-mode world. Dropping it deletes what it made: with the
+/// provider's namespace when that is its own, one by one in the namespace `serve` runs in.
 pub struct Kernels {
     /// OVH's VRRP routers (dropped first: speakers stop before the bridges go).
     vrrp: vrrp::VrrpRouters,
     provider: Netns,
+    /// What its devices' names start with: nothing in a namespace of its own, `k` and the
+    /// process ID in the one `serve` runs in (where other processes make devices too).
+    prefix: String,
     wired: Mutex<Wired>,
 }
 
+impl Drop for Kernels {
+    fn drop(&mut self) {
+        if !self.provider.is_current() {
+            return;
+        }
+        let wired = self.wired.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for (address, device) in &wired.lent {
+            let _ = self
+                .provider
+                .run("ip", ["addr", "del", &address.to_string(), "dev", device]);
+        }
+        for device in &wired.joined {
+            let _ = self.provider.run("ip", ["link", "set", device, "nomaster"]);
+        }
+        for device in &wired.made {
+            let _ = self.provider.run("ip", ["link", "del", device]);
+        }
+        for table in wired
+            .vrf_tables
+            .values()
+            .filter(|t| **t != crate::kernel::MAIN_TABLE)
+        {
+            let (table, pref) = (
+                table.to_string(),
+                crate::kernel::vrf::RULE_PREFERENCE.to_string(),
+            );
+            for family in ["-4", "-6"] {
+                let rule = [family, "rule", "del", "pref", &pref, "table", &table];
+                while self.provider.run("ip", rule).is_ok() {}
+                let _ = self
+                    .provider
+                    .run("ip", [family, "route", "flush", "table", &table]);
+            }
+        }
+    }
+}
+
 impl Kernels {
-    /// A renderer into `provider` (the provider side's namespace).
+    /// A renderer into `provider` (the provider side's namespace, or [`Netns::current`]).
     pub fn new(provider: Netns) -> Self {
+        let prefix = match provider.is_current() {
+            true => format!("k{}", std::process::id() % 100_000),
+            false => String::new(),
+        };
         Self {
             vrrp: vrrp::VrrpRouters::default(),
             provider,
+            prefix,
             wired: Mutex::new(Wired::default()),
         }
+    }
+
+    /// A fresh device name of `kind` (`pn0`, `dc1` …, with the renderer's prefix).
+    fn device_name(&self, wired: &mut Wired, kind: &'static str) -> String {
+        format!("{}{kind}{}", self.prefix, wired.number(kind))
     }
 
     /// Fails when `ping` is not installed: hosts are pinged.

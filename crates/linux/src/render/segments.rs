@@ -48,8 +48,9 @@ impl Kernels {
         for (vrack, segment) in model.vracks.clone() {
             let name = segment_name(model, segment);
             if !wired.bridges.contains_key(&name) {
-                let device = format!("vr{}", wired.number("vr"));
+                let device = self.device_name(wired, "vr");
                 bridge(&self.provider, &device, &[])?;
+                wired.made.push(device.clone());
                 tracing::debug!(%vrack, %device, "vRack bridge");
                 wired.bridges.insert(name, (self.provider.clone(), device));
             }
@@ -103,9 +104,19 @@ impl Kernels {
         }
     }
 
-    /// A bridge `pnN` per private network, with the provider's gateway addresses.
+    /// A bridge `pnN` per private network that has hosts, with the provider's gateway
+    /// addresses.
     fn private_networks(&self, wired: &mut Wired, model: &Model) -> Result<()> {
+        let with_hosts: BTreeSet<SegmentId> = model
+            .host_ports
+            .values()
+            .filter_map(|p| model.net.interface(*p))
+            .map(|i| i.segment)
+            .collect();
         for (segment, port) in model.private_networks.clone() {
+            if !with_hosts.contains(&segment) {
+                continue;
+            }
             let name = segment_name(model, segment);
             let wanted = addresses(model, port);
             let device = match wired.bridges.get(&name) {
@@ -118,8 +129,9 @@ impl Kernels {
                     device
                 }
                 None => {
-                    let device = format!("pn{}", wired.number("pn"));
+                    let device = self.device_name(wired, "pn");
                     bridge(&self.provider, &device, &wanted)?;
+                    wired.made.push(device.clone());
                     wired
                         .bridges
                         .insert(name.clone(), (self.provider.clone(), device.clone()));
@@ -181,8 +193,9 @@ impl Kernels {
         for d in &model.datacenters {
             if !wired.datacenters.contains_key(&d.label) {
                 let n = wired.number("dc");
-                let device = format!("dc{n}");
+                let device = format!("{}dc{n}", self.prefix);
                 bridge(&self.provider, &device, &[])?;
+                wired.made.push(device.clone());
                 wired.datacenters.insert(
                     d.label.clone(),
                     DatacenterBridge {
@@ -274,17 +287,48 @@ impl Kernels {
                 wired.subinterfaces.insert(target.clone(), made);
             } else if p.vlan.is_none() {
                 for a in &i.addresses {
+                    if wired.lent.iter().any(|(l, d)| l == a && *d == target) {
+                        continue;
+                    }
                     add_address(&self.provider, a, &target).or_else(|_| {
                         self.provider
                             .run("ip", ["addr", "replace", &a.to_string(), "dev", &target])
                             .map(drop)
                     })?;
+                    wired.lent.push((*a, target.clone()));
                 }
+                self.provider.run("ip", ["link", "set", &target, "up"])?;
             }
             wired.devices.insert((node, i.name.clone()), target);
         }
-        // A port that went away (its link deleted) takes its subinterface with it.
+        // A port that went away (its link deleted) takes its subinterface with it, and the
+        // addresses lent to a device go when their port does.
         wired.subinterfaces.retain(|name, _| wanted.contains(name));
+        let lent_now: Vec<(IpNet, String)> = model
+            .port_devices
+            .iter()
+            .filter(|p| p.vlan.is_none())
+            .flat_map(|p| {
+                let addresses = model
+                    .net
+                    .interface(p.interface)
+                    .map(|i| i.addresses.clone())
+                    .unwrap_or_default();
+                addresses.into_iter().map(move |a| (a, p.device.clone()))
+            })
+            .collect();
+        let gone: Vec<(IpNet, String)> = wired
+            .lent
+            .iter()
+            .filter(|l| !lent_now.contains(l))
+            .cloned()
+            .collect();
+        for (address, device) in gone {
+            let _ = self
+                .provider
+                .run("ip", ["addr", "del", &address.to_string(), "dev", &device]);
+            wired.lent.retain(|l| *l != (address, device.clone()));
+        }
         let stale: Vec<(String, String)> = wired
             .devices
             .iter()
@@ -326,7 +370,7 @@ impl Kernels {
                     continue;
                 };
                 let ns = Netns::create(&label(&name))?;
-                let veth = format!("hp{}", wired.number("hp"));
+                let veth = self.device_name(wired, "hp");
                 veth_into(&gw_ns, &veth, &bridge_dev, &ns, &eth0.addresses)?;
                 wired
                     .devices

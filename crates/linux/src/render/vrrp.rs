@@ -170,7 +170,7 @@ impl VrrpRouters {
                 .map_err(|e| Error::invalid("VRRP router address", e))?;
             let letter = router.name().to_ascii_lowercase();
             let ns = Netns::create(&format!("o-{}-{letter}", sanitized(&d.name)))?;
-            let veth = format!("o{letter}{}", d.n);
+            let veth = format!("{}{letter}", d.device);
             super::wire::veth_into(provider, &veth, bridge, &ns, &[IpNet::V4(own)])?;
             dc.bridge.3.push(veth);
             // Forwarding; no ICMP redirects (the hosts would learn to bypass the gateway);
@@ -249,6 +249,11 @@ impl VrrpRouters {
             }
             GatewayState::Gone => {
                 self.remove(&d.name);
+                if d.holds_gateway {
+                    let args = ["addr", "del", gw.as_str(), "dev", d.device.as_str()];
+                    provider.run("ip", args)?;
+                    d.holds_gateway = false;
+                }
                 Ok(())
             }
         }

@@ -402,7 +402,7 @@ impl Driver {
         let device = self.virtual_device();
         let [a, b, c, d, e, f] = self.virtual_mac();
         let mac = format!("{a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{f:02x}");
-        let ip = |args: &[&str]| run(Command::new(IP).args(["-n", self.netns.name()]).args(args));
+        let ip = |args: &[&str]| run(Command::new(IP).args(self.netns.ip_args()).args(args));
         let add = [
             "link",
             "add",
@@ -437,8 +437,8 @@ impl Driver {
     /// if they were held.
     fn release(&self) -> Result<()> {
         let device = self.virtual_device();
-        let del = ["-n", self.netns.name(), "link", "del", &device];
-        match run(Command::new(IP).args(del)) {
+        let del = ["link", "del", &device];
+        match run(Command::new(IP).args(self.netns.ip_args()).args(del)) {
             Ok(_) => Ok(()),
             Err(Error::CommandFailed { output, .. }) if output.contains("Cannot find device") => {
                 Ok(())
