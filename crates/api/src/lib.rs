@@ -46,6 +46,7 @@ mod openapi;
 pub mod ovh;
 pub mod plan;
 mod routes;
+pub mod tls;
 mod trace;
 mod vpc;
 

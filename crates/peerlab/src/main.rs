@@ -4,14 +4,12 @@
 //! runner `up` with `down` and `exec` for kept topologies, `trace` through a topology's
 //! data plane model, and `plan`: what each step will change before it runs.
 
-mod bindings;
 mod codec;
 mod export;
 mod graph;
 mod plan;
 mod rundir;
 mod serve;
-mod tls;
 mod trace;
 mod up;
 

@@ -12,7 +12,7 @@
 //!
 //! `--tls` serves HTTPS on a certificate it makes (its CA printed as `ca_certificate: PATH`),
 //! `--tls-cert FILE --tls-key FILE` on the user's own; `listening: https://…` then
-//! ([`crate::tls`]).
+//! ([`api::tls`]).
 //!
 //! `--state FILE` makes every acknowledged write durable in `FILE`, and a restart on the same
 //! file comes back with every resource and their BGP sessions (see [`api::persistence`]: the file
@@ -27,18 +27,18 @@
 //! tasks take.
 //!
 //! The config file may also bind provider ports to local interfaces (`[[bindings]]`, see
-//! [`crate::bindings`]): the world's kernel renderer then puts the provider's side on them.
+//! [`world::bindings`]): the world's kernel renderer then puts the provider's side on them.
 //! `bindings` is taken out before the rest is read as the catalogue.
 //!
 //! `GET /peerlab/v1/trace?from=…&to=…` (admin token) answers `peerlab trace --server`.
 
-use crate::bindings::{self, BindingSpec};
 use anyhow::{Context, Result};
 use provider::catalogue::ovh::OvhCredentialSpec;
 use provider::catalogue::{Catalogue, ProjectSpec, demo};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use uuid::Uuid;
+use world::bindings::{self, BindingSpec};
 
 /// `peerlab serve` arguments.
 #[derive(clap::Args, Debug)]
@@ -246,7 +246,7 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
                 .await
                 .context("attaching the bindings")?;
             kept.push(world.spawn_renderer(std::time::Duration::from_secs(1)));
-            kept.push(bindings::spawn_lights(world.clone(), &bindings));
+            kept.push(linux::render::lights::spawn(world.clone(), &bindings));
         }
         println!("token: {token}");
         println!("project_id: {project_id}");
@@ -267,7 +267,9 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
             }
         };
         let served = match &tls {
-            Some(tls) => crate::tls::serve(listener.into_std()?, tls, router, stop).await,
+            Some(tls) => api::tls::serve(listener.into_std()?, tls, router, stop)
+                .await
+                .map_err(anyhow::Error::from),
             None => axum::serve(listener, router)
                 .with_graceful_shutdown(stop)
                 .await
@@ -293,13 +295,13 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
 /// The TLS configuration `serve` listens with on `addr`, if any (see [`crate::tls`]): the
 /// user's `--tls-cert`/`--tls-key`, or with `--tls` one it makes, its CA written in a directory
 /// of its own under the temporary directory (removed on the way out).
-fn tls_of(args: &ServeArgs, addr: SocketAddr) -> Result<Option<crate::tls::Tls>> {
+fn tls_of(args: &ServeArgs, addr: SocketAddr) -> Result<Option<api::tls::Tls>> {
     let own = args.tls_cert.as_deref().zip(args.tls_key.as_deref());
     if !args.tls && own.is_none() {
         return Ok(None);
     }
     let dir = std::env::temp_dir().join(format!("peerlab-serve-{}", std::process::id()));
-    crate::tls::configure(own, addr, &dir).map(Some)
+    Ok(Some(api::tls::configure(own, addr, &dir)?))
 }
 
 /// Resolves at Ctrl-C (SIGINT) or SIGTERM, so that `kill`, systemd and container runtimes stop

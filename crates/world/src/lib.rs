@@ -37,6 +37,7 @@
 
 mod actor;
 pub mod attachment;
+pub mod bindings;
 pub mod engine_sync;
 mod error;
 pub mod forecast;

@@ -20,6 +20,7 @@
 //!
 //! Not here: embedded topologies (no root, no kernel: their `reach` is the model's alone).
 
+pub mod lights;
 mod routes;
 mod segments;
 pub mod vrrp;

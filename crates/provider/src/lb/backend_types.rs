@@ -252,14 +252,19 @@ impl From<HealthCheck> for HealthCheckWire {
     }
 }
 
+/// A health check naming more than one of its one-of configurations.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("only one of {} may be set", .0.join(", "))]
+pub struct OneOfError(pub Vec<&'static str>);
+
 impl TryFrom<HealthCheckWire> for HealthCheck {
-    type Error = String;
+    type Error = OneOfError;
 
     /// Reads an answer's health check back (missing fields take the defaults).
-    fn try_from(w: HealthCheckWire) -> Result<Self, String> {
+    fn try_from(w: HealthCheckWire) -> Result<Self, OneOfError> {
         let config = w
             .config()
-            .map_err(|names| format!("only one of {} may be set", names.join(", ")))?
+            .map_err(OneOfError)?
             .unwrap_or(HealthCheckConfig::Tcp);
         Ok(HealthCheck {
             port: w.port.unwrap_or(0),

@@ -1,7 +1,7 @@
 //! `[[bindings]]` of `peerlab serve`: a provider port bound to a local network interface, so
 //! that a router on the other end (of a veth, say) meets the emulated service. Each becomes a
-//! world [`Attachment`] without a router, the same type as a topology's `plug`; the world's
-//! kernel renderer ([`linux::render::Kernels`]) then puts the provider's side on it:
+//! world [`Attachment`] without a router, the same type as a topology's `plug`; the kernel
+//! renderer (the Linux side's) then puts the provider's side on it:
 //!
 //! - `{ connection, interface }`: each self-hosted link on the dedicated connection gets a VLAN
 //!   subinterface `IFNAME.VLAN` with Scaleway's addresses (the /31's even address, the /127's
@@ -15,14 +15,19 @@
 //!
 //! What the model no longer has goes away; everything goes when `serve` stops.
 
-use anyhow::{Context, Result, bail};
+use crate::attachment::{Attachment, Plug};
 use provider::catalogue::Catalogue;
-use provider::ovh_connect::LightStatus;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::time::Duration;
 use uuid::Uuid;
-use world::attachment::{Attachment, Plug};
+
+/// Why a binding cannot be made (one line).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("binding: {0}")]
+pub struct BindingError(String);
+
+fn bail<T>(why: String) -> Result<T, BindingError> {
+    Err(BindingError(why))
+}
 
 /// A `[[bindings]]` entry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,7 +71,10 @@ fn valid_name(name: &str) -> bool {
 
 /// The attachments of `specs`, checked against `catalogue` (resolved): known ports, each
 /// bound once, valid interface names.
-pub fn resolve(catalogue: &Catalogue, specs: &[BindingSpec]) -> Result<Vec<Attachment>> {
+pub fn resolve(
+    catalogue: &Catalogue,
+    specs: &[BindingSpec],
+) -> Result<Vec<Attachment>, BindingError> {
     let mut out: Vec<Attachment> = Vec::new();
     for spec in specs {
         let (plug, interface) = match spec {
@@ -83,8 +91,8 @@ pub fn resolve(catalogue: &Catalogue, specs: &[BindingSpec]) -> Result<Vec<Attac
                         });
                         &c.name == connection || &id.to_string() == connection
                     })
-                    .with_context(|| {
-                        format!("binding: unknown dedicated connection {connection:?}")
+                    .ok_or_else(|| {
+                        BindingError(format!("unknown dedicated connection {connection:?}"))
                     })?;
                 let connection_id = c
                     .id
@@ -105,9 +113,11 @@ pub fn resolve(catalogue: &Catalogue, specs: &[BindingSpec]) -> Result<Vec<Attac
                     .services
                     .iter()
                     .find(|s| s.uuid == *ovh_service)
-                    .with_context(|| format!("binding: unknown OVH service {ovh_service}"))?;
+                    .ok_or_else(|| BindingError(format!("unknown OVH service {ovh_service}")))?;
                 if !service.interfaces.iter().any(|i| i.id == *ovh_interface) {
-                    bail!("binding: OVH service {ovh_service} has no interface {ovh_interface}");
+                    return bail(format!(
+                        "OVH service {ovh_service} has no interface {ovh_interface}"
+                    ));
                 }
                 let plug = Plug::OvhInterface {
                     interface_id: *ovh_interface,
@@ -126,10 +136,10 @@ pub fn resolve(catalogue: &Catalogue, specs: &[BindingSpec]) -> Result<Vec<Attac
                         .iter()
                         .any(|s| s.vrack.as_deref() == Some(ovh_vrack.as_str()));
                 if !known_vrack {
-                    bail!("binding: unknown vRack {ovh_vrack:?}");
+                    return bail(format!("unknown vRack {ovh_vrack:?}"));
                 }
                 if !ovh.datacenters.iter().any(|d| d.id == *ovh_datacenter) {
-                    bail!("binding: unknown OVH datacenter {ovh_datacenter}");
+                    return bail(format!("unknown OVH datacenter {ovh_datacenter}"));
                 }
                 let plug = Plug::OvhDatacenter {
                     vrack: ovh_vrack.clone(),
@@ -140,10 +150,10 @@ pub fn resolve(catalogue: &Catalogue, specs: &[BindingSpec]) -> Result<Vec<Attac
             }
         };
         if !valid_name(interface) {
-            bail!("binding: {interface:?} is not an interface name");
+            return bail(format!("{interface:?} is not an interface name"));
         }
         if out.iter().any(|a| a.plug == plug) {
-            bail!("binding: {plug:?} is bound twice");
+            return bail(format!("{plug:?} is bound twice"));
         }
         out.push(Attachment {
             name: format!("binding {interface}"),
@@ -154,49 +164,4 @@ pub fn resolve(catalogue: &Catalogue, specs: &[BindingSpec]) -> Result<Vec<Attac
         });
     }
     Ok(out)
-}
-
-/// The light of a local interface: `up` with a carrier, `down` without (or without interface).
-fn carrier(interface: &str) -> LightStatus {
-    match std::fs::read_to_string(format!("/sys/class/net/{interface}/carrier")) {
-        Ok(text) if text.trim() == "1" => LightStatus::Up,
-        _ => LightStatus::Down,
-    }
-}
-
-/// Reports the light of the OVH interfaces bound to local interfaces, every second.
-pub fn spawn_lights(world: world::World, bindings: &[Attachment]) -> tokio::task::JoinHandle<()> {
-    let bound: Vec<(u64, String)> = bindings
-        .iter()
-        .filter_map(|a| match (&a.plug, &a.device) {
-            (Plug::OvhInterface { interface_id }, Some(device)) => {
-                Some((*interface_id, device.clone()))
-            }
-            _ => None,
-        })
-        .collect();
-    tokio::spawn(async move {
-        let mut lights: BTreeMap<u64, LightStatus> = BTreeMap::new();
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            for (id, device) in &bound {
-                let (id, light) = (*id, carrier(device));
-                if lights.insert(id, light) == Some(light) {
-                    continue;
-                }
-                let recorded = world
-                    .observe(move |s| {
-                        // `serve` runs on the wall clock.
-                        s.ovh.set_light_status(id, Some(light), world::now());
-                        false
-                    })
-                    .await;
-                if recorded.is_err() {
-                    return;
-                }
-            }
-        }
-    })
 }

@@ -1,4 +1,4 @@
-//! `peerlab serve --tls`: HTTPS as the real APIs speak it (rustls, the ring provider).
+//! HTTPS as the real APIs speak it (`peerlab serve --tls`): rustls, the ring provider.
 //!
 //! Without `--tls-cert`/`--tls-key`, serve makes its own certificate authority and a server
 //! certificate it signs for `localhost`, `127.0.0.1`, `::1` and the listen address (rcgen), and
@@ -13,7 +13,6 @@
 //!
 //! Not here: client certificates, HTTP/2 (ALPN offers `http/1.1` only), reloading certificates.
 
-use anyhow::{Context, Result, anyhow};
 use axum::http::uri::Scheme;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
 use rustls::ServerConfig;
@@ -22,6 +21,40 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// Why HTTPS cannot be served (one line, naming the file where there is one).
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    /// A file cannot be read or written.
+    #[error("{what} {}: {error}", path.display())]
+    File {
+        /// What was being done.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        error: String,
+    },
+    /// The certificate and key cannot serve (they do not match, or no TLS version fits).
+    #[error("unusable certificate and key: {0}")]
+    Unusable(String),
+    /// A certificate could not be made.
+    #[error("cannot make a certificate: {0}")]
+    Make(#[from] rcgen::Error),
+    /// The server failed.
+    #[error("server failed: {0}")]
+    Serve(#[from] std::io::Error),
+}
+
+type Result<T, E = TlsError> = std::result::Result<T, E>;
+
+fn file(what: &'static str, path: &Path, error: impl std::fmt::Display) -> TlsError {
+    TlsError::File {
+        what,
+        path: path.to_path_buf(),
+        error: error.to_string(),
+    }
+}
 
 /// What `serve` listens with: the rustls configuration and, when serve made its own
 /// certificate, the file holding its CA certificate.
@@ -40,9 +73,13 @@ pub fn configure(own: Option<(&Path, &Path)>, addr: SocketAddr, dir: &Path) -> R
         Some((cert, key)) => {
             let chain = read_chain(cert)?;
             let key = PrivateKeyDer::from_pem_file(key)
-                .map_err(|e| anyhow!("cannot read a private key from {}: {e}", key.display()))?;
-            let config = server_config(chain, key)
-                .with_context(|| format!("{} and its key", cert.display()))?;
+                .map_err(|e| file("cannot read a private key from", key, e))?;
+            let config = server_config(chain, key).map_err(|e| match e {
+                TlsError::Unusable(why) => {
+                    TlsError::Unusable(format!("{} and its key: {why}", cert.display()))
+                }
+                other => other,
+            })?;
             Ok(Tls {
                 config,
                 ca_file: None,
@@ -50,11 +87,10 @@ pub fn configure(own: Option<(&Path, &Path)>, addr: SocketAddr, dir: &Path) -> R
         }
         None => {
             let made = make_certificate(addr)?;
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(|e| file("cannot create", dir, e))?;
             let ca_file = dir.join("ca.pem");
             std::fs::write(&ca_file, &made.ca_pem)
-                .with_context(|| format!("cannot write {}", ca_file.display()))?;
+                .map_err(|e| file("cannot write", &ca_file, e))?;
             let config = server_config(vec![made.cert], made.key)?;
             Ok(Tls {
                 config,
@@ -68,9 +104,13 @@ pub fn configure(own: Option<(&Path, &Path)>, addr: SocketAddr, dir: &Path) -> R
 fn read_chain(path: &Path) -> Result<Vec<CertificateDer<'static>>> {
     let chain = CertificateDer::pem_file_iter(path)
         .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
-        .map_err(|e| anyhow!("cannot read certificates from {}: {e}", path.display()))?;
+        .map_err(|e| file("cannot read certificates from", path, e))?;
     if chain.is_empty() {
-        return Err(anyhow!("no certificate in {}", path.display()));
+        return Err(file(
+            "no certificate in",
+            path,
+            "it holds no PEM certificate",
+        ));
     }
     Ok(chain)
 }
@@ -87,10 +127,10 @@ fn server_config(
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .context("TLS versions")?
+        .map_err(|e| TlsError::Unusable(e.to_string()))?
         .with_no_client_auth()
         .with_single_cert(chain, key)
-        .map_err(|e| anyhow!("unusable certificate and key: {e}"))?;
+        .map_err(|e| TlsError::Unusable(e.to_string()))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
@@ -105,15 +145,13 @@ struct Made {
 /// A CA, and a server certificate it signs for `localhost`, the loopback addresses and
 /// `addr`'s address (when it is not the unspecified one).
 fn make_certificate(addr: SocketAddr) -> Result<Made> {
-    let ca_key = KeyPair::generate().context("cannot make the CA key")?;
+    let ca_key = KeyPair::generate()?;
     let mut ca = CertificateParams::default();
     ca.distinguished_name
         .push(DnType::CommonName, "peerlab serve local CA");
     ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let ca_cert = ca
-        .self_signed(&ca_key)
-        .context("cannot make the CA certificate")?;
+    let ca_cert = ca.self_signed(&ca_key)?;
     let issuer = rcgen::Issuer::new(ca, ca_key);
 
     let mut names = vec!["localhost".to_string()];
@@ -122,20 +160,17 @@ fn make_certificate(addr: SocketAddr) -> Result<Made> {
         ips.push(addr.ip());
     }
     names.extend(ips.iter().map(IpAddr::to_string));
-    let mut params =
-        CertificateParams::new(names).context("cannot describe the server certificate")?;
+    let mut params = CertificateParams::new(names)?;
     params
         .distinguished_name
         .push(DnType::CommonName, "peerlab serve");
-    let key = KeyPair::generate().context("cannot make the server key")?;
-    let cert = params
-        .signed_by(&key, &issuer)
-        .context("cannot sign the server certificate")?;
+    let key = KeyPair::generate()?;
+    let cert = params.signed_by(&key, &issuer)?;
     Ok(Made {
         ca_pem: ca_cert.pem(),
         cert: cert.der().clone(),
         key: PrivateKeyDer::try_from(key.serialize_der())
-            .map_err(|e| anyhow!("the server key: {e}"))?,
+            .map_err(|e| TlsError::Unusable(e.to_string()))?,
     })
 }
 
@@ -155,12 +190,11 @@ pub async fn serve(
         stopper.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
     });
     let router = router.layer(axum::Extension(Scheme::HTTPS));
-    axum_server::from_tcp_rustls(listener, config)
-        .context("cannot serve on the listener")?
+    axum_server::from_tcp_rustls(listener, config)?
         .handle(handle)
         .serve(router.into_make_service())
-        .await
-        .context("server failed")
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]
