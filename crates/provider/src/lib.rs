@@ -69,9 +69,11 @@ pub mod lb;
 pub mod list;
 pub mod naming;
 pub mod ovh_connect;
+pub mod persist;
 pub mod region;
 pub mod scope;
 pub mod snapshot;
+pub mod table;
 pub mod vpc;
 
 pub use error::ProviderError;

@@ -12,8 +12,8 @@ use crate::ids::{IdGenerator, stable_uuid};
 use crate::ipam::{Ipam, Vpc};
 use crate::naming::{self, NameLimits};
 use crate::region::Region;
+use crate::table::Table;
 use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
 use uuid::Uuid;
 
 fn link_sizes(
@@ -75,12 +75,12 @@ impl InterLink {
             settings,
             projects: catalogue.projects.clone(),
             seq: 0,
-            pops: BTreeMap::new(),
-            partners: BTreeMap::new(),
-            shared_connections: BTreeMap::new(),
-            connections: BTreeMap::new(),
-            links: BTreeMap::new(),
-            policies: BTreeMap::new(),
+            pops: Table::new(),
+            partners: Table::new(),
+            shared_connections: Table::new(),
+            connections: Table::new(),
+            links: Table::new(),
+            policies: Table::new(),
         };
         for spec in &catalogue.pops {
             let id = spec.id.unwrap_or_else(|| stable_uuid("pop", &spec.name));

@@ -22,6 +22,7 @@ mod link_actions;
 mod link_create;
 mod link_list;
 pub mod partner;
+mod persisted;
 pub mod pop;
 pub mod routing_policy;
 pub mod view;
@@ -55,9 +56,9 @@ use crate::ids::IdGenerator;
 use crate::ipam::Ipam;
 use crate::region::Region;
 use crate::scope::Caller;
+use crate::table::Table;
 use link::LinkRecord;
 use partner::SharedConnection;
-use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// A change together with what the engine must do about it.
@@ -100,12 +101,12 @@ pub struct InterLink {
     pub(crate) projects: Vec<ProjectSpec>,
     pub(crate) ids: IdGenerator,
     pub(crate) seq: u64,
-    pub(crate) pops: BTreeMap<Uuid, PopRecord>,
-    pub(crate) partners: BTreeMap<Uuid, PartnerRecord>,
-    pub(crate) shared_connections: BTreeMap<Uuid, SharedConnection>,
-    pub(crate) connections: BTreeMap<Uuid, ConnectionRecord>,
-    pub(crate) links: BTreeMap<Uuid, LinkRecord>,
-    pub(crate) policies: BTreeMap<Uuid, PolicyRecord>,
+    pub(crate) pops: Table<Uuid, PopRecord>,
+    pub(crate) partners: Table<Uuid, PartnerRecord>,
+    pub(crate) shared_connections: Table<Uuid, SharedConnection>,
+    pub(crate) connections: Table<Uuid, ConnectionRecord>,
+    pub(crate) links: Table<Uuid, LinkRecord>,
+    pub(crate) policies: Table<Uuid, PolicyRecord>,
     pub(crate) ipam: Ipam,
 }
 

@@ -23,6 +23,7 @@ pub(crate) mod lb_server;
 mod list;
 mod network;
 mod ops;
+mod persisted;
 pub mod types;
 
 pub use network::CustomRoute;
@@ -31,6 +32,7 @@ use crate::catalogue::{CatalogueError, ProjectSpec, VpcSpec};
 use crate::error::ProviderError;
 use crate::ids::{IdGenerator, stable_uuid};
 use crate::region::Region;
+use crate::table::Table;
 use alloc::LinkPool;
 use chrono::{DateTime, Utc};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
@@ -158,16 +160,16 @@ pub(crate) struct LinkOwner {
 pub struct Ipam {
     ids: IdGenerator,
     seq: u64,
-    vpcs: BTreeMap<Uuid, Vpc>,
-    private_networks: BTreeMap<Uuid, PrivateNetwork>,
+    vpcs: Table<Uuid, Vpc>,
+    private_networks: Table<Uuid, PrivateNetwork>,
     /// subnet ID → (private network ID, prefix).
-    subnets: BTreeMap<Uuid, (Uuid, IpNet)>,
-    pub(crate) ips: BTreeMap<Uuid, IpRecord>,
+    subnets: Table<Uuid, (Uuid, IpNet)>,
+    pub(crate) ips: Table<Uuid, IpRecord>,
     /// Addresses booked per subnet.
     taken: BTreeMap<Uuid, BTreeSet<IpAddr>>,
     link_pool: LinkPool,
     /// Link blocks in use: index → link.
-    link_blocks: BTreeMap<u64, Uuid>,
+    link_blocks: Table<u64, Uuid>,
 }
 
 impl Ipam {
@@ -176,16 +178,16 @@ impl Ipam {
         Self {
             ids: IdGenerator::new(seed),
             seq: 0,
-            vpcs: BTreeMap::new(),
-            private_networks: BTreeMap::new(),
-            subnets: BTreeMap::new(),
-            ips: BTreeMap::new(),
+            vpcs: Table::new(),
+            private_networks: Table::new(),
+            subnets: Table::new(),
+            ips: Table::new(),
             taken: BTreeMap::new(),
             link_pool: LinkPool {
                 v4: link_ipv4_pool.trunc(),
                 v6: link_ipv6_pool.trunc(),
             },
-            link_blocks: BTreeMap::new(),
+            link_blocks: Table::new(),
         }
     }
 
@@ -400,7 +402,7 @@ impl Ipam {
         vpc_id: Option<Uuid>,
         now: DateTime<Utc>,
     ) {
-        for r in self.ips.values_mut().filter(|r| is_link_ip(r, link_id)) {
+        for (_, r) in self.ips.iter_mut_where(|_, r| is_link_ip(r, link_id)) {
             let stale =
                 r.ip.resource
                     .as_mut()

@@ -198,10 +198,11 @@ impl OvhConnect {
         let id = self.fresh_id();
         // Datacenters inherit: the new PoP configuration joins every datacenter configuration
         // of its type in the vRack.
-        for dc in self.datacenter_configs.values_mut() {
-            if dc.vrack == vrack && dc.kind == request.kind && Self::live(dc.status) {
-                dc.pops.insert(id);
-            }
+        let joins = |_: &u64, dc: &DatacenterRecord| {
+            dc.vrack == vrack && dc.kind == request.kind && Self::live(dc.status)
+        };
+        for (_, dc) in self.datacenter_configs.iter_mut_where(joins) {
+            dc.pops.insert(id);
         }
         let record = PopRecord {
             service: uuid,
@@ -233,16 +234,17 @@ impl OvhConnect {
             return Err(being_deleted("PoP configuration", pop_id));
         }
         let mut gone = BTreeSet::new();
-        for (dc_id, dc) in self.datacenter_configs.iter_mut() {
-            if dc.pops.len() == 1 && dc.pops.contains(&pop_id) {
-                dc.status = ConfigStatus::ToDelete;
-                gone.insert(*dc_id);
-            }
+        let only_this_pop =
+            |_: &u64, dc: &DatacenterRecord| dc.pops.len() == 1 && dc.pops.contains(&pop_id);
+        for (dc_id, dc) in self.datacenter_configs.iter_mut_where(only_this_pop) {
+            dc.status = ConfigStatus::ToDelete;
+            gone.insert(*dc_id);
         }
-        for e in self.extras.values_mut() {
-            if gone.contains(&e.datacenter_config) {
-                e.status = ConfigStatus::ToDelete;
-            }
+        for (_, e) in self
+            .extras
+            .iter_mut_where(|_, e| gone.contains(&e.datacenter_config))
+        {
+            e.status = ConfigStatus::ToDelete;
         }
         if let Some(p) = self.pops.get_mut(&pop_id) {
             p.status = ConfigStatus::ToDelete;
@@ -365,10 +367,11 @@ impl OvhConnect {
         if !Self::live(d.status) {
             return Err(being_deleted("Datacenter configuration", dc_id));
         }
-        for e in self.extras.values_mut() {
-            if e.datacenter_config == dc_id {
-                e.status = ConfigStatus::ToDelete;
-            }
+        for (_, e) in self
+            .extras
+            .iter_mut_where(|_, e| e.datacenter_config == dc_id)
+        {
+            e.status = ConfigStatus::ToDelete;
         }
         if let Some(d) = self.datacenter_configs.get_mut(&dc_id) {
             d.status = ConfigStatus::ToDelete;

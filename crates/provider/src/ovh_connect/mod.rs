@@ -40,6 +40,7 @@
 
 mod config;
 pub mod error;
+mod persisted;
 pub mod rules;
 mod service;
 pub mod task;
@@ -54,6 +55,7 @@ pub use task::Effect;
 pub use types::*;
 
 use crate::catalogue::Catalogue;
+use crate::table::Table;
 use chrono::{DateTime, Duration, Utc};
 use ipnet::Ipv4Net;
 use rules::{Extra, L3Datacenter, L3Pop};
@@ -123,14 +125,14 @@ pub(crate) struct ExtraRecord {
 /// The OVHcloud Connect state (see the [module](self)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OvhConnect {
-    pub(crate) services: BTreeMap<Uuid, ServiceRecord>,
-    pub(crate) interfaces: BTreeMap<u64, InterfaceRecord>,
-    pub(crate) vracks: BTreeMap<String, Vrack>,
-    pub(crate) datacenters: BTreeMap<u64, Datacenter>,
-    pub(crate) pops: BTreeMap<u64, PopRecord>,
-    pub(crate) datacenter_configs: BTreeMap<u64, DatacenterRecord>,
-    pub(crate) extras: BTreeMap<u64, ExtraRecord>,
-    pub(crate) tasks: BTreeMap<u64, task::TaskRecord>,
+    pub(crate) services: Table<Uuid, ServiceRecord>,
+    pub(crate) interfaces: Table<u64, InterfaceRecord>,
+    pub(crate) vracks: Table<String, Vrack>,
+    pub(crate) datacenters: Table<u64, Datacenter>,
+    pub(crate) pops: Table<u64, PopRecord>,
+    pub(crate) datacenter_configs: Table<u64, DatacenterRecord>,
+    pub(crate) extras: Table<u64, ExtraRecord>,
+    pub(crate) tasks: Table<u64, task::TaskRecord>,
     pub(crate) next_id: u64,
     pub(crate) task_secs: u64,
     /// Virtual time added to the wall clock, in seconds.
@@ -271,9 +273,9 @@ impl OvhConnect {
             }
         }
         Self {
-            services,
-            interfaces,
-            vracks,
+            services: services.into(),
+            interfaces: interfaces.into(),
+            vracks: vracks.into(),
             datacenters: ovh
                 .datacenters
                 .iter()
@@ -288,10 +290,10 @@ impl OvhConnect {
                     )
                 })
                 .collect(),
-            pops: BTreeMap::new(),
-            datacenter_configs: BTreeMap::new(),
-            extras: BTreeMap::new(),
-            tasks: BTreeMap::new(),
+            pops: Table::new(),
+            datacenter_configs: Table::new(),
+            extras: Table::new(),
+            tasks: Table::new(),
             next_id: 1,
             task_secs: catalogue.settings.ovh_task_secs,
             clock_offset_secs: 0,

@@ -145,8 +145,9 @@ impl OvhConnect {
             } else {
                 continue;
             };
-            if let Some(task) = self.tasks.get_mut(&id)
-                && task.status != status
+            // Only a task whose status moves is changed (and so written again).
+            if self.tasks.get(&id).is_some_and(|t| t.status != status)
+                && let Some(task) = self.tasks.get_mut(&id)
             {
                 task.status = status;
                 task.last_update = clock.trunc_subsecs(0);
@@ -176,7 +177,7 @@ impl OvhConnect {
                 }
                 let emptied: Vec<u64> = self
                     .datacenter_configs
-                    .iter_mut()
+                    .iter_mut_where(|_, dc| dc.pops.contains(id))
                     .filter_map(|(dc_id, dc)| {
                         (dc.pops.remove(id) && dc.pops.is_empty()).then_some(*dc_id)
                     })

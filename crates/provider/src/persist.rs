@@ -1,0 +1,241 @@
+//! A model as rows, for a store that writes only what changed (`world::store`, SQLite).
+//!
+//! A model keeps its resources in [`Table`]s, which remember the keys a write touched. Through
+//! [`Persisted::drain_changes`] it hands the store:
+//! - one [`RowChange`] per changed resource: its *kind* (`"interlink.links"`: the model's name
+//!   and the field's), its key (the table key as text) and its JSON (the resource's serde form),
+//!   or `None` when it is gone;
+//! - its *meta* row: the small scalar state that is not a resource (ID generators, counters, the
+//!   OVH task clock, settings), as one JSON object under the model's name. It is handed over at
+//!   every drain (a few dozen bytes); the store writes it only when it differs.
+//!
+//! So the work of a write is the number of rows it changed, whatever the number stored.
+//! Back from the store, [`Rows`] rebuilds a model (`InterLink::restore`, `OvhConnect::restore`).
+//!
+//! A new model joins by keeping its resources in [`Table`]s, implementing [`Persisted`] (one
+//! [`Changes::table`] per table, one [`Changes::meta`]) and a `restore` that takes the same
+//! kinds back from [`Rows`].
+//!
+//! ```
+//! use provider::persist::{Changes, Persisted, Rows};
+//! use provider::table::Table;
+//!
+//! struct Notes { notes: Table<u64, String>, next: u64 }
+//! impl Persisted for Notes {
+//!     fn drain_changes(&mut self, all: bool, out: &mut Changes) -> Result<(), provider::persist::PersistError> {
+//!         out.table("notes.notes", &mut self.notes, all)?;
+//!         out.meta("notes", &self.next)
+//!     }
+//! }
+//! let mut n = Notes { notes: Table::new(), next: 1 };
+//! n.notes.insert(1, "hello".into());
+//! let mut out = Changes::default();
+//! n.drain_changes(false, &mut out).unwrap();
+//! assert_eq!(out.rows()[0].value.as_deref(), Some("\"hello\""));
+//! let mut rows = Rows::default();
+//! for r in out.rows() {
+//!     rows.push_row(r.kind.to_string(), r.key.clone(), r.value.clone().unwrap());
+//! }
+//! let back: Table<u64, String> = rows.take_table("notes.notes").unwrap();
+//! assert_eq!(back, n.notes);
+//! ```
+
+use crate::table::Table;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::fmt::Display;
+use std::str::FromStr;
+
+/// Why a model cannot be written as rows or rebuilt from them (one line).
+#[derive(Debug, thiserror::Error)]
+pub enum PersistError {
+    /// A resource or meta row does not serialize.
+    #[error("cannot write {kind} {key}: {error}")]
+    Encode {
+        /// Its kind (or the model's name for a meta row).
+        kind: String,
+        /// Its key (empty for a meta row).
+        key: String,
+        /// What failed.
+        error: serde_json::Error,
+    },
+    /// A stored row is not what this build reads.
+    #[error("bad row {kind} {key:?}: {reason}")]
+    Decode {
+        /// Its kind (or the model's name for a meta row).
+        kind: String,
+        /// Its key (empty for a meta row).
+        key: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A model's meta row is missing.
+    #[error("no meta row {0:?}")]
+    MissingMeta(String),
+}
+
+/// A changed resource: its new JSON, or `None` when it is gone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowChange {
+    /// The kind: `model.field`.
+    pub kind: &'static str,
+    /// The key, as text.
+    pub key: String,
+    /// The resource's JSON, `None` when deleted.
+    pub value: Option<String>,
+}
+
+/// What models hand a store at a commit.
+#[derive(Clone, Debug, Default)]
+pub struct Changes {
+    rows: Vec<RowChange>,
+    meta: Vec<(&'static str, String)>,
+}
+
+impl Changes {
+    /// Adds the changed entries of `table` as rows of `kind` (every entry when `all`), and
+    /// forgets the table's changes.
+    pub fn table<K, V>(
+        &mut self,
+        kind: &'static str,
+        table: &mut Table<K, V>,
+        all: bool,
+    ) -> Result<(), PersistError>
+    where
+        K: Ord + Clone + Display,
+        V: Serialize,
+    {
+        let encode = |key: &K, value: &V| {
+            serde_json::to_string(value).map_err(|error| PersistError::Encode {
+                kind: kind.to_string(),
+                key: key.to_string(),
+                error,
+            })
+        };
+        if all {
+            table.forget_changes();
+            for (key, value) in table.iter() {
+                let value = Some(encode(key, value)?);
+                self.rows.push(RowChange {
+                    kind,
+                    key: key.to_string(),
+                    value,
+                });
+            }
+            return Ok(());
+        }
+        let changed: Vec<K> = table.take_changed().collect();
+        for key in changed {
+            let value = table.get(&key).map(|v| encode(&key, v)).transpose()?;
+            self.rows.push(RowChange {
+                kind,
+                key: key.to_string(),
+                value,
+            });
+        }
+        Ok(())
+    }
+
+    /// Sets the meta row of the model `name` (its scalar state).
+    pub fn meta<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), PersistError> {
+        let json = serde_json::to_string(value).map_err(|error| PersistError::Encode {
+            kind: name.to_string(),
+            key: String::new(),
+            error,
+        })?;
+        self.meta.push((name, json));
+        Ok(())
+    }
+
+    /// The changed resources, in the order they were added.
+    pub fn rows(&self) -> &[RowChange] {
+        &self.rows
+    }
+
+    /// The meta rows: (model name, JSON).
+    pub fn meta_rows(&self) -> &[(&'static str, String)] {
+        &self.meta
+    }
+
+    /// Empties it, for the next commit.
+    pub fn clear(&mut self) {
+        self.rows.clear();
+        self.meta.clear();
+    }
+}
+
+/// A model a store keeps as rows (see the [module](self)).
+pub trait Persisted {
+    /// Adds to `out` the rows changed since the last call (every row when `all`) and the
+    /// model's meta row, and forgets the changes.
+    fn drain_changes(&mut self, all: bool, out: &mut Changes) -> Result<(), PersistError>;
+}
+
+/// Stored rows, by kind, for a model to take back.
+#[derive(Clone, Debug, Default)]
+pub struct Rows {
+    tables: BTreeMap<String, Vec<(String, String)>>,
+    meta: BTreeMap<String, String>,
+}
+
+impl Rows {
+    /// Adds a stored resource.
+    pub fn push_row(&mut self, kind: String, key: String, value: String) {
+        self.tables.entry(kind).or_default().push((key, value));
+    }
+
+    /// Adds a stored meta row.
+    pub fn push_meta(&mut self, name: String, value: String) {
+        self.meta.insert(name, value);
+    }
+
+    /// Takes the rows of `kind` out as a table (none: an empty table). The table has no
+    /// changes: it is as stored.
+    pub fn take_table<K, V>(&mut self, kind: &str) -> Result<Table<K, V>, PersistError>
+    where
+        K: Ord + Clone + FromStr,
+        K::Err: Display,
+        V: DeserializeOwned,
+    {
+        let mut table = Table::new();
+        for (key, value) in self.tables.remove(kind).unwrap_or_default() {
+            let bad = |reason: String| PersistError::Decode {
+                kind: kind.to_string(),
+                key: key.clone(),
+                reason,
+            };
+            let k = key.parse::<K>().map_err(|e| bad(format!("key: {e}")))?;
+            let v = serde_json::from_str(&value).map_err(|e| bad(e.to_string()))?;
+            table.insert(k, v);
+        }
+        table.forget_changes();
+        Ok(table)
+    }
+
+    /// Takes the meta row of the model `name` out.
+    pub fn take_meta<T: DeserializeOwned>(&mut self, name: &str) -> Result<T, PersistError> {
+        let json = self
+            .meta
+            .remove(name)
+            .ok_or_else(|| PersistError::MissingMeta(name.to_string()))?;
+        serde_json::from_str(&json).map_err(|e| PersistError::Decode {
+            kind: name.to_string(),
+            key: String::new(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// The kinds and meta rows no model took (a state this build does not know all of).
+    pub fn left_over(&self) -> Vec<String> {
+        self.tables
+            .keys()
+            .chain(self.meta.keys())
+            .cloned()
+            .collect()
+    }
+}
