@@ -51,7 +51,12 @@
 //! - [`ovh_connect`]: OVHcloud Connect and its side of the vRack, with OVH's error bodies;
 //! - [`catalogue`]: what exists before the first call (projects and tokens, PoPs, partners,
 //!   connections, VPCs) and the settings, as serde data, with a built-in [demo](catalogue::demo);
-//! - [`snapshot`]: the whole state as JSON (`peerlab serve --state`);
+//! - [`table`]: [`Table`](table::Table), the map of resources by ID that every model keeps its
+//!   resources in, which records the keys a write touched;
+//! - [`persist`]: a model as rows for a store that writes only what changed (`world::store`,
+//!   behind `peerlab serve --state`);
+//! - [`snapshot`]: the whole state as one JSON document (the state file of earlier versions,
+//!   read to migrate it);
 //! - [`error`]: [`ProviderError`], whose variants are Scaleway's error bodies;
 //! - [`list`], [`scope`], [`region`], [`ids`], [`naming`]: what every call shares (the last one:
 //!   what a name and tags may be).

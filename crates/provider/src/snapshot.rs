@@ -1,5 +1,6 @@
 //! Snapshots of the model: the whole [`InterLink`] state (IPAM included) and the
-//! [`OvhConnect`] state as JSON, for `peerlab serve --state`.
+//! [`OvhConnect`] state as JSON. It was the state file of `peerlab serve --state` before the
+//! SQLite store (`world::store`, through [`crate::persist`]); that store reads it to migrate it.
 //!
 //! The OVHcloud Connect part is the optional `ovh_connect` member ([`to_json_with_ovh`],
 //! [`from_json_with_ovh`]); a snapshot without it (written before OVHcloud Connect existed)

@@ -92,8 +92,9 @@ pub(crate) struct PolicyRecord {
 
 /// The InterLink product's state (and the IPAM state it owns).
 ///
-/// Its serde form is the [`snapshot`](crate::snapshot) of `peerlab serve --state`; the projects
-/// (and their tokens) are not part of it.
+/// Its serde form is the [`snapshot`](crate::snapshot) (the JSON state file of earlier
+/// versions), its rows those of [`crate::persist`]; the projects (and their tokens) are part of
+/// neither.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct InterLink {
     pub(crate) settings: Settings,
