@@ -17,16 +17,21 @@
 //! kinds back from [`Rows`].
 //!
 //! ```
-//! use provider::persist::{Changes, Persisted, Rows};
+//! use provider::persist::{Changes, PersistError, Persisted, Rows};
 //! use provider::table::Table;
 //!
-//! struct Notes { notes: Table<u64, String>, next: u64 }
+//! struct Notes {
+//!     notes: Table<u64, String>,
+//!     next: u64,
+//! }
+//!
 //! impl Persisted for Notes {
-//!     fn drain_changes(&mut self, all: bool, out: &mut Changes) -> Result<(), provider::persist::PersistError> {
+//!     fn drain_changes(&mut self, all: bool, out: &mut Changes) -> Result<(), PersistError> {
 //!         out.table("notes.notes", &mut self.notes, all)?;
 //!         out.meta("notes", &self.next)
 //!     }
 //! }
+//!
 //! let mut n = Notes { notes: Table::new(), next: 1 };
 //! n.notes.insert(1, "hello".into());
 //! let mut out = Changes::default();
@@ -91,9 +96,20 @@ pub struct RowChange {
 pub struct Changes {
     rows: Vec<RowChange>,
     meta: Vec<(&'static str, String)>,
+    discard: bool,
 }
 
 impl Changes {
+    /// A sink that keeps nothing: draining into it only makes the models forget their changes
+    /// (without serializing anything). A model that no store keeps is drained into it after
+    /// each write, so that the keys it recorded do not pile up.
+    pub fn discarding() -> Self {
+        Self {
+            discard: true,
+            ..Self::default()
+        }
+    }
+
     /// Adds the changed entries of `table` as rows of `kind` (every entry when `all`), and
     /// forgets the table's changes.
     pub fn table<K, V>(
@@ -113,6 +129,10 @@ impl Changes {
                 error,
             })
         };
+        if self.discard {
+            table.forget_changes();
+            return Ok(());
+        }
         if all {
             table.forget_changes();
             for (key, value) in table.iter() {
@@ -143,6 +163,9 @@ impl Changes {
         name: &'static str,
         value: &T,
     ) -> Result<(), PersistError> {
+        if self.discard {
+            return Ok(());
+        }
         let json = serde_json::to_string(value).map_err(|error| PersistError::Encode {
             kind: name.to_string(),
             key: String::new(),
@@ -237,5 +260,21 @@ impl Rows {
             .chain(self.meta.keys())
             .cloned()
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_discarding_sink_forgets_the_changes_and_keeps_nothing() {
+        let mut t: Table<u64, u64> = (0..5).map(|i| (i, i)).collect();
+        let mut out = Changes::discarding();
+        out.table("t.t", &mut t, false).unwrap();
+        out.meta("t", &1).unwrap();
+        assert!(out.rows().is_empty() && out.meta_rows().is_empty());
+        assert_eq!(t.take_changed().count(), 0);
+        assert_eq!(t.len(), 5);
     }
 }
