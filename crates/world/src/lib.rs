@@ -46,6 +46,7 @@ pub mod model;
 pub mod persistence;
 pub mod render;
 mod state;
+pub mod store;
 pub mod trace;
 pub mod vrrp;
 
@@ -133,8 +134,10 @@ impl World {
             live: Live::default(),
         };
         state.advance(now);
-        if fresh && let Some(p) = &mut persistence {
-            p.commit(&state)?;
+        match &mut persistence {
+            Some(p) if fresh => p.commit(&mut state)?,
+            Some(_) => {}
+            None => persistence::forget_changes(&mut state),
         }
         let (commands, receiver) = mpsc::channel(QUEUE);
         let (generation_tx, generation) = watch::channel(0);
