@@ -15,10 +15,11 @@
 //! ([`api::tls`]).
 //!
 //! `--state FILE` makes every acknowledged write durable in `FILE`, and a restart on the same
-//! file comes back with every resource and their BGP sessions (see [`api::persistence`]: the file
-//! wins for resources, the catalogue only gives projects and tokens). A corrupt or unreadable file
-//! is an error. So the demo's resources keep the owner they had when the file was created: restart
-//! with the same `--project-id` to see them again.
+//! file comes back with every resource and their BGP sessions (see [`world::persistence`] and
+//! [`world::store`]: the file, a SQLite database, wins for resources; the catalogue only gives
+//! projects and tokens). A JSON state of an earlier version is migrated; a corrupt, foreign or
+//! unreadable file is an error. So the demo's resources keep the owner they had when the file
+//! was created: restart with the same `--project-id` to see them again.
 //!
 //! OVH's API (`/1.0/…`) takes signed requests: `--ovh-application-key`,
 //! `--ovh-application-secret` and `--ovh-consumer-key` give the credentials to accept (beside
@@ -56,8 +57,9 @@ pub struct ServeArgs {
     /// A catalogue file (TOML, or JSON when it ends in `.json`); the demo catalogue if absent.
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// A state file: every write is saved there before it is answered, and it is loaded on start
-    /// (created from the catalogue if missing).
+    /// A state file (SQLite): every write is saved there before it is answered, and it is loaded
+    /// on start (created from the catalogue if missing; a JSON state of an earlier version is
+    /// migrated, and kept as FILE.v1.json).
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
     /// The OVH application key (`X-Ovh-Application`) to accept; generated if absent.
@@ -220,7 +222,7 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
         let persistence: Option<Box<dyn world::Persistence>> = args
             .state
             .as_ref()
-            .map(|path| Box::new(world::persistence::JsonFile::new(path)) as _);
+            .map(|path| Box::new(world::persistence::StateFile::new(path)) as _);
         let world = world::World::start(world::Config {
             catalogue: catalogue.clone(),
             engine: engine::Engine::spawn(),

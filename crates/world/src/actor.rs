@@ -135,8 +135,11 @@ impl Actor {
 
     fn commit(&mut self) -> Result<(), crate::persistence::PersistenceError> {
         match &mut self.persistence {
-            Some(p) => p.commit(&self.state),
-            None => Ok(()),
+            Some(p) => p.commit(&mut self.state),
+            None => {
+                crate::persistence::forget_changes(&mut self.state);
+                Ok(())
+            }
         }
     }
 

@@ -2,42 +2,25 @@
 //! answer goes out, so `kill -9` loses nothing that was acknowledged.
 //!
 //! [`Persistence`] is what the world asks of a store: load what was saved, and commit a write.
-//! [`JsonFile`] keeps the whole state as one JSON snapshot ([`provider::snapshot`]), written
-//! through `FILE.tmp`, fsynced, renamed over `FILE`, and the directory fsynced: a crash at any
-//! point leaves either the old or the new state.
+//! [`StateFile`] keeps the state in SQLite ([`crate::store`]): a commit writes the rows the
+//! write changed, in one transaction, fsynced (WAL, `synchronous = FULL`). A JSON state file of
+//! the previous version is migrated on load; a corrupt or foreign file is refused in one line.
 //!
-//! Reads and clock ticks are not saved: what they change (a hosted link going into service at
-//! its time) is derived from the clock again after a restart.
+//! Reads and clock ticks are not saved on their own: what they change (a hosted link going into
+//! service at its time, a session's status) is derived from the clock and the engine again
+//! after a restart, and is written with the next write. A world without persistence makes its
+//! models forget what they recorded ([`forget_changes`]), so that it does not pile up.
 
 use crate::State;
+use crate::store::{Store, StoreError};
 use provider::catalogue::Catalogue;
 use provider::interlink::InterLink;
 use provider::ovh_connect::OvhConnect;
-use provider::snapshot::{self, SnapshotError};
-use std::fs::File;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use provider::persist::{Changes, Persisted};
+use std::path::PathBuf;
 
 /// Why the state cannot be loaded or saved (one line, naming the file).
-#[derive(Debug, thiserror::Error)]
-pub enum PersistenceError {
-    /// The file cannot be read or written.
-    #[error("state file {path}: {error}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// What failed.
-        error: std::io::Error,
-    },
-    /// The file is not a state this build reads.
-    #[error("state file {path}: {error}")]
-    Snapshot {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong.
-        error: SnapshotError,
-    },
-}
+pub type PersistenceError = StoreError;
 
 /// A store of the provider state.
 pub trait Persistence: Send + 'static {
@@ -47,76 +30,57 @@ pub trait Persistence: Send + 'static {
         catalogue: &Catalogue,
     ) -> Result<Option<(InterLink, OvhConnect)>, PersistenceError>;
 
-    /// Makes `state` durable (after a successful write, before it is answered).
-    fn commit(&mut self, state: &State) -> Result<(), PersistenceError>;
+    /// Makes what changed in `state` durable (after a successful write, before it is
+    /// answered); the models forget the changes written.
+    fn commit(&mut self, state: &mut State) -> Result<(), PersistenceError>;
 }
 
-/// The state as one JSON file.
-#[derive(Clone, Debug)]
-pub struct JsonFile {
+/// The state in a SQLite file (see [`crate::store`]).
+pub struct StateFile {
     path: PathBuf,
-    tmp: PathBuf,
+    store: Option<Store>,
 }
 
-impl JsonFile {
-    /// The state kept at `path` (written through `path` + `.tmp`).
+impl StateFile {
+    /// The state kept at `path`.
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        let path = path.into();
-        let mut tmp = path.clone().into_os_string();
-        tmp.push(".tmp");
         Self {
-            path,
-            tmp: tmp.into(),
-        }
-    }
-
-    fn io(&self, error: std::io::Error) -> PersistenceError {
-        PersistenceError::Io {
-            path: self.path.clone(),
-            error,
-        }
-    }
-
-    fn bad(&self, error: SnapshotError) -> PersistenceError {
-        PersistenceError::Snapshot {
-            path: self.path.clone(),
-            error,
+            path: path.into(),
+            store: None,
         }
     }
 }
 
-impl Persistence for JsonFile {
+impl Persistence for StateFile {
     fn load(
         &mut self,
         catalogue: &Catalogue,
     ) -> Result<Option<(InterLink, OvhConnect)>, PersistenceError> {
-        let bytes = match std::fs::read(&self.path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(self.io(e)),
-        };
-        snapshot::from_json_with_ovh(&bytes, catalogue)
-            .map(Some)
-            .map_err(|e| self.bad(e))
+        Ok(Store::load(&self.path, catalogue)?.map(|(store, models)| {
+            self.store = Some(store);
+            (models.interlink, models.ovh_connect)
+        }))
     }
 
-    fn commit(&mut self, state: &State) -> Result<(), PersistenceError> {
-        let bytes =
-            snapshot::to_json_with_ovh(&state.interlink, &state.ovh).map_err(|e| self.bad(e))?;
-        write_atomic(&self.path, &self.tmp, &bytes).map_err(|e| self.io(e))
+    fn commit(&mut self, state: &mut State) -> Result<(), PersistenceError> {
+        let mut models: [&mut dyn Persisted; 2] = [&mut state.interlink, &mut state.ovh];
+        match &mut self.store {
+            Some(store) => {
+                let commit = store.commit(&mut models)?;
+                tracing::debug!(rows = commit.rows, took = ?commit.took, "state committed");
+            }
+            // Nothing saved yet: the whole state, in one step.
+            None => self.store = Some(Store::create(&self.path, &mut models)?),
+        }
+        Ok(())
     }
 }
 
-/// Replaces `path` by `bytes`: write `tmp`, fsync it, rename it over `path`, fsync the directory.
-pub fn write_atomic(path: &Path, tmp: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = File::create(tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(tmp, path)?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    File::open(dir)?.sync_all()
+/// Makes the models forget what they recorded, for a world that keeps no state (the keys their
+/// tables record would otherwise pile up).
+pub(crate) fn forget_changes(state: &mut State) {
+    let mut discard = Changes::discarding();
+    // A discarding sink serializes nothing and cannot fail.
+    let _ = state.interlink.drain_changes(false, &mut discard);
+    let _ = state.ovh.drain_changes(false, &mut discard);
 }
