@@ -6,6 +6,7 @@ temporary directory.
 
 import json
 import signal
+import sqlite3
 import subprocess
 import threading
 import time
@@ -13,7 +14,8 @@ import time
 import pytest
 import requests
 
-from conftest import BINARY, CONNECTION_DC2, DEMO_PROJECT, DEMO_TOKEN, POP_DC2, _free_port
+from conftest import (BINARY, CONNECTION_DC2, DEMO_PROJECT, DEMO_TOKEN, POP_DC2, ROOT, VPC,
+                      _free_port)
 
 HEADERS = {"X-Auth-Token": DEMO_TOKEN}
 BASE = "/interlink/v1beta1/regions/fr-par"
@@ -179,9 +181,181 @@ def test_a_corrupt_state_file_is_a_one_line_error(tmp_path, content):
 
 
 def test_a_missing_state_file_is_created(tmp_path):
-    state = tmp_path / "state.json"
+    state = tmp_path / "state.db"
     proc, _ = start(state)
     try:
-        assert json.loads(state.read_text())["format"] == "peerlab-state"
+        assert state.read_bytes().startswith(b"SQLite format 3\0")
+    finally:
+        stop(proc)
+    # A peerlab state (application_id "peer", layout version 2) holding the catalogue's resources.
+    db = sqlite3.connect(state)
+    try:
+        assert db.execute("PRAGMA application_id").fetchone()[0] == 0x70656572
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        kinds = {k for (k,) in db.execute("SELECT DISTINCT kind FROM resource")}
+        assert {"interlink.pops", "interlink.connections", "ipam.vpcs"} <= kinds
+    finally:
+        db.close()
+
+
+def list_all(url, kind, key):
+    """Every resource of `kind` (all pages)."""
+    out, page = [], 1
+    while True:
+        r = requests.get(f"{url}{BASE}/{kind}", headers=HEADERS,
+                         params={"page": page, "page_size": 100}, timeout=10)
+        assert r.ok, r.text
+        batch = r.json()[key]
+        if not batch:
+            return out
+        out.extend(batch)
+        page += 1
+
+
+def test_sigkill_under_concurrent_creates_and_deletes_loses_no_acknowledged_write(tmp_path):
+    """Eight clients create and delete routing policies and links; SIGKILL mid-burst. After a
+    restart every acknowledged create is there (unless its deletion was attempted), every
+    acknowledged delete is gone, and nothing appears that no client asked for."""
+    state = tmp_path / "state.db"
+    proc, url = start(state)
+    lock = threading.Lock()
+    vlans = iter(range(1500, 3900))
+    acked_creates = {}  # name -> (kind, answer)
+    acked_deletes = set()  # names
+    attempted_creates = set()  # names, acknowledged or not
+    attempted_deletes = set()  # names, acknowledged or not
+    refused = []
+    killed = threading.Event()
+
+    def create(session, kind, name, body):
+        with lock:
+            attempted_creates.add(name)
+        try:
+            r = session.post(f"{url}{BASE}/{kind}", json=body, headers=HEADERS, timeout=10)
+        except requests.RequestException:
+            return None
+        with lock:
+            if not r.ok:
+                refused.append(r.text)
+                return None
+            acked_creates[name] = (kind, r.json())
+        return r.json()["id"]
+
+    def delete(session, kind, name, rid):
+        with lock:
+            attempted_deletes.add(name)
+        try:
+            r = session.delete(f"{url}{BASE}/{kind}/{rid}", headers=HEADERS, timeout=10)
+        except requests.RequestException:
+            return
+        with lock:
+            if r.ok:
+                acked_deletes.add(name)
+            else:
+                refused.append(r.text)
+
+    def worker(w):
+        session = requests.Session()
+        live = []  # (kind, name, id) this client created and has not deleted
+        k = 0
+        while not killed.is_set():
+            k += 1
+            if k % 4 == 0 and live:
+                kind, name, rid = live.pop(0)
+                delete(session, kind, name, rid)
+                continue
+            if k % 3 == 0:
+                with lock:
+                    vlan = next(vlans)
+                name = f"link-{w}-{k}"
+                rid = create(session, "links", name, {
+                    "name": name, "pop_id": POP_DC2, "bandwidth_mbps": 100,
+                    "connection_id": CONNECTION_DC2, "vlan": vlan, "project_id": DEMO_PROJECT,
+                })
+                kind = "links"
+            else:
+                name = f"policy-{w}-{k}"
+                rid = create(session, "routing-policies", name, {
+                    "name": name, "is_ipv6": False, "prefix_filter_in": [f"10.{w}.{k % 256}.0/24"],
+                    "prefix_filter_out": [], "tags": [f"w{w}"], "project_id": DEMO_PROJECT,
+                })
+                kind = "routing-policies"
+            if rid is not None:
+                live.append((kind, name, rid))
+                # At most four live links per client: the connection has room for 100.
+                links = [x for x in live if x[0] == "links"]
+                if len(links) > 4:
+                    live.remove(links[0])
+                    delete(session, "links", links[0][1], links[0][2])
+
+    threads = [threading.Thread(target=worker, args=(w,)) for w in range(8)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 60
+    while len(acked_creates) + len(acked_deletes) < 300 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc.stderr.close()
+    killed.set()
+    for t in threads:
+        t.join()
+    assert not refused, refused
+    print(f"acknowledged: {len(acked_creates)} creates, {len(acked_deletes)} deletes; "
+          f"unanswered: {len(attempted_creates) - len(acked_creates)} creates, "
+          f"{len(attempted_deletes) - len(acked_deletes)} deletes")
+    assert len(acked_creates) + len(acked_deletes) >= 300, "the kill was not mid-burst"
+    assert acked_deletes and any(kind == "links" for kind, _ in acked_creates.values())
+
+    proc, url = start(state)
+    try:
+        present = {}
+        for kind, key in (("routing-policies", "routing_policies"), ("links", "links")):
+            for item in list_all(url, kind, key):
+                present[item["name"]] = (kind, item)
+        # Nothing appears that no client asked for.
+        assert set(present) <= attempted_creates, set(present) - attempted_creates
+        # Every acknowledged delete is gone.
+        assert not acked_deletes & set(present), acked_deletes & set(present)
+        # Every acknowledged create whose deletion was never attempted is there, unchanged.
+        for name, (kind, answer) in acked_creates.items():
+            if name in attempted_deletes:
+                continue
+            assert name in present, (kind, name)
+            got_kind, got = present[name]
+            assert got_kind == kind
+            if kind == "links":
+                assert {k: got[k] for k in LINK_FIELDS} == {k: answer[k] for k in LINK_FIELDS}
+            else:
+                assert got == answer
+        # A resource that is there and whose create was acknowledged has the acknowledged ID.
+        for name, (kind, got) in present.items():
+            if name in acked_creates:
+                assert got["id"] == acked_creates[name][1]["id"], name
+    finally:
+        stop(proc)
+
+
+def test_a_json_state_of_the_previous_version_is_migrated(tmp_path):
+    """The JSON state file written by the previous version (crates/world/tests/fixtures) is
+    migrated to SQLite once; the JSON is kept as FILE.v1.json."""
+    fixture = ROOT / "crates" / "world" / "tests" / "fixtures" / "state-v1.json"
+    state = tmp_path / "state.json"
+    state.write_bytes(fixture.read_bytes())
+    proc, url = start(state)
+    try:
+        links = list_all(url, "links", "links")
+        assert sorted(link["name"] for link in links) == ["hosted", "prod"]
+        prod = next(link for link in links if link["name"] == "prod")
+        assert prod["vlan"] == 2001 and prod["vpc_id"] == VPC
+        policies = list_all(url, "routing-policies", "routing_policies")
+        assert sorted(p["name"] for p in policies) == ["v4", "v6"]
+    finally:
+        stop(proc)
+    assert (tmp_path / "state.json.v1.json").read_bytes() == fixture.read_bytes()
+    assert state.read_bytes().startswith(b"SQLite format 3\0")
+    proc, url = start(state)  # and it loads as SQLite from then on
+    try:
+        assert len(list_all(url, "links", "links")) == 2
     finally:
         stop(proc)
