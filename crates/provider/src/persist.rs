@@ -3,8 +3,8 @@
 //! A model keeps its resources in [`Table`]s, which remember the keys a write touched. Through
 //! [`Persisted::drain_changes`] it hands the store:
 //! - one [`RowChange`] per changed resource: its *kind* (`"interlink.links"`: the model's name
-//!   and the field's), its key (the table key as text) and its JSON (the resource's serde form),
-//!   or `None` when it is gone;
+//!   and the field's), its key (the table key as text, [`RowKey`]) and its JSON (the resource's
+//!   serde form), or `None` when it is gone;
 //! - its *meta* row: the small scalar state that is not a resource (ID generators, counters, the
 //!   OVH task clock, settings), as one JSON object under the model's name. It is handed over at
 //!   every drain (a few dozen bytes); the store writes it only when it differs.
@@ -12,9 +12,14 @@
 //! So the work of a write is the number of rows it changed, whatever the number stored.
 //! Back from the store, [`Rows`] rebuilds a model (`InterLink::restore`, `OvhConnect::restore`).
 //!
-//! A new model joins by keeping its resources in [`Table`]s, implementing [`Persisted`] (one
-//! [`Changes::table`] per table, one [`Changes::meta`]) and a `restore` that takes the same
-//! kinds back from [`Rows`].
+//! A new model (the Load Balancer, say) joins in four steps:
+//! 1. its maps of resources become [`Table`]s (keys: IDs, strings, or pairs led by an ID); loops
+//!    that change a few values of a table go through [`Table::iter_mut_where`] (a loop through
+//!    `iter_mut` on every clock tick would write the whole table at the next commit);
+//! 2. it implements [`Persisted`]: one [`Changes::table`] per table, one [`Changes::meta`] for
+//!    its other fields (see `interlink/persisted.rs`);
+//! 3. a `restore` takes the same kinds and meta row back from [`Rows`];
+//! 4. the store (`world::store::Models`, `Store::load`) hands it over and restores it.
 //!
 //! ```
 //! use provider::persist::{Changes, PersistError, Persisted, Rows};
@@ -49,8 +54,7 @@ use crate::table::Table;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
-use std::fmt::Display;
-use std::str::FromStr;
+use uuid::Uuid;
 
 /// Why a model cannot be written as rows or rebuilt from them (one line).
 #[derive(Debug, thiserror::Error)]
@@ -119,13 +123,13 @@ impl Changes {
         all: bool,
     ) -> Result<(), PersistError>
     where
-        K: Ord + Clone + Display,
+        K: Ord + Clone + RowKey,
         V: Serialize,
     {
         let encode = |key: &K, value: &V| {
             serde_json::to_string(value).map_err(|error| PersistError::Encode {
                 kind: kind.to_string(),
-                key: key.to_string(),
+                key: key.to_row_key(),
                 error,
             })
         };
@@ -139,7 +143,7 @@ impl Changes {
                 let value = Some(encode(key, value)?);
                 self.rows.push(RowChange {
                     kind,
-                    key: key.to_string(),
+                    key: key.to_row_key(),
                     value,
                 });
             }
@@ -150,7 +154,7 @@ impl Changes {
             let value = table.get(&key).map(|v| encode(&key, v)).transpose()?;
             self.rows.push(RowChange {
                 kind,
-                key: key.to_string(),
+                key: key.to_row_key(),
                 value,
             });
         }
@@ -192,6 +196,59 @@ impl Changes {
     }
 }
 
+/// A table key as the text of a row's key.
+pub trait RowKey: Sized {
+    /// The key as text.
+    fn to_row_key(&self) -> String;
+    /// The key of a text, `None` if it is not one.
+    fn from_row_key(text: &str) -> Option<Self>;
+}
+
+/// A key whose text never holds a space (an ID), so that it can lead a pair key.
+pub trait IdKey: RowKey {}
+
+impl RowKey for Uuid {
+    fn to_row_key(&self) -> String {
+        self.to_string()
+    }
+    fn from_row_key(text: &str) -> Option<Self> {
+        text.parse().ok()
+    }
+}
+
+impl IdKey for Uuid {}
+
+impl RowKey for u64 {
+    fn to_row_key(&self) -> String {
+        self.to_string()
+    }
+    fn from_row_key(text: &str) -> Option<Self> {
+        text.parse().ok()
+    }
+}
+
+impl IdKey for u64 {}
+
+impl RowKey for String {
+    fn to_row_key(&self) -> String {
+        self.clone()
+    }
+    fn from_row_key(text: &str) -> Option<Self> {
+        Some(text.to_string())
+    }
+}
+
+/// A pair (say, an LB and a private network): `"{a} {b}"`.
+impl<A: IdKey, B: RowKey> RowKey for (A, B) {
+    fn to_row_key(&self) -> String {
+        format!("{} {}", self.0.to_row_key(), self.1.to_row_key())
+    }
+    fn from_row_key(text: &str) -> Option<Self> {
+        let (a, b) = text.split_once(' ')?;
+        Some((A::from_row_key(a)?, B::from_row_key(b)?))
+    }
+}
+
 /// A model a store keeps as rows (see the [module](self)).
 pub trait Persisted {
     /// Adds to `out` the rows changed since the last call (every row when `all`) and the
@@ -221,8 +278,7 @@ impl Rows {
     /// changes: it is as stored.
     pub fn take_table<K, V>(&mut self, kind: &str) -> Result<Table<K, V>, PersistError>
     where
-        K: Ord + Clone + FromStr,
-        K::Err: Display,
+        K: Ord + Clone + RowKey,
         V: DeserializeOwned,
     {
         let mut table = Table::new();
@@ -232,7 +288,8 @@ impl Rows {
                 key: key.clone(),
                 reason,
             };
-            let k = key.parse::<K>().map_err(|e| bad(format!("key: {e}")))?;
+            let k =
+                K::from_row_key(&key).ok_or_else(|| bad("not a key of this kind".to_string()))?;
             let v = serde_json::from_str(&value).map_err(|e| bad(e.to_string()))?;
             table.insert(k, v);
         }
@@ -266,6 +323,20 @@ impl Rows {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_come_back_from_their_text() {
+        let id = Uuid::from_u128(0x5ca1e000_0000_4000_8000_000000000001);
+        let pair = (id, "a b".to_string());
+        assert_eq!(pair.to_row_key(), format!("{id} a b"));
+        assert_eq!(
+            <(Uuid, String)>::from_row_key(&pair.to_row_key()),
+            Some(pair)
+        );
+        assert_eq!(u64::from_row_key(&7u64.to_row_key()), Some(7));
+        assert_eq!(<(u64, Uuid)>::from_row_key("7"), None);
+        assert_eq!(Uuid::from_row_key("x"), None);
+    }
 
     #[test]
     fn a_discarding_sink_forgets_the_changes_and_keeps_nothing() {
