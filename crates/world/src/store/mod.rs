@@ -306,6 +306,9 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| sqlite(path, e))?;
+    // Another holder of the lock is refused at once (rusqlite would wait 5 s by default).
+    conn.busy_timeout(std::time::Duration::ZERO)
+        .map_err(|e| sqlite(path, e))?;
     // Before anything is read, so that the lock taken below is kept.
     conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE")
         .map_err(|e| sqlite(path, e))?;
