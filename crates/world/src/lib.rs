@@ -155,7 +155,9 @@ impl World {
             fatal: fatal_tx,
         };
         tokio::spawn(actor.run(receiver));
-        tokio::spawn(forward_events(events, commands.clone()));
+        // A weak sender: the actor ends (and lets go of the state file) once the last handle
+        // is dropped.
+        tokio::spawn(forward_events(events, commands.downgrade()));
         Ok(World {
             commands,
             generation,
@@ -424,7 +426,7 @@ const LOOKS: usize = 3;
 /// status again.
 async fn forward_events(
     mut events: tokio::sync::broadcast::Receiver<engine::EngineEvent>,
-    commands: mpsc::Sender<Command>,
+    commands: mpsc::WeakSender<Command>,
 ) {
     use tokio::sync::broadcast::error::RecvError;
     loop {
@@ -435,6 +437,9 @@ async fn forward_events(
                 Command::Resync
             }
             Err(RecvError::Closed) => break,
+        };
+        let Some(commands) = commands.upgrade() else {
+            break;
         };
         if commands.send(command).await.is_err() {
             break;

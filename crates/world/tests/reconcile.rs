@@ -159,11 +159,28 @@ async fn the_model_follows_the_api_and_the_attachments() {
 #[tokio::test]
 async fn a_restart_on_the_saved_state_runs_the_links_again() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("state.json");
-    let first = start(Some(Box::new(world::persistence::JsonFile::new(&path))));
+    let path = dir.path().join("state.db");
+    let first = start(Some(Box::new(world::persistence::StateFile::new(&path))));
     let link = link(&first, 2103).await;
     drop(first);
-    let second = start(Some(Box::new(world::persistence::JsonFile::new(&path))));
+    // The first world's actor lets go of the file (its lock) once it has seen the last handle
+    // go: until then a second world is refused, as a second process would be.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    let second = loop {
+        let config = Config {
+            catalogue: Catalogue::default().resolved(),
+            engine: engine::Engine::spawn(),
+            clock: Arc::new(world::now),
+            persistence: Some(Box::new(world::persistence::StateFile::new(&path))),
+        };
+        match World::start(config) {
+            Ok(world) => break world,
+            Err(e) => {
+                assert!(tokio::time::Instant::now() < deadline, "{e}");
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        }
+    };
     let id = link.id;
     let back = second
         .read(move |s| s.interlink.get_link(Region::FrPar, &me(), id))
