@@ -147,7 +147,7 @@ fn writes(store: &mut Store, m: &mut Models) {
     let dc = ovh
         .create_datacenter_config(
             &a,
-            pop.id,
+            pop.resource_id,
             CreateDatacenterConfigRequest {
                 datacenter_id: 1,
                 ovh_bgp_area: Some(65502),
@@ -167,11 +167,12 @@ fn writes(store: &mut Store, m: &mut Models) {
         next_hop: Some("10.10.0.5".into()),
         subnet: Some("172.20.0.0/16".into()),
     };
-    ovh.create_extra(&a, pop.id, dc.id, extra, t(0)).unwrap();
+    ovh.create_extra(&a, pop.resource_id, dc.resource_id, extra, t(0))
+        .unwrap();
     commit(store, m);
     // Left pending: a deletion whose task is not done.
     m.ovh_connect
-        .delete_datacenter_config(&a, pop.id, dc.id, t(0))
+        .delete_datacenter_config(&a, pop.resource_id, dc.resource_id, t(0))
         .unwrap();
     commit(store, m);
 }
