@@ -249,6 +249,7 @@ pub fn serve(args: &ServeArgs) -> Result<bool> {
                 .context("attaching the bindings")?;
             kept.push(world.spawn_renderer(std::time::Duration::from_secs(1)));
             kept.push(linux::render::lights::spawn(world.clone(), &bindings));
+            kept.push(report_render_errors(world.clone()));
         }
         println!("token: {token}");
         println!("project_id: {project_id}");
@@ -304,6 +305,27 @@ fn tls_of(args: &ServeArgs, addr: SocketAddr) -> Result<Option<api::tls::Tls>> {
     }
     let dir = std::env::temp_dir().join(format!("peerlab-serve-{}", std::process::id()));
     Ok(Some(api::tls::configure(own, addr, &dir)?))
+}
+
+/// Says on stderr when rendering into the kernel starts failing (the binding cannot be made:
+/// no such interface, a name too long…) and when it works again; the world retries meanwhile.
+fn report_render_errors(world: world::World) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut last: Option<String> = None;
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            let Ok(now) = world.read(|s| s.live.render_error.clone()).await else {
+                return;
+            };
+            if now != last {
+                match &now {
+                    Some(e) => eprintln!("peerlab: bindings: {e} (retrying)"),
+                    None => eprintln!("peerlab: bindings: rendered"),
+                }
+                last = now;
+            }
+        }
+    })
 }
 
 /// Resolves at Ctrl-C (SIGINT) or SIGTERM, so that `kill`, systemd and container runtimes stop

@@ -153,7 +153,7 @@ impl VrrpRouters {
                 "ip",
                 [
                     "route",
-                    "add",
+                    "replace",
                     &net,
                     "dev",
                     bridge,
