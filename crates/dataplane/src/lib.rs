@@ -69,6 +69,7 @@
 
 mod error;
 pub mod fib;
+mod ids;
 pub mod lb;
 pub mod network;
 pub mod pcap;

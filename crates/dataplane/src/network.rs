@@ -21,17 +21,7 @@ use crate::fib::{NextHop, Route, RouteSource};
 use crate::vlan::{Tag, VlanId};
 use crate::vrf::{DEFAULT_VRF, Vrf};
 
-/// A node of a [`Network`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct NodeId(pub(crate) usize);
-
-/// An interface of a [`Network`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct InterfaceId(pub(crate) usize);
-
-/// An L2 segment of a [`Network`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SegmentId(pub(crate) usize);
+pub use crate::ids::{InterfaceId, NodeId, SegmentId};
 
 /// What a node is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
