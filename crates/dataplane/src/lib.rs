@@ -70,6 +70,7 @@
 mod error;
 pub mod fib;
 mod ids;
+mod interface;
 pub mod lb;
 pub mod network;
 pub mod pcap;
