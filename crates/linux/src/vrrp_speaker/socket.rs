@@ -8,7 +8,7 @@
 
 use super::{IPPROTO_VRRP, TTL, VRRP_GROUP_V4};
 use crate::netns::Netns;
-use crate::vlan::enter_netns;
+use crate::netns::enter_netns;
 use crate::{Error, Result};
 use std::ffi::CString;
 use std::io;
