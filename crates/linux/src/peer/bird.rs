@@ -4,9 +4,9 @@
 //! and exporting the static routes only. BIRD listens on port 179 in its
 //! namespace and connects actively.
 
-use super::{
-    Family, Peer, PeerConfig, PeerKind, SessionState, kill, parse_prefix, remove_stale, temp_dir,
-    wait_ready, write_file,
+use super::config::{Family, PeerConfig, PeerKind};
+use super::driver::{
+    Peer, SessionState, kill, parse_prefix, remove_stale, temp_dir, wait_ready, write_file,
 };
 use crate::netns::Netns;
 use crate::process::{Daemon, log_tail, require_binary, run};
@@ -255,6 +255,6 @@ pub(super) fn config(c: &PeerConfig) -> String {
             retry = c.connect_retry,
         );
     }
-    super::append_raw(&mut out, &c.raw_config);
+    super::driver::append_raw(&mut out, &c.raw_config);
     out
 }

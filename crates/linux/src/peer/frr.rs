@@ -8,9 +8,10 @@
 //! a user of the `frrvty` group, so it runs as the package's `frr` user, who
 //! owns the temporary directory; bgpd stays root (`-S`).
 
-use super::{
-    Family, Peer, PeerConfig, PeerKind, SessionState, kill, parse_json, parse_prefix, remove_stale,
-    temp_dir, wait_ready, write_file,
+use super::config::{Family, PeerConfig, PeerKind};
+use super::driver::{
+    Peer, SessionState, kill, parse_json, parse_prefix, remove_stale, temp_dir, wait_ready,
+    write_file,
 };
 use crate::netns::Netns;
 use crate::process::{Daemon, log_tail, require_binary, run};
@@ -334,6 +335,6 @@ pub(super) fn config(c: &PeerConfig) -> String {
         }
         out.push_str(" exit-address-family\n");
     }
-    super::append_raw(&mut out, &c.raw_config);
+    super::driver::append_raw(&mut out, &c.raw_config);
     out
 }

@@ -4,9 +4,10 @@
 //! prefixes added to the global RIB with `gobgp global rib add`. gobgpd
 //! listens on port 179 in its namespace and connects actively.
 
-use super::{
-    Family, Peer, PeerConfig, PeerKind, SessionState, kill, parse_json, parse_prefix, remove_stale,
-    temp_dir, wait_ready, write_file,
+use super::config::{Family, PeerConfig, PeerKind};
+use super::driver::{
+    Peer, SessionState, kill, parse_json, parse_prefix, remove_stale, temp_dir, wait_ready,
+    write_file,
 };
 use crate::netns::Netns;
 use crate::process::{Daemon, log_tail, require_binary, run};
@@ -286,6 +287,6 @@ pub(super) fn config(c: &PeerConfig) -> String {
             keepalive = c.keepalive(),
         );
     }
-    super::append_raw(&mut out, &c.raw_config);
+    super::driver::append_raw(&mut out, &c.raw_config);
     out
 }
