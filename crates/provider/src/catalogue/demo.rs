@@ -26,7 +26,7 @@ use super::{
     Catalogue, DedicatedConnectionSpec, PartnerSpec, PopSpec, PrivateNetworkSpec, ProjectSpec,
     Settings, SharedConnectionSpec, VpcSpec,
 };
-use crate::interlink::connection::{DedicatedConnectionStatus, VlanRange};
+use crate::interlink::port::{DedicatedConnectionStatus, VlanRange};
 use crate::region::Region;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::net::{Ipv4Addr, Ipv6Addr};

@@ -26,7 +26,7 @@
 pub mod demo;
 pub mod ovh;
 
-use crate::interlink::connection::{DedicatedConnectionStatus, VlanRange};
+use crate::interlink::port::{DedicatedConnectionStatus, VlanRange};
 use crate::region::Region;
 use crate::scope::Caller;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};

@@ -23,6 +23,7 @@ mod link_create;
 mod link_list;
 pub mod partner;
 pub mod pop;
+pub(crate) mod port;
 pub mod routing_policy;
 pub mod view;
 
@@ -56,7 +57,7 @@ use crate::ipam::Ipam;
 use crate::region::Region;
 use crate::scope::Caller;
 use link::LinkRecord;
-use partner::SharedConnection;
+use port::SharedConnection;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
