@@ -43,6 +43,7 @@ pub mod error;
 pub mod rules;
 mod service;
 pub mod task;
+mod task_record;
 pub mod types;
 pub mod view;
 
@@ -50,7 +51,7 @@ pub mod view;
 mod tests;
 
 pub use error::OvhError;
-pub use task::Effect;
+pub use task_record::Effect;
 pub use types::*;
 
 use crate::catalogue::Catalogue;
@@ -130,7 +131,7 @@ pub struct OvhConnect {
     pub(crate) pops: BTreeMap<u64, PopRecord>,
     pub(crate) datacenter_configs: BTreeMap<u64, DatacenterRecord>,
     pub(crate) extras: BTreeMap<u64, ExtraRecord>,
-    pub(crate) tasks: BTreeMap<u64, task::TaskRecord>,
+    pub(crate) tasks: BTreeMap<u64, task_record::TaskRecord>,
     pub(crate) next_id: u64,
     pub(crate) task_secs: u64,
     /// Virtual time added to the wall clock, in seconds.
