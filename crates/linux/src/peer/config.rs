@@ -1,10 +1,11 @@
 //! What a driver is told: the daemon ([`PeerKind`]), the router's AS, router ID, neighbours
-//! ([`Neighbour`], each of one [`Family`]), what it announces and its timers
-//! ([`PeerConfig`]), checked before any daemon sees it.
+//! ([`Neighbour`], each of one [`Family`] unless the sessions are multiprotocol), what it
+//! announces and tags ([`ExportTags`]) and its timers ([`PeerConfig`]), checked before any
+//! daemon sees it.
 
 use crate::addressing::LinkAddressing;
 use crate::{Error, Result};
-use ipnet::{Ipv4Net, Ipv6Net};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -88,6 +89,17 @@ pub struct PeerConfig {
     /// A raw snippet in the daemon's own configuration language, appended to the generated
     /// configuration (a topology's `config = "…"`); empty for none.
     pub raw_config: String,
+    /// The TCP port the neighbours listen on: 179 unless a test peer listens elsewhere.
+    pub neighbour_port: u16,
+    /// Every session carries IPv4 and IPv6 unicast (RFC 4760), whatever its neighbour's
+    /// address family; by default a session carries its neighbour's family only.
+    pub multiprotocol: bool,
+    /// GoBGP: graceful restart (RFC 4724) on every session, so that it sends End-of-RIB after
+    /// its first UPDATEs. FRR and BIRD advertise the capability as helpers by default and send
+    /// End-of-RIB anyway; they ignore this.
+    pub graceful_restart: bool,
+    /// Attributes added to some of the announced routes; none by default.
+    pub export_tags: ExportTags,
 }
 
 impl PeerConfig {
@@ -114,6 +126,10 @@ impl PeerConfig {
             hold_time: 9,
             connect_retry: 1,
             raw_config: String::new(),
+            neighbour_port: 179,
+            multiprotocol: false,
+            graceful_restart: false,
+            export_tags: ExportTags::default(),
         }
     }
 
@@ -144,11 +160,17 @@ impl PeerConfig {
         (self.hold_time / 3).max(1)
     }
 
-    /// The neighbours of one family.
+    /// The neighbours whose sessions carry `family`: those of that address family, or every
+    /// one when the sessions are [`multiprotocol`](Self::multiprotocol).
     pub fn neighbours_of(&self, family: Family) -> impl Iterator<Item = &Neighbour> {
         self.neighbours
             .iter()
-            .filter(move |n| Family::of(n.address) == family)
+            .filter(move |n| self.carries(n, family))
+    }
+
+    /// Whether the session with `neighbour` carries `family`.
+    pub fn carries(&self, neighbour: &Neighbour, family: Family) -> bool {
+        self.multiprotocol || Family::of(neighbour.address) == family
     }
 
     /// The configured neighbour at `address`, or [`Error::UnknownNeighbour`].
@@ -170,6 +192,9 @@ impl PeerConfig {
         if self.connect_retry == 0 {
             return Err(Error::invalid("ConnectRetry time", "0 s"));
         }
+        if self.neighbour_port == 0 {
+            return Err(Error::invalid("neighbour port", "0"));
+        }
         let valid = |c: char| c.is_ascii_alphanumeric() || c == '-';
         if self.name.is_empty() || !self.name.chars().all(valid) {
             return Err(Error::invalid(
@@ -178,6 +203,44 @@ impl PeerConfig {
             ));
         }
         Ok(())
+    }
+}
+
+/// Attributes added to the announced routes inside [`prefixes`](Self::prefixes); none by
+/// default.
+///
+/// ```
+/// use linux::peer::ExportTags;
+///
+/// let tags = ExportTags {
+///     prefixes: vec!["10.1.0.0/16".parse().unwrap()],
+///     communities: vec![(65000, 100)],
+///     med: Some(50),
+///     prepend: 2,
+///     ..ExportTags::default()
+/// };
+/// assert!(!tags.is_empty());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExportTags {
+    /// The announced prefixes that get the attributes (exact matches, both families).
+    pub prefixes: Vec<IpNet>,
+    /// COMMUNITIES (RFC 1997), as (AS, value).
+    pub communities: Vec<(u16, u16)>,
+    /// Route-target extended communities (RFC 4360), 2-octet AS specific, as (AS, value).
+    pub route_targets: Vec<(u16, u32)>,
+    /// LARGE_COMMUNITY values (RFC 8092), as (global administrator, local 1, local 2).
+    pub large_communities: Vec<(u32, u32, u32)>,
+    /// MULTI_EXIT_DISC.
+    pub med: Option<u32>,
+    /// How many times the router prepends its own AS, besides the one every eBGP speaker adds.
+    pub prepend: u8,
+}
+
+impl ExportTags {
+    /// No route is tagged.
+    pub fn is_empty(&self) -> bool {
+        self.prefixes.is_empty()
     }
 }
 

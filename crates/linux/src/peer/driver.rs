@@ -75,6 +75,14 @@ pub trait Peer: fmt::Debug + Send {
     /// Replaces what the router announces, at run time (no restart).
     fn set_announced(&mut self, v4: &[Ipv4Net], v6: &[Ipv6Net]) -> Result<()>;
 
+    /// Shuts the session with `neighbour` down administratively, at run time: a Cease
+    /// NOTIFICATION (Administrative Shutdown) carrying `message` as its shutdown communication
+    /// (RFC 9003). The session stays down until the router restarts.
+    fn shutdown_session(&mut self, neighbour: IpAddr, message: &str) -> Result<()>;
+
+    /// The daemon's version as it reports it (`8.4.4`).
+    fn version(&self) -> Result<String>;
+
     /// The end of the daemon's log, for error messages.
     fn log_tail(&self) -> String;
 
@@ -129,6 +137,17 @@ pub(super) fn parse_prefix(text: &str, family: Family) -> Option<IpNet> {
         IpNet::V6(_) => family == Family::Ipv6,
     };
     matches.then_some(net)
+}
+
+/// The version a daemon's `binary ARGS` prints on the line starting with `prefix` (`bgpd
+/// version 8.4.4` → `8.4.4`).
+pub(super) fn version_of(binary: &str, args: &[&str], prefix: &str) -> Result<String> {
+    let what = format!("{binary} {}", args.join(" "));
+    let text = crate::process::run(std::process::Command::new(binary).args(args))?;
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix(prefix))
+        .map(|v| v.trim().to_owned())
+        .ok_or_else(|| Error::parse(&what, format!("no {prefix:?} line: {text}")))
 }
 
 /// How long a daemon may take to answer on its control socket.

@@ -4,14 +4,18 @@
 //! Every driver does the same things through the daemon's own CLI: start,
 //! crash (`stop`, SIGKILL) and `restart`, report a session's state and the
 //! routes learned from a neighbour, change what is announced at run time,
-//! and show the end of its log. The daemons listen on port 179 inside their
-//! namespace and connect actively too; timers are short (keepalive a third
-//! of the hold time, ConnectRetry 1 s by default) so tests are quick; no
-//! policy gets in the way: everything learned is accepted, exactly the
-//! configured prefixes are announced.
+//! shut a session down with a message, and show the end of its log and its
+//! version. The daemons listen on port 179 inside their namespace and
+//! connect actively too (to port 179 of their neighbours, or the configured
+//! `neighbour_port`); timers are short (keepalive a third of the hold time,
+//! ConnectRetry 1 s by default) so tests are quick; no policy gets in the
+//! way: everything learned is accepted, exactly the configured prefixes are
+//! announced, tagged with attributes only when [`ExportTags`] says so.
 //!
 //! Each neighbour carries the family of its address: an InterLink link has
 //! an IPv4 session for IPv4 unicast and an IPv6 session for IPv6 unicast.
+//! With `multiprotocol` every session carries both (the golden captures
+//! record IPv6 over an IPv4 session).
 //!
 //! Not for: installing learned routes in the namespace's kernel (the
 //! daemons run without zebra / kernel protocol), or policies.
@@ -19,11 +23,12 @@
 mod bird;
 mod config;
 mod driver;
+mod export;
 mod frr;
 mod gobgp;
 
 pub use bird::Bird;
-pub use config::{Family, Neighbour, PeerConfig, PeerKind, SCALEWAY_ASN};
+pub use config::{ExportTags, Family, Neighbour, PeerConfig, PeerKind, SCALEWAY_ASN};
 pub use driver::{Peer, SessionState};
 pub use frr::Frr;
 pub use gobgp::Gobgp;
