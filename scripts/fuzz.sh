@@ -3,7 +3,7 @@
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     default: 60 s, every target
 #
-# 1. regenerates the seed corpora fuzz/seeds/<target>/ from the encoder and tests/golden/*.hex
+# 1. regenerates the seed corpora fuzz/seeds/<target>/ from the encoder and crates/bgp-wire/tests/golden/*.hex
 #    (the topology target's seeds are the files of topologies/);
 # 2. builds the targets (sanitizer: $FUZZ_SANITIZER, default none; "address" works too);
 # 3. runs each target for SECONDS with fuzz/corpus/<target> (kept between runs, not committed)
@@ -32,7 +32,7 @@ command -v cargo-fuzz >/dev/null || {
 cd "$fuzz" || exit 2
 
 echo "== seeds"
-cargo run --quiet --example make_seeds -- "$fuzz/seeds" "$root/tests/golden" || exit 2
+cargo run --quiet --example make_seeds -- "$fuzz/seeds" "$root/crates/bgp-wire/tests/golden" || exit 2
 
 echo "== build (sanitizer: $sanitizer)"
 cargo fuzz build -s "$sanitizer" || exit 2

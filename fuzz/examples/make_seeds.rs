@@ -1,5 +1,5 @@
 //! Writes the fuzz targets' seed corpora: `cargo run --example make_seeds -- [SEEDS] [GOLDEN]`
-//! (from fuzz/; defaults `seeds` and `../tests/golden`). scripts/fuzz.sh runs it.
+//! (from fuzz/; defaults `seeds` and `../crates/bgp-wire/tests/golden`). scripts/fuzz.sh runs it.
 //!
 //! Each seed is the context byte (see fuzz_targets/common.rs; 0 = default 4-octet context)
 //! followed by, for `message`, the whole message, and for the per-type targets, its body. The
@@ -503,7 +503,7 @@ fn golden_seeds(seeds: &mut Seeds, golden: &Path) -> usize {
 fn main() {
     let mut args = std::env::args().skip(1);
     let dir = PathBuf::from(args.next().unwrap_or_else(|| "seeds".into()));
-    let golden = PathBuf::from(args.next().unwrap_or_else(|| "../tests/golden".into()));
+    let golden = PathBuf::from(args.next().unwrap_or_else(|| "../crates/bgp-wire/tests/golden".into()));
     for target in TARGETS {
         let d = dir.join(target);
         if d.exists() {

@@ -39,6 +39,7 @@
 //! ```
 
 mod admin;
+mod auth;
 pub mod error;
 pub mod extract;
 mod lb;

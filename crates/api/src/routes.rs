@@ -1,15 +1,14 @@
 //! The routes: one handler per SDK call, each a thin shell around one provider method.
 
 use crate::App;
+use crate::auth::Auth;
 use crate::error::{ApiError, bad_method, no_route};
 use crate::extract::{Body, PathArgs, Query};
 use axum::Json;
 use axum::Router;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::routing::{get, post};
-use provider::Caller;
 use provider::interlink::{
     AttachRoutingPolicyRequest, AttachVpcRequest, CreateLinkRequest, CreateRoutingPolicyRequest,
     DedicatedConnection, Link, ListDedicatedConnectionsRequest, ListDedicatedConnectionsResponse,
@@ -23,21 +22,6 @@ use provider::ipam::types::{
 };
 
 type Answer<T> = Result<Json<T>, ApiError>;
-
-/// The caller of a request, from its `X-Auth-Token`.
-pub struct Auth(pub Caller);
-
-impl FromRequestParts<App> for Auth {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get("x-auth-token")
-            .and_then(|v| v.to_str().ok());
-        Ok(Auth(app.caller(token)?))
-    }
-}
 
 /// The router of both products.
 pub fn router(app: App) -> Router {

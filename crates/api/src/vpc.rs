@@ -13,9 +13,9 @@
 //! router's 404. The token is checked first, as everywhere.
 
 use crate::App;
+use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{Body, PathArgs, Query};
-use crate::routes::Auth;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

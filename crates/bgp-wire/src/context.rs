@@ -30,9 +30,9 @@ impl Context {
     /// The largest message this session may carry (RFC 4271 §4.1, RFC 8654).
     pub fn max_message_len(&self) -> usize {
         if self.extended_message {
-            crate::header::MAX_EXTENDED_LEN
+            crate::lengths::MAX_EXTENDED_LEN
         } else {
-            crate::header::MAX_LEN
+            crate::lengths::MAX_LEN
         }
     }
 }

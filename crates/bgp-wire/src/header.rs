@@ -3,12 +3,7 @@
 use crate::Context;
 use crate::notification::{Notification, bad_length, code, header_subcode};
 
-/// Octets in the header: 16 marker, 2 length, 1 type.
-pub const HEADER_LEN: usize = 19;
-/// The largest message without the extended message capability.
-pub const MAX_LEN: usize = 4096;
-/// The largest message with the extended message capability (RFC 8654).
-pub const MAX_EXTENDED_LEN: usize = 65535;
+pub use crate::lengths::{HEADER_LEN, MAX_EXTENDED_LEN, MAX_LEN};
 /// The marker: sixteen octets of ones.
 pub const MARKER: [u8; 16] = [0xff; 16];
 

@@ -33,6 +33,7 @@ pub mod capability;
 mod context;
 mod family;
 pub mod header;
+mod lengths;
 mod message;
 pub mod mrt;
 mod nlri;

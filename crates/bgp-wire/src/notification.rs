@@ -189,7 +189,7 @@ impl Notification {
         match body {
             [code, subcode, data @ ..] => Ok(Self::new(*code, *subcode, data)),
             // The header check guarantees at least 21 octets; keep the answer total anyway.
-            _ => Err(bad_length(body.len() + crate::header::HEADER_LEN)),
+            _ => Err(bad_length(body.len() + crate::lengths::HEADER_LEN)),
         }
     }
 

@@ -13,7 +13,7 @@ const T0: u32 = 1_700_000_000;
 /// The messages of a golden file.
 fn golden(name: &str) -> Vec<Vec<u8>> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/golden")
+        .join("tests/golden")
         .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines()

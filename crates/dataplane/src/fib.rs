@@ -14,7 +14,7 @@ use std::net::IpAddr;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use prefix_trie::PrefixMap;
 
-use crate::network::InterfaceId;
+use crate::ids::InterfaceId;
 
 /// Where a route comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -69,6 +69,8 @@
 
 mod error;
 pub mod fib;
+mod ids;
+mod interface;
 pub mod lb;
 pub mod network;
 pub mod pcap;

@@ -13,7 +13,10 @@ use crate::process::{self, run};
 use crate::{Error, Result};
 use std::ffi::OsStr;
 use std::fmt;
-use std::path::PathBuf;
+use std::fs::File;
+use std::io;
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -110,7 +113,7 @@ impl Netns {
     /// threads it starts, live there. Meant for a thread dedicated to one topology's provider
     /// side (the topology runner), never for a thread shared with other work.
     pub fn enter_this_thread(&self) -> Result<()> {
-        crate::vlan::enter_netns(&self.path())
+        enter_netns(&self.path())
     }
 
     /// A command running `program` inside the namespace
@@ -186,6 +189,18 @@ fn remove(name: &str) {
     if let Err(e) = run(Command::new(IP).args(["netns", "del", name])) {
         tracing::warn!(netns = %name, error = %e, "cannot delete the namespace");
     }
+}
+
+/// Moves the calling thread into the namespace mounted at `path`.
+pub(crate) fn enter_netns(path: &Path) -> Result<()> {
+    let file = File::open(path).map_err(|e| Error::io(format!("open {}", path.display()), e))?;
+    // SAFETY: setns(2) on an open namespace descriptor; it only affects
+    // this thread, which its caller dedicates to one namespace.
+    if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+        let e = io::Error::last_os_error();
+        return Err(Error::io(format!("setns {}", path.display()), e));
+    }
+    Ok(())
 }
 
 /// A name fit for a namespace label: `a-z0-9-`, at most 20 characters.

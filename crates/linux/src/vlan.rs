@@ -11,7 +11,7 @@
 //!
 //! Not for: QinQ, priority bits, or speed (each frame is a syscall or two).
 
-use crate::netns::{IP, Netns};
+use crate::netns::{IP, Netns, enter_netns};
 use crate::process::run;
 use crate::{Error, Result};
 use std::ffi::CString;
@@ -184,18 +184,6 @@ fn pipe() -> Result<(OwnedFd, OwnedFd)> {
     }
     // SAFETY: pipe2 succeeded, so both are open descriptors we now own.
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
-}
-
-/// Moves the calling thread into the namespace mounted at `path`.
-pub(crate) fn enter_netns(path: &std::path::Path) -> Result<()> {
-    let file = File::open(path).map_err(|e| Error::io(format!("open {}", path.display()), e))?;
-    // SAFETY: setns(2) on an open namespace descriptor; it only affects
-    // this thread, which its caller dedicates to one namespace.
-    if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-        let e = io::Error::last_os_error();
-        return Err(Error::io(format!("setns {}", path.display()), e));
-    }
-    Ok(())
 }
 
 /// Creates tap device `name` (no packet information header); it goes away

@@ -177,7 +177,7 @@ fn encode_accepts_hand_written_json_with_usual_flags_left_out() {
 }
 
 fn golden_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bgp-wire/tests/golden");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())

@@ -2,9 +2,9 @@
 //! routes, certificates. Each is a thin shell around one provider call.
 
 use crate::App;
+use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{Body, PathArgs, Query};
-use crate::routes::Auth;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -14,52 +14,23 @@
 //! Handlers are closures over the model run by [`App::lb_read`] and [`App::lb_write`], which
 //! advance the model's clock first and hand over the IPAM state the LB uses.
 
+mod args;
 mod config;
 pub(crate) mod openapi;
 mod resources;
 
 use crate::App;
-use crate::error::ApiError;
-use crate::extract::PathArgs;
 use axum::Router;
 use axum::routing::{delete, get, post, put};
 use chrono::{DateTime, Utc};
 use provider::ProviderError;
 use provider::ipam::Ipam;
-use provider::lb::{LoadBalancers, Locality, Zone};
-use uuid::Uuid;
+use provider::lb::LoadBalancers;
 
 /// The zoned API's prefix.
 pub(crate) const ZONED: &str = "/lb/v1/zones/{zone}";
 /// The regional API's prefix.
 pub(crate) const REGIONAL: &str = "/lb/v1/regions/{region}";
-
-impl PathArgs {
-    /// The `{zone}` or `{region}` of the path.
-    pub(crate) fn locality(&self) -> Result<Locality, ApiError> {
-        match self.raw("zone") {
-            Some(zone) => Ok(Locality::Zone(zone.parse::<Zone>()?)),
-            None => Ok(Locality::Region(self.region()?)),
-        }
-    }
-
-    /// The locality and one UUID parameter.
-    pub(crate) fn loc_and(&self, name: &str) -> Result<(Locality, Uuid), ApiError> {
-        Ok((self.locality()?, self.id(name)?))
-    }
-}
-
-/// A UUID from a body field that the zoned API carries there (`private_network_id`).
-pub(crate) fn required_id(name: &str, value: Option<Uuid>) -> Result<Uuid, ApiError> {
-    value.ok_or_else(|| {
-        ProviderError::invalid(
-            name,
-            provider::error::ArgumentReason::Required,
-            "is required",
-        )
-        .into()
-    })
-}
 
 impl App {
     /// Runs a read on the Load Balancer model (after the world moved it forward to now), with

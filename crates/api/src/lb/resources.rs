@@ -1,11 +1,11 @@
 //! Handlers of the LBs themselves, flexible IPs, offers, statistics, subscribers and private
 //! networks. Each is a thin shell around one provider call.
 
-use super::required_id;
+use super::args::required_id;
 use crate::App;
+use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{Body, PathArgs, Query};
-use crate::routes::Auth;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

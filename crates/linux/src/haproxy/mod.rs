@@ -30,10 +30,12 @@
 //! provider's LB status (the world maps [`Status`] onto it).
 
 mod check;
+mod options;
 mod process;
 mod render;
 mod socket;
 pub mod stats;
+mod status;
 mod supervisor;
 
 use std::io;
@@ -42,9 +44,11 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 pub use check::{check, haproxy_reason};
-pub use process::{Applied, Event, Haproxy, Options, Status};
+pub use options::Options;
+pub use process::Haproxy;
 pub use render::{Layout, Rendered, quote, render};
 pub use socket::cli;
+pub use status::{Applied, Event, Status};
 
 /// Debian's HAProxy binary.
 pub const HAPROXY: &str = "/usr/sbin/haproxy";

@@ -23,8 +23,9 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::check::{check, haproxy_reason};
-use super::process::{Applied, Event, Options, Shared, Status};
+use super::options::Options;
 use super::render::{Layout, render};
+use super::status::{Applied, Event, Shared, Status};
 use super::{Error, Stage, cli};
 
 /// What the handle asks.

@@ -1,12 +1,14 @@
 //! BIRD 2: one static protocol per family originates the announced prefixes
 //! (blackhole routes), one BGP protocol per neighbour (`nbr0`, `nbr1` …)
-//! with a single channel of the neighbour's family, importing everything
-//! and exporting the static routes only. BIRD listens on port 179 in its
-//! namespace and connects actively.
+//! with a single channel of the neighbour's family (both when the sessions
+//! are multiprotocol), importing everything and exporting the static routes
+//! only, tagged by an export filter when [`ExportTags`](super::ExportTags)
+//! asks. BIRD listens on port 179 in its namespace and connects actively.
 
-use super::{
-    Family, Peer, PeerConfig, PeerKind, SessionState, kill, parse_prefix, remove_stale, temp_dir,
-    wait_ready, write_file,
+use super::config::{Family, PeerConfig, PeerKind};
+use super::driver::{
+    Peer, SessionState, kill, parse_prefix, remove_stale, temp_dir, version_of, wait_ready,
+    write_file,
 };
 use crate::netns::Netns;
 use crate::process::{Daemon, log_tail, require_binary, run};
@@ -145,7 +147,7 @@ impl Peer for Bird {
     fn received_routes(&self, family: Family) -> Result<BTreeSet<IpNet>> {
         let mut routes = BTreeSet::new();
         for (index, n) in self.config.neighbours.iter().enumerate() {
-            if Family::of(n.address) != family {
+            if !self.config.carries(n, family) {
                 continue;
             }
             let text = self.birdc(&["show", "route", "protocol", &protocol_name(index)])?;
@@ -176,6 +178,18 @@ impl Peer for Bird {
                 output: out,
             })
         }
+    }
+
+    /// `birdc disable nbrN "MESSAGE"`.
+    fn shutdown_session(&mut self, neighbour: IpAddr, message: &str) -> Result<()> {
+        let protocol = self.protocol(neighbour)?;
+        let quoted = format!("\"{}\"", message.replace(['"', '\\'], ""));
+        self.birdc(&["disable", &protocol, &quoted]).map(drop)
+    }
+
+    /// From `bird --version`.
+    fn version(&self) -> Result<String> {
+        version_of(BIRD, &["--version"], "BIRD version")
     }
 
     fn cli(&self) -> Vec<String> {
@@ -230,22 +244,20 @@ pub(super) fn config(c: &PeerConfig) -> String {
         out.push_str("}\n");
     }
     for (index, n) in c.neighbours.iter().enumerate() {
-        let (channel, statics) = match Family::of(n.address) {
-            Family::Ipv4 => ("ipv4", "static4"),
-            Family::Ipv6 => ("ipv6", "static6"),
+        let port = match c.neighbour_port {
+            179 => String::new(),
+            port => format!(" port {port}"),
         };
         let _ = write!(
             out,
             "protocol bgp {name} {{\n  \
                local as {asn};\n  \
-               neighbor {address} as {peer_as};\n  \
+               neighbor {address}{port} as {peer_as};\n  \
                hold time {hold};\n  \
                keepalive time {keepalive};\n  \
                connect retry time {retry};\n  \
                connect delay time 1;\n  \
-               error wait time 1, 5;\n  \
-               {channel} {{ import all; export where proto = \"{statics}\"; }};\n\
-             }}\n",
+               error wait time 1, 5;\n",
             name = protocol_name(index),
             asn = c.asn,
             address = n.address,
@@ -254,7 +266,28 @@ pub(super) fn config(c: &PeerConfig) -> String {
             keepalive = c.keepalive(),
             retry = c.connect_retry,
         );
+        for (family, channel, statics) in [
+            (Family::Ipv4, "ipv4", "static4"),
+            (Family::Ipv6, "ipv6", "static6"),
+        ] {
+            if !c.carries(n, family) {
+                continue;
+            }
+            if c.export_tags.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  {channel} {{ import all; export where proto = \"{statics}\"; }};"
+                );
+            } else {
+                let filter = c.export_tags.bird_filter(family, statics, c.asn);
+                let _ = writeln!(
+                    out,
+                    "  {channel} {{ import all; export filter {{ {filter} }}; }};"
+                );
+            }
+        }
+        out.push_str("}\n");
     }
-    super::append_raw(&mut out, &c.raw_config);
+    super::driver::append_raw(&mut out, &c.raw_config);
     out
 }

@@ -8,9 +8,10 @@
 //! a user of the `frrvty` group, so it runs as the package's `frr` user, who
 //! owns the temporary directory; bgpd stays root (`-S`).
 
-use super::{
-    Family, Peer, PeerConfig, PeerKind, SessionState, kill, parse_json, parse_prefix, remove_stale,
-    temp_dir, wait_ready, write_file,
+use super::config::{Family, PeerConfig, PeerKind};
+use super::driver::{
+    Peer, SessionState, kill, parse_json, parse_prefix, remove_stale, temp_dir, version_of,
+    wait_ready, write_file,
 };
 use crate::netns::Netns;
 use crate::process::{Daemon, log_tail, require_binary, run};
@@ -239,6 +240,19 @@ impl Peer for Frr {
         self.vtysh(&commands).map(drop)
     }
 
+    fn shutdown_session(&mut self, neighbour: IpAddr, message: &str) -> Result<()> {
+        self.config.neighbour(neighbour)?;
+        let router = format!("router bgp {}", self.config.asn);
+        let shutdown = format!("neighbor {neighbour} shutdown message {message}");
+        self.vtysh(&["configure terminal", &router, &shutdown])
+            .map(drop)
+    }
+
+    /// From `bgpd --version`.
+    fn version(&self) -> Result<String> {
+        version_of(BGPD, &["--version"], "bgpd version")
+    }
+
     /// The end of bgpd's log, then of zebra's.
     fn cli(&self) -> Vec<String> {
         vec![
@@ -297,6 +311,7 @@ pub(super) fn config(c: &PeerConfig) -> String {
     let mut out = format!(
         "hostname {name}\n\
          debug bgp neighbor-events\n\
+         {export}\
          router bgp {asn}\n \
          bgp router-id {rid}\n \
          no bgp ebgp-requires-policy\n \
@@ -304,6 +319,7 @@ pub(super) fn config(c: &PeerConfig) -> String {
          no bgp default ipv4-unicast\n \
          timers bgp {keepalive} {hold}\n",
         name = c.name,
+        export = c.export_tags.frr(c.asn),
         asn = c.asn,
         rid = c.router_id,
         keepalive = c.keepalive(),
@@ -319,6 +335,9 @@ pub(super) fn config(c: &PeerConfig) -> String {
             asn = n.asn,
             retry = c.connect_retry,
         );
+        if c.neighbour_port != 179 {
+            let _ = writeln!(out, " neighbor {a} port {}", c.neighbour_port);
+        }
     }
     let families = [
         (Family::Ipv4, nets(&c.announce_v4)),
@@ -331,9 +350,13 @@ pub(super) fn config(c: &PeerConfig) -> String {
         }
         for n in c.neighbours_of(family) {
             let _ = writeln!(out, "  neighbor {} activate", n.address);
+            if !c.export_tags.is_empty() {
+                let n4or6 = if family == Family::Ipv4 { 4 } else { 6 };
+                let _ = writeln!(out, "  neighbor {} route-map EXPORT{n4or6} out", n.address);
+            }
         }
         out.push_str(" exit-address-family\n");
     }
-    super::append_raw(&mut out, &c.raw_config);
+    super::driver::append_raw(&mut out, &c.raw_config);
     out
 }

@@ -1,12 +1,14 @@
 //! GoBGP: gobgpd with a TOML config (one neighbour per session, each with
-//! the one AFI-SAFI of its address, default policies accepting everything),
+//! the one AFI-SAFI of its address or both when multiprotocol, default
+//! policies accepting everything, an export policy when routes are tagged),
 //! its gRPC API on a unix socket in a temporary directory, and the announced
 //! prefixes added to the global RIB with `gobgp global rib add`. gobgpd
 //! listens on port 179 in its namespace and connects actively.
 
-use super::{
-    Family, Peer, PeerConfig, PeerKind, SessionState, kill, parse_json, parse_prefix, remove_stale,
-    temp_dir, wait_ready, write_file,
+use super::config::{Family, PeerConfig, PeerKind};
+use super::driver::{
+    Peer, SessionState, kill, parse_json, parse_prefix, remove_stale, temp_dir, version_of,
+    wait_ready, write_file,
 };
 use crate::netns::Netns;
 use crate::process::{Daemon, log_tail, require_binary, run};
@@ -190,6 +192,21 @@ impl Peer for Gobgp {
         Ok(())
     }
 
+    /// `gobgp neighbor ADDR shutdown --reason MESSAGE`: `shutdown` rather than `disable`, as
+    /// only it passes the reason on as the shutdown communication (it warns that it is
+    /// deprecated).
+    fn shutdown_session(&mut self, neighbour: IpAddr, message: &str) -> Result<()> {
+        self.config.neighbour(neighbour)?;
+        let address = neighbour.to_string();
+        self.gobgp(&["neighbor", &address, "shutdown", "--reason", message])
+            .map(drop)
+    }
+
+    /// From `gobgpd --version`.
+    fn version(&self) -> Result<String> {
+        version_of(GOBGPD, &["--version"], "gobgpd version")
+    }
+
     fn cli(&self) -> Vec<String> {
         vec![
             GOBGP.to_string(),
@@ -260,11 +277,8 @@ pub(super) fn config(c: &PeerConfig) -> String {
         asn = c.asn,
         rid = c.router_id,
     );
+    out.push_str(&c.export_tags.gobgp(c.asn));
     for n in &c.neighbours {
-        let afi_safi = match Family::of(n.address) {
-            Family::Ipv4 => "ipv4-unicast",
-            Family::Ipv6 => "ipv6-unicast",
-        };
         let _ = write!(
             out,
             "\n[[neighbors]]\n  \
@@ -275,17 +289,47 @@ pub(super) fn config(c: &PeerConfig) -> String {
                  connect-retry = {retry}\n    \
                  hold-time = {hold}\n    \
                  keepalive-interval = {keepalive}\n    \
-                 idle-hold-time-after-reset = 1\n  \
-               [[neighbors.afi-safis]]\n    \
-                 [neighbors.afi-safis.config]\n      \
-                   afi-safi-name = \"{afi_safi}\"\n",
+                 idle-hold-time-after-reset = 1\n",
             address = n.address,
             peer_as = n.asn,
             retry = c.connect_retry,
             hold = c.hold_time,
             keepalive = c.keepalive(),
         );
+        if c.neighbour_port != 179 {
+            let _ = writeln!(
+                out,
+                "  [neighbors.transport.config]\n    remote-port = {}",
+                c.neighbour_port
+            );
+        }
+        if c.graceful_restart {
+            out.push_str(
+                "  [neighbors.graceful-restart.config]\n    \
+                   enabled = true\n    \
+                   restart-time = 120\n",
+            );
+        }
+        for (family, afi_safi) in [
+            (Family::Ipv4, "ipv4-unicast"),
+            (Family::Ipv6, "ipv6-unicast"),
+        ] {
+            if !c.carries(n, family) {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "  [[neighbors.afi-safis]]\n    \
+                   [neighbors.afi-safis.config]\n      \
+                     afi-safi-name = \"{afi_safi}\""
+            );
+            if c.graceful_restart {
+                out.push_str(
+                    "    [neighbors.afi-safis.mp-graceful-restart.config]\n      enabled = true\n",
+                );
+            }
+        }
     }
-    super::append_raw(&mut out, &c.raw_config);
+    super::driver::append_raw(&mut out, &c.raw_config);
     out
 }

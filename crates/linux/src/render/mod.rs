@@ -25,14 +25,13 @@ mod routes;
 mod segments;
 pub mod vrrp;
 pub mod wire;
+mod wired;
 
 use crate::router::DaemonRouter;
 use crate::{Error, Netns, Result};
-use dataplane::{InterfaceId, Network};
-use ipnet::IpNet;
-use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
+use wired::Wired;
 use world::attachment::Attachments;
 use world::model::Model;
 use world::render::{RenderError, Rendered, Renderer};
@@ -40,57 +39,6 @@ use world::vrrp::ObservedGateway;
 
 /// The `ping` of iputils.
 pub const PING: &str = "/usr/bin/ping";
-
-/// A host's namespace and its bridge port.
-struct HostNs {
-    ns: Netns,
-    /// (the bridge's namespace, the port's device).
-    port: (Netns, String),
-    address: Option<IpAddr>,
-}
-
-/// What has been wired so far.
-#[derive(Default)]
-struct Wired {
-    /// Customer routers' namespaces and drivers, by name.
-    routers: BTreeMap<String, Arc<DaemonRouter>>,
-    /// Hosts (and next-hop servers), by name.
-    hosts: BTreeMap<String, HostNs>,
-    /// Each segment's bridge (by segment name): its namespace and device.
-    bridges: BTreeMap<String, (Netns, String)>,
-    /// (node name, model interface name) → Linux device.
-    devices: BTreeMap<(String, String), String>,
-    /// VLAN subinterfaces made for provider ports, by name.
-    subinterfaces: BTreeMap<String, crate::VlanInterface>,
-    /// Attachment devices already joined to a bridge.
-    joined: BTreeSet<String>,
-    /// Each VPC VRF's kernel table.
-    vrf_tables: BTreeMap<String, u32>,
-    /// OVH's table, once chosen.
-    ovh_table: Option<u32>,
-    /// OVH's datacenter bridges, by datacenter name.
-    datacenters: BTreeMap<String, vrrp::DatacenterBridge>,
-    /// Hosts whose bridge port is down now.
-    ports_down: BTreeSet<String>,
-    /// Namespaces with forwarding on.
-    forwarding: BTreeSet<String>,
-    /// Device names given so far, per kind (`pn`, `dc`, `vr`, `hp`).
-    names: BTreeMap<&'static str, usize>,
-    /// Devices made in the provider's namespace (bridges), to delete there when it is not
-    /// this renderer's own.
-    made: Vec<String>,
-    /// Addresses put on devices that are not this renderer's (a binding's interface).
-    lent: Vec<(IpNet, String)>,
-}
-
-impl Wired {
-    /// The next number for a device of `kind`.
-    fn number(&mut self, kind: &'static str) -> usize {
-        let n = self.names.entry(kind).or_default();
-        *n += 1;
-        *n - 1
-    }
-}
 
 /// The kernels of a namespace-mode world. Dropping it deletes what it made: with the
 /// provider's namespace when that is its own, one by one in the namespace `serve` runs in.
@@ -234,16 +182,6 @@ impl Kernels {
             }
             Err(e) => Err(e),
         }
-    }
-
-    /// The Linux device of one of the model's interfaces.
-    fn device(wired: &Wired, net: &Network, id: InterfaceId) -> Option<String> {
-        let interface = net.interface(id)?;
-        let node = net.node(interface.node)?;
-        wired
-            .devices
-            .get(&(node.name.clone(), interface.name.clone()))
-            .cloned()
     }
 
     /// Renders `model` (blocking).

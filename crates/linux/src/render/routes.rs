@@ -1,6 +1,6 @@
 //! Writing the model's FIBs into the kernels, by difference ([`crate::kernel`]).
 
-use super::Wired;
+use super::wired::Wired;
 use crate::kernel::{KernelTable, KernelVrf, MAIN_TABLE};
 use crate::{Netns, Result};
 use dataplane::DEFAULT_VRF;
@@ -9,7 +9,7 @@ use world::model::{Model, OVH, SCALEWAY};
 /// Renders every node's FIB; returns how many routes changed.
 pub(super) fn render(provider: &Netns, wired: &Wired, model: &Model) -> Result<usize> {
     let net = &model.net;
-    let device = |id| super::Kernels::device(wired, net, id);
+    let device = |id| wired.device(net, id);
     let mut changes = 0;
     if let Some(scw) = model.node(SCALEWAY) {
         for (vrf, table) in &wired.vrf_tables {

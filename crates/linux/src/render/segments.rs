@@ -1,9 +1,10 @@
 //! Wiring the model's segments, level-triggered: what the model has and the kernels do not is
 //! made; provider ports that went away lose their VLAN subinterface.
 
+use super::Kernels;
 use super::vrrp::{DatacenterBridge, GatewayState};
 use super::wire::{add_address, bridge, exists, forward, join_bridge, label, veth_into};
-use super::{HostNs, Kernels, Wired};
+use super::wired::{HostNs, Wired};
 use crate::kernel::MAIN_TABLE;
 use crate::{Error, Netns, Result, VlanInterface};
 use dataplane::{InterfaceId, NodeRole, SegmentId};

@@ -60,7 +60,8 @@ use crate::process::run;
 use crate::{Error, Result};
 use dataplane::vrrp::{Action, Advertisement, Config, Event, State, VirtualRouter};
 use socket::Io;
-use std::net::{IpAddr, Ipv4Addr};
+pub use socket::{IPPROTO_VRRP, VRRP_GROUP_V4};
+use std::net::IpAddr;
 use std::process::Command;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::mpsc;
@@ -68,12 +69,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-/// The IP protocol number of VRRP.
-pub const IPPROTO_VRRP: i32 = 112;
-/// The IPv4 multicast group of VRRP (RFC 5798 §5.1.1.2).
-pub const VRRP_GROUP_V4: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 18);
-/// The TTL VRRP packets are sent with, and must arrive with.
-const TTL: u8 = 255;
 /// How long the thread waits at most before looking at its control flag.
 const CONTROL_TICK: Duration = Duration::from_millis(10);
 /// The largest IPv4 VRRP packet: 60 octets of header, 8 + 255 × 4 of VRRP.

@@ -6,9 +6,8 @@
 //! Everything unsafe of the speaker is here: thin `libc` calls on plain
 //! data, each with its safety note.
 
-use super::{IPPROTO_VRRP, TTL, VRRP_GROUP_V4};
 use crate::netns::Netns;
-use crate::vlan::enter_netns;
+use crate::netns::enter_netns;
 use crate::{Error, Result};
 use std::ffi::CString;
 use std::io;
@@ -16,6 +15,13 @@ use std::mem;
 use std::net::Ipv4Addr;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::time::Duration;
+
+/// The IP protocol number of VRRP.
+pub const IPPROTO_VRRP: i32 = 112;
+/// The IPv4 multicast group of VRRP (RFC 5798 §5.1.1.2).
+pub const VRRP_GROUP_V4: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 18);
+/// The TTL VRRP packets are sent with, and must arrive with.
+const TTL: u8 = 255;
 
 /// The sockets: one to send from the primary address, one to receive the
 /// group's advertisements, one to send ARP frames.

@@ -20,17 +20,41 @@
 //! --project-id P` with no `--config`): its connections, VPC and token then belong to P, so a
 //! user who copies their own profile sees the demo; `other` stays apart for isolation.
 //!
+//! [`Catalogue::resolved`] puts the demo's entries before a catalogue's own.
+//!
 //! The addresses, e-mails and URLs are illustrative (`.example` domains).
 
 use super::{
     Catalogue, DedicatedConnectionSpec, PartnerSpec, PopSpec, PrivateNetworkSpec, ProjectSpec,
     Settings, SharedConnectionSpec, VpcSpec,
 };
-use crate::interlink::connection::{DedicatedConnectionStatus, VlanRange};
+use crate::interlink::port::{DedicatedConnectionStatus, VlanRange};
 use crate::region::Region;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::net::{Ipv4Addr, Ipv6Addr};
 use uuid::Uuid;
+
+impl Catalogue {
+    /// The catalogue to build from: the demo's entries first (unless `include_demo` is false),
+    /// then this one's. Settings are this one's.
+    pub fn resolved(&self) -> Catalogue {
+        if !self.include_demo {
+            return self.clone();
+        }
+        let mut all = catalogue();
+        all.include_demo = false;
+        all.settings = self.settings.clone();
+        all.projects.extend(self.projects.iter().cloned());
+        all.admin_tokens.extend(self.admin_tokens.iter().cloned());
+        all.pops.extend(self.pops.iter().cloned());
+        all.partners.extend(self.partners.iter().cloned());
+        all.dedicated_connections
+            .extend(self.dedicated_connections.iter().cloned());
+        all.vpcs.extend(self.vpcs.iter().cloned());
+        all.ovh_connect.extend(&self.ovh_connect);
+        all
+    }
+}
 
 const fn demo_id(tail: u64) -> Uuid {
     Uuid::from_u64_pair(0x5ca1_e000_0000_4000, 0x8000_0000_0000_0000 | tail)

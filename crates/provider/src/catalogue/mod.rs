@@ -26,7 +26,7 @@
 pub mod demo;
 pub mod ovh;
 
-use crate::interlink::connection::{DedicatedConnectionStatus, VlanRange};
+use crate::interlink::port::{DedicatedConnectionStatus, VlanRange};
 use crate::region::Region;
 use crate::scope::Caller;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
@@ -312,26 +312,6 @@ impl Catalogue {
             include_demo: false,
             ..Self::default()
         }
-    }
-
-    /// The catalogue to build from: the demo's entries first (unless `include_demo` is false),
-    /// then this one's. Settings are this one's.
-    pub fn resolved(&self) -> Catalogue {
-        if !self.include_demo {
-            return self.clone();
-        }
-        let mut all = demo::catalogue();
-        all.include_demo = false;
-        all.settings = self.settings.clone();
-        all.projects.extend(self.projects.iter().cloned());
-        all.admin_tokens.extend(self.admin_tokens.iter().cloned());
-        all.pops.extend(self.pops.iter().cloned());
-        all.partners.extend(self.partners.iter().cloned());
-        all.dedicated_connections
-            .extend(self.dedicated_connections.iter().cloned());
-        all.vpcs.extend(self.vpcs.iter().cloned());
-        all.ovh_connect.extend(&self.ovh_connect);
-        all
     }
 
     /// What `token` is, if anything (after [`Catalogue::resolved`]).

@@ -5,7 +5,6 @@
 //! links past `provisioning`); a link entering service gets one `ConfigureLink` carrying all of its
 //! configuration, and leaving it (deletion) one `RemoveLink`.
 
-use super::routing_policy::RoutingPolicy;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde::{Deserialize, Serialize};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -26,7 +25,8 @@ impl Family {
     pub const ALL: [Family; 2] = [Family::Ipv4, Family::Ipv6];
 }
 
-/// A routing policy as the engine applies it.
+/// A routing policy as the engine applies it ([`PolicyFilters::of`] a
+/// [`RoutingPolicy`](super::RoutingPolicy)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyFilters {
     /// The policy.
@@ -35,17 +35,6 @@ pub struct PolicyFilters {
     pub prefix_filter_in: Vec<IpNet>,
     /// Announced to the peer.
     pub prefix_filter_out: Vec<IpNet>,
-}
-
-impl PolicyFilters {
-    /// The filters of a policy.
-    pub fn of(policy: &RoutingPolicy) -> Self {
-        Self {
-            routing_policy_id: policy.id,
-            prefix_filter_in: policy.prefix_filter_in.clone(),
-            prefix_filter_out: policy.prefix_filter_out.clone(),
-        }
-    }
 }
 
 /// Where a link's VLAN lives.

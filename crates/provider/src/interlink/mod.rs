@@ -24,6 +24,7 @@ mod link_list;
 pub mod partner;
 mod persisted;
 pub mod pop;
+pub(crate) mod port;
 pub mod routing_policy;
 pub mod view;
 
@@ -58,7 +59,7 @@ use crate::region::Region;
 use crate::scope::Caller;
 use crate::table::Table;
 use link::LinkRecord;
-use partner::SharedConnection;
+use port::SharedConnection;
 use uuid::Uuid;
 
 /// A change together with what the engine must do about it.

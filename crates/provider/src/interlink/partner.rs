@@ -3,7 +3,7 @@
 //! (they are the partner's), but hosted links take their VLAN and bandwidth from them.
 
 use super::InterLink;
-use super::connection::{PortCapacity, VlanRange};
+pub use super::port::SharedConnection;
 use crate::error::ProviderError;
 use crate::list::{check_page, ordered, paginate};
 use crate::region::Region;
@@ -32,36 +32,6 @@ pub struct Partner {
     pub created_at: DateTime<Utc>,
     /// Last modification date.
     pub updated_at: DateTime<Utc>,
-}
-
-/// A partner's shared connection at one PoP (not exposed by the API).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SharedConnection {
-    /// ID (internal).
-    pub id: Uuid,
-    /// Partner.
-    pub partner_id: Uuid,
-    /// PoP.
-    pub pop_id: Uuid,
-    /// Region.
-    pub region: Region,
-    /// Port speed.
-    pub bandwidth_mbps: u64,
-    /// Link sizes offered.
-    pub available_link_bandwidths: Vec<u64>,
-    /// VLANs for hosted links.
-    pub vlan_range: VlanRange,
-}
-
-impl SharedConnection {
-    pub(crate) fn capacity(&self) -> PortCapacity {
-        PortCapacity {
-            id: self.id,
-            bandwidth_mbps: self.bandwidth_mbps,
-            available_link_bandwidths: self.available_link_bandwidths.clone(),
-            vlan_range: self.vlan_range,
-        }
-    }
 }
 
 /// `order_by` of `ListPartners`.

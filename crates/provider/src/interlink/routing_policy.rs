@@ -7,7 +7,7 @@
 //! it, in place, on every link that uses it. Its `name` (1–255 characters) and `tags` follow
 //! [`crate::naming`].
 
-use super::intent::{Family, Intent};
+use super::intent::{Family, Intent, PolicyFilters};
 use super::{InterLink, PolicyRecord};
 use crate::error::{ArgumentError, ArgumentReason, Precondition, ProviderError};
 use crate::list::{check_page, name_matches, ordered, paginate, tags_match};
@@ -53,6 +53,17 @@ impl RoutingPolicy {
             Family::Ipv6
         } else {
             Family::Ipv4
+        }
+    }
+}
+
+impl PolicyFilters {
+    /// The filters of a policy.
+    pub fn of(policy: &RoutingPolicy) -> Self {
+        Self {
+            routing_policy_id: policy.id,
+            prefix_filter_in: policy.prefix_filter_in.clone(),
+            prefix_filter_out: policy.prefix_filter_out.clone(),
         }
     }
 }
@@ -365,7 +376,7 @@ impl InterLink {
                     intents.push(Intent::SetPolicy {
                         link_id: link.id,
                         family,
-                        policy: Some(super::intent::PolicyFilters::of(&updated)),
+                        policy: Some(PolicyFilters::of(&updated)),
                         in_place: true,
                     });
                 }

@@ -44,6 +44,7 @@ mod persisted;
 pub mod rules;
 mod service;
 pub mod task;
+mod task_record;
 pub mod types;
 pub mod view;
 
@@ -51,7 +52,7 @@ pub mod view;
 mod tests;
 
 pub use error::OvhError;
-pub use task::Effect;
+pub use task_record::Effect;
 pub use types::*;
 
 use crate::catalogue::Catalogue;
@@ -132,7 +133,7 @@ pub struct OvhConnect {
     pub(crate) pops: Table<u64, PopRecord>,
     pub(crate) datacenter_configs: Table<u64, DatacenterRecord>,
     pub(crate) extras: Table<u64, ExtraRecord>,
-    pub(crate) tasks: Table<u64, task::TaskRecord>,
+    pub(crate) tasks: Table<u64, task_record::TaskRecord>,
     pub(crate) next_id: u64,
     pub(crate) task_secs: u64,
     /// Virtual time added to the wall clock, in seconds.

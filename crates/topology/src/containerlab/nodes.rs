@@ -1,7 +1,7 @@
 //! The lab's nodes, cables and addresses, from a topology.
 
 use super::clab::{ClabFile, ClabLink, ClabNode, ClabTopology};
-use super::{ExportError, ExportOptions, Lab, LabFile};
+use super::lab::{ExportError, ExportOptions, Lab, LabFile};
 use crate::format::{Host, PopType, Router, RouterKind, Topology};
 use crate::graph::routers_on;
 use ipnet::{IpNet, Ipv4Net};

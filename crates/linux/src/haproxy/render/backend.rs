@@ -7,7 +7,7 @@ use dataplane::lb::{
     StickySessions, server_name,
 };
 
-use super::{address, millis, quote};
+use super::syntax::{address, millis, quote};
 
 /// The port the failover host is reached on (an Object Storage website: plain HTTP).
 const FAILOVER_PORT: u16 = 80;

@@ -7,7 +7,7 @@ use dataplane::lb::{
     Acl, AclAction, AclHttpFilter, Frontend, LbConfig, Protocol, RedirectType, RouteMatch,
 };
 
-use super::{address, millis, quote};
+use super::syntax::{address, millis, quote};
 
 /// How long a TCP frontend with SNI routes waits for the ClientHello (the sample rendering's
 /// value; Scaleway documents none).

@@ -11,14 +11,15 @@
 //! failover host as a backup server.
 
 use std::fmt::Write as _;
-use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::time::Duration;
 
 use dataplane::lb::{ConfigError, LbConfig, SslCompatibilityLevel};
 
 mod backend;
 mod frontend;
+mod syntax;
+
+pub use syntax::quote;
 
 /// A rendered LB: the configuration and the files it refers to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,33 +88,4 @@ fn global(out: &mut String, config: &LbConfig, layout: &Layout) {
          timeout server 300s\n",
         quote(&layout.stats_socket.to_string_lossy()),
     );
-}
-
-/// A duration as HAProxy reads it.
-pub(crate) fn millis(d: Duration) -> String {
-    format!("{}ms", d.as_millis())
-}
-
-/// An address and port as HAProxy reads them (`[v6]:port`).
-pub(crate) fn address(ip: IpAddr, port: u16) -> String {
-    SocketAddr::new(ip, port).to_string()
-}
-
-/// A configuration word: bare if it is made of safe characters, else in double quotes with
-/// `\`, `"` and `$` escaped (HAProxy expands `$VAR` inside double quotes).
-pub fn quote(s: &str) -> String {
-    let safe = |c: char| c.is_ascii_alphanumeric() || "._/:+@=,~^-*".contains(c);
-    if !s.is_empty() && s.chars().all(safe) {
-        return s.to_owned();
-    }
-    let mut q = String::with_capacity(s.len() + 2);
-    q.push('"');
-    for c in s.chars() {
-        if matches!(c, '\\' | '"' | '$') {
-            q.push('\\');
-        }
-        q.push(c);
-    }
-    q.push('"');
-    q
 }

@@ -1,10 +1,11 @@
 //! The golden bytes recorded from FRR, BIRD and GoBGP (tests/golden/*.hex) decode to what the
 //! daemons were told to send, and re-encode to exactly the same bytes.
 //!
-//! The scenario (tests/support/scenario.rs): each daemon, AS 4200000001, announces 10.1.0.0/16,
-//! 10.2.0.0/16 and 2001:db8:1::/48 with communities 65000:100 65000:200, rt 65000:300, large
-//! community 4200000001:1:2, MED 50 and its AS prepended twice; then 10.3.1.0/24 and
-//! 2001:db8:2::/48 untagged; End-of-RIB; withdraws the untagged two; shuts the session down.
+//! The scenario (crates/linux/tests/golden_capture/scenario.rs, which records them): each
+//! daemon, AS 4200000001, announces 10.1.0.0/16, 10.2.0.0/16 and 2001:db8:1::/48 with
+//! communities 65000:100 65000:200, rt 65000:300, large community 4200000001:1:2, MED 50 and its
+//! AS prepended twice; then 10.3.1.0/24 and 2001:db8:2::/48 untagged; End-of-RIB; withdraws the
+//! untagged two; shuts the session down.
 
 use bgp_wire::attribute::{AsSegment, Community, ExtendedCommunity, LargeCommunity};
 use bgp_wire::notification::{cease_subcode, code};

@@ -1,18 +1,30 @@
-//! Records what FRR, BIRD and GoBGP really send to a BGP peer and checks it
-//! on raw bytes; see tests/support/mod.rs.
+//! Records what FRR, BIRD and GoBGP really send to a BGP peer and checks it on raw bytes.
 //!
-//! Runs the daemons live (as root; a missing daemon fails the test, naming
-//! the package to install). A plain run writes target/golden-live/*.hex;
-//! `PEERLAB_RECORD_GOLDEN=1` rewrites the committed tests/golden/*.hex.
+//! Each daemon is started one by one with its driver ([`linux::peer`]) in a namespace of its
+//! own, wired to this process by a [`linux::Link`], and opens an eBGP session to a tiny
+//! hand-written BGP endpoint ([`recorder`], using the raw helpers of [`wire`]); the test drives
+//! the [`scenario`] (announce, withdraw, shut down), checks the recording on raw bytes
+//! ([`checks`]) and keeps it as a golden hex file ([`golden`]). The committed files are
+//! bgp-wire's test vectors (`crates/bgp-wire/tests/golden/`, `golden_vectors.rs` there).
+//!
+//! Nothing here but the round-trip check uses the workspace's codec crate: the golden vectors
+//! are meant to test it, so they must come from independent code.
+//!
+//! Runs the daemons live (as root; a missing daemon fails the test, naming the package to
+//! install). A plain run writes target/golden-live/*.hex; `PEERLAB_RECORD_GOLDEN=1` rewrites
+//! the committed crates/bgp-wire/tests/golden/*.hex.
 
-mod support;
+mod checks;
+mod golden;
+mod recorder;
+mod scenario;
+mod wire;
 
-use support::daemons::Kind;
-use support::scenario::{self, AsMode};
-use support::{checks, golden};
+use linux::peer::PeerKind;
+use scenario::AsMode;
 
 /// Runs the scenario against one daemon, checks and writes the recording.
-fn record(kind: Kind, mode: AsMode) {
+fn record(kind: PeerKind, mode: AsMode) {
     let name = scenario::file_stem(kind, mode);
     let capture = scenario::record(kind, mode).unwrap_or_else(|e| panic!("{name}: {e}"));
     checks::assert_complete(&name, mode, &capture.messages);
@@ -45,38 +57,38 @@ fn assert_codec_round_trips(name: &str, mode: AsMode, messages: &[Vec<u8>]) {
 
 #[test]
 fn frr_records() {
-    record(Kind::Frr, AsMode::FourOctet);
+    record(PeerKind::Frr, AsMode::FourOctet);
 }
 
 #[test]
 fn bird_records() {
-    record(Kind::Bird, AsMode::FourOctet);
+    record(PeerKind::Bird, AsMode::FourOctet);
 }
 
 #[test]
 fn gobgp_records() {
-    record(Kind::Gobgp, AsMode::FourOctet);
+    record(PeerKind::Gobgp, AsMode::FourOctet);
 }
 
 #[test]
 fn frr_as2_records() {
-    record(Kind::Frr, AsMode::TwoOctet);
+    record(PeerKind::Frr, AsMode::TwoOctet);
 }
 
 #[test]
 fn bird_as2_records() {
-    record(Kind::Bird, AsMode::TwoOctet);
+    record(PeerKind::Bird, AsMode::TwoOctet);
 }
 
 #[test]
 fn gobgp_as2_records() {
-    record(Kind::Gobgp, AsMode::TwoOctet);
+    record(PeerKind::Gobgp, AsMode::TwoOctet);
 }
 
 /// The committed files keep their format and still hold the whole scenario.
 #[test]
 fn committed_golden_files_are_complete() {
-    for kind in [Kind::Frr, Kind::Bird, Kind::Gobgp] {
+    for kind in [PeerKind::Frr, PeerKind::Bird, PeerKind::Gobgp] {
         for mode in [AsMode::FourOctet, AsMode::TwoOctet] {
             let name = scenario::file_stem(kind, mode);
             let path = golden::committed_dir().join(format!("{name}.hex"));

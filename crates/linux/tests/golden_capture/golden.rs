@@ -3,13 +3,13 @@
 //! it, below a header of `# ` lines saying how the file was produced. No
 //! blank lines; at most one KEEPALIVE.
 
-use super::daemons::Kind;
 use super::scenario::{self, AsMode, Capture};
 use super::wire::{self, Update};
+use linux::peer::PeerKind;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Set to `1` to rewrite the committed files in tests/golden/.
+/// Set to `1` to rewrite the committed files in crates/bgp-wire/tests/golden/.
 pub const RECORD_ENV: &str = "PEERLAB_RECORD_GOLDEN";
 
 /// A message read back from a golden file, with its comment.
@@ -19,18 +19,18 @@ pub struct Entry {
     pub message: Vec<u8>,
 }
 
-/// tests/golden/, where the committed files live.
+/// crates/bgp-wire/tests/golden/, where the committed files live: the codec's test vectors.
 pub fn committed_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../bgp-wire/tests/golden")
 }
 
-/// Where a live run writes: tests/golden/ when re-recording, otherwise
-/// target/golden-live/ so that a plain `cargo test` leaves the tree clean.
+/// Where a live run writes: the committed directory when re-recording, otherwise the
+/// workspace's target/golden-live/ so that a plain `cargo test` leaves the tree clean.
 pub fn output_dir() -> PathBuf {
     if std::env::var(RECORD_ENV).as_deref() == Ok("1") {
         committed_dir()
     } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/golden-live")
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/golden-live")
     }
 }
 
@@ -69,9 +69,9 @@ pub fn render(capture: &Capture) -> String {
 
 fn header(c: &Capture) -> String {
     let daemon = match c.kind {
-        Kind::Frr => "FRR bgpd",
-        Kind::Bird => "BIRD",
-        Kind::Gobgp => "GoBGP gobgpd",
+        PeerKind::Frr => "FRR bgpd",
+        PeerKind::Bird => "BIRD",
+        PeerKind::Gobgp => "GoBGP gobgpd",
     };
     let mode = match c.mode {
         AsMode::FourOctet => "4-octet AS (the recorder offers capability 65)",
@@ -81,8 +81,8 @@ fn header(c: &Capture) -> String {
     format!(
         "# BGP messages sent by {daemon} {version} to a peer, recorded live.\n\
          # Mode: {mode}; daemon AS {daemon_as}, recorder AS {recorder_as}.\n\
-         # Scenario (tests/support/scenario.rs): announce, End-of-RIB, withdraw, shutdown.\n\
-         # Re-record (as root): {RECORD_ENV}=1 cargo test --test golden_capture {test}\n\
+         # Scenario (crates/linux/tests/golden_capture/scenario.rs): announce, End-of-RIB, withdraw, shutdown.\n\
+         # Re-record (as root): {RECORD_ENV}=1 cargo test -p linux --test golden_capture {test}\n\
          # Format: a '# ' line naming each message, then the whole message as lowercase\n\
          # hex, marker included. Only the first KEEPALIVE is kept.\n",
         version = c.version,

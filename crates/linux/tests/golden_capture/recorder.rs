@@ -1,4 +1,4 @@
-//! The recorder: a passive BGP endpoint on 127.0.0.1 that lets a daemon
+//! The recorder: a passive BGP endpoint on an address of this host that lets a daemon
 //! connect, answers its OPEN and KEEPALIVEs, and keeps every message the
 //! daemon sends, in order and byte for byte.
 //!
@@ -55,9 +55,9 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// Listens on 127.0.0.1 on a port chosen by the kernel.
-    pub fn bind(params: OpenParams) -> std::io::Result<Self> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+    /// Listens on `address` on a port chosen by the kernel.
+    pub fn bind(address: Ipv4Addr, params: OpenParams) -> std::io::Result<Self> {
+        let listener = TcpListener::bind((address, 0))?;
         listener.set_nonblocking(true)?;
         Ok(Recorder {
             addr: listener.local_addr()?,
